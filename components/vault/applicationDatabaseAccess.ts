@@ -1,0 +1,96 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as vault from "@pulumi/vault";
+import { kubernetesAuthRoleInputs } from "./kubernetesAuthRole";
+import { renderPolicyHcl, staticCredsReadPolicyRules } from "./policies";
+
+/** Arguments of {@link ApplicationDatabaseAccess}. */
+export interface ApplicationDatabaseAccessArgs {
+    /** Mount of the database secrets engine. Seed: `database`. */
+    databaseMount: pulumi.Input<string>;
+    /** Connection (db_name) the static role uses; it must list this role in `allowed_roles`. */
+    connectionName: pulumi.Input<string>;
+    /** Vault static role name. Seed: `app`. */
+    staticRoleName: string;
+    /** The existing PostgreSQL role whose password Vault rotates. Seed: `app`. */
+    databaseUsername: string;
+    /** Rotation period in seconds. Seed: 86400. */
+    rotationPeriodSeconds: number;
+    /** Mount of the Kubernetes auth method. Default `kubernetes`. */
+    authMount?: pulumi.Input<string>;
+    /** Kubernetes auth role name. Default: the static role name. */
+    authRoleName?: string;
+    /** Service accounts of the application. */
+    serviceAccountNames: string[];
+    /** Namespaces of the application. */
+    namespaces: string[];
+    /** Expected token audience. */
+    audience?: string;
+    /** Vault token TTL in seconds. Default 3600. */
+    tokenTtlSeconds?: number;
+}
+
+/**
+ * One application's database credentials: the static role Vault rotates, a policy granting read on
+ * exactly its `static-creds` path (the policy the seed forgot), and a Kubernetes auth role binding
+ * that policy to the application's service account. No application can read another's creds.
+ */
+export class ApplicationDatabaseAccess extends pulumi.ComponentResource {
+    /** `<mount>/static-creds/<role>`: what the application reads. */
+    public readonly credsPath: pulumi.Output<string>;
+    /** The policy's name. */
+    public readonly policyName: pulumi.Output<string>;
+    /** The Kubernetes auth role's name. */
+    public readonly authRoleName: pulumi.Output<string>;
+    /** The static role's name. */
+    public readonly staticRoleName: pulumi.Output<string>;
+
+    constructor(name: string, args: ApplicationDatabaseAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("vaultkit:index:ApplicationDatabaseAccess", name, args, opts);
+        const authRoleName = args.authRoleName ?? args.staticRoleName;
+        const ttl = args.tokenTtlSeconds ?? 3600;
+        // Validate the binding now (no wildcards, nothing empty) before anything is registered.
+        const roleInputs = kubernetesAuthRoleInputs({
+            name: authRoleName,
+            serviceAccountNames: args.serviceAccountNames,
+            namespaces: args.namespaces,
+            policies: ["checked-below"],
+            audience: args.audience,
+            tokenTtlSeconds: ttl,
+        });
+
+        const staticRole = new vault.database.SecretBackendStaticRole(
+            `${name}-static-role`,
+            {
+                backend: args.databaseMount,
+                name: args.staticRoleName,
+                dbName: args.connectionName,
+                username: args.databaseUsername,
+                rotationPeriod: args.rotationPeriodSeconds,
+            },
+            { parent: this },
+        );
+        const policy = new vault.Policy(
+            `${name}-policy`,
+            {
+                name: `${args.staticRoleName}-database-creds`,
+                policy: pulumi.output(args.databaseMount).apply((mount) => renderPolicyHcl(staticCredsReadPolicyRules(mount, args.staticRoleName))),
+            },
+            { parent: this },
+        );
+        const authRole = new vault.kubernetes.AuthBackendRole(
+            `${name}-auth-role`,
+            { ...roleInputs, backend: args.authMount ?? "kubernetes", tokenPolicies: [policy.name] },
+            { parent: this, dependsOn: [staticRole] },
+        );
+        this.credsPath = pulumi.interpolate`${args.databaseMount}/static-creds/${staticRole.name}`;
+        this.policyName = policy.name;
+        this.authRoleName = authRole.roleName;
+        this.staticRoleName = staticRole.name;
+        this.registerOutputs({
+            credsPath: this.credsPath,
+            policyName: this.policyName,
+            authRoleName: this.authRoleName,
+            staticRoleName: this.staticRoleName,
+        });
+    }
+}

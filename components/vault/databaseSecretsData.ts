@@ -1,0 +1,50 @@
+/**
+ * Data for Vault's database secrets engine (connection URL template, static role settings), kept
+ * pure so the same values are unit-tested and applied to a real OpenBao + PostgreSQL pair.
+ */
+
+/** Where Vault reaches PostgreSQL. */
+export interface PostgresEndpoint {
+    /** Host name, e.g. `keycloak-postgresql-primary.rhbk.svc.cluster.local`. */
+    host: string;
+    /** TCP port, 5432 by default in StackGres. */
+    port: number;
+    /** Database Vault connects to for role management. */
+    database: string;
+    /** libpq `sslmode`. The seed uses `disable` (in-cluster traffic). */
+    sslMode: "disable" | "allow" | "prefer" | "require" | "verify-ca" | "verify-full";
+}
+
+/**
+ * The connection URL template Vault stores. `{{username}}`/`{{password}}` are filled in by Vault
+ * from the connection's own credentials, so no secret is ever part of the URL.
+ */
+export function postgresConnectionUrl(endpoint: PostgresEndpoint): string {
+    if (!/^[A-Za-z0-9.-]+$/.test(endpoint.host)) {
+        throw new Error(`postgres host must be a DNS name or IPv4 address, got ${JSON.stringify(endpoint.host)}`);
+    }
+    if (!Number.isInteger(endpoint.port) || endpoint.port < 1 || endpoint.port > 65535) {
+        throw new Error(`postgres port must be an integer from 1 to 65535, got ${endpoint.port}`);
+    }
+    if (!/^[A-Za-z_][A-Za-z0-9_$-]*$/.test(endpoint.database)) {
+        throw new Error(`postgres database must be a plain identifier, got ${JSON.stringify(endpoint.database)}`);
+    }
+    return `postgresql://{{username}}:{{password}}@${endpoint.host}:${endpoint.port}/${endpoint.database}?sslmode=${endpoint.sslMode}`;
+}
+
+/** The in-cluster DNS name of a StackGres cluster's primary service. */
+export function stackGresPrimaryHost(clusterName: string, namespace: string): string {
+    return `${clusterName}-primary.${namespace}.svc.cluster.local`;
+}
+
+/** A static role as Vault's API takes it (`database/static-roles/<name>`). */
+export interface StaticRoleParams {
+    db_name: string;
+    username: string;
+    rotation_period: number;
+}
+
+/** The body written to `database/static-roles/<name>`. */
+export function staticRoleParams(connectionName: string, username: string, rotationPeriodSeconds: number): StaticRoleParams {
+    return { db_name: connectionName, username, rotation_period: rotationPeriodSeconds };
+}

@@ -1,0 +1,94 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as vault from "@pulumi/vault";
+import { PostgresEndpoint, postgresConnectionUrl } from "./databaseSecretsData";
+
+/** Arguments of {@link DatabaseSecretsEngine}. */
+export interface DatabaseSecretsEngineArgs {
+    /** Mount path. Seed: `database`. */
+    path?: string;
+    /** Connection name. Seed: `keycloak-postgresql`. */
+    connectionName: string;
+    /** Where Vault reaches PostgreSQL. */
+    endpoint: PostgresEndpoint;
+    /** The PostgreSQL role Vault logs in as (CREATEROLE, not superuser). */
+    username: string;
+    /** Its password (secret). */
+    password: pulumi.Input<string>;
+    /**
+     * Static role names this connection may serve. The seed used `*`; here the list must be
+     * explicit and non-empty, so a role added elsewhere cannot borrow the connection.
+     */
+    allowedRoles: string[];
+    /**
+     * Rotate the connection's own password right after it is written (`rotate-root`), so only
+     * Vault knows it. The StackGres superuser is never touched: the connection does not use it.
+     */
+    rotateRootCredentials?: boolean;
+}
+
+/** Checks the arguments that a typo could turn into a security hole. */
+export function checkAllowedRoles(allowedRoles: string[]): void {
+    if (allowedRoles.length === 0) {
+        throw new Error("DatabaseSecretsEngine: allowedRoles must name at least one static role (an empty list lets every role use the connection)");
+    }
+    for (const r of allowedRoles) {
+        if (r.includes("*")) {
+            throw new Error(`DatabaseSecretsEngine: allowedRoles must not contain wildcards, got ${JSON.stringify(r)}`);
+        }
+    }
+}
+
+/**
+ * Vault's database secrets engine with one PostgreSQL connection. Vault verifies the connection
+ * on write, so callers make this depend on the database being ready (primary up, roles created).
+ */
+export class DatabaseSecretsEngine extends pulumi.ComponentResource {
+    /** Mount path. */
+    public readonly path: pulumi.Output<string>;
+    /** Connection name (the `db_name` of static roles). */
+    public readonly connectionName: pulumi.Output<string>;
+    /** The connection resource, for static roles to depend on. */
+    public readonly connection: vault.database.SecretBackendConnection;
+
+    constructor(name: string, args: DatabaseSecretsEngineArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("vaultkit:index:DatabaseSecretsEngine", name, args, opts);
+        checkAllowedRoles(args.allowedRoles);
+        const mount = new vault.Mount(
+            `${name}-mount`,
+            { path: args.path ?? "database", type: "database", description: "Database credentials" },
+            { parent: this },
+        );
+        this.connection = new vault.database.SecretBackendConnection(
+            `${name}-connection`,
+            {
+                backend: mount.path,
+                name: args.connectionName,
+                pluginName: "postgresql-database-plugin",
+                allowedRoles: [...args.allowedRoles],
+                verifyConnection: true,
+                postgresql: {
+                    connectionUrl: postgresConnectionUrl(args.endpoint),
+                    username: args.username,
+                    password: pulumi.secret(args.password),
+                },
+            },
+            { parent: this },
+        );
+        if (args.rotateRootCredentials) {
+            new vault.generic.Endpoint(
+                `${name}-rotate-root`,
+                {
+                    path: pulumi.interpolate`${mount.path}/rotate-root/${this.connection.name}`,
+                    dataJson: "{}",
+                    // A write-only action: nothing to read back, nothing to undo on delete.
+                    disableRead: true,
+                    disableDelete: true,
+                },
+                { parent: this, dependsOn: [this.connection] },
+            );
+        }
+        this.path = mount.path;
+        this.connectionName = this.connection.name;
+        this.registerOutputs({ path: this.path, connectionName: this.connectionName });
+    }
+}

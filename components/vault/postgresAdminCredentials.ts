@@ -1,0 +1,111 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as vault from "@pulumi/vault";
+import { kvReadPolicyRules, renderPolicyHcl } from "./policies";
+
+/** The seven keys StackGres expects in its credentials Secret, in the seed's order. */
+export const STACKGRES_CREDENTIAL_KEYS = [
+    "superuser-username",
+    "superuser-password",
+    "replication-username",
+    "replication-password",
+    "authenticator-username",
+    "authenticator-password",
+    "restapi-password",
+] as const;
+
+/** Usernames StackGres uses; the seed keeps StackGres' own defaults. */
+export const STACKGRES_USERNAMES = { superuser: "postgres", replication: "replicator", authenticator: "authenticator" } as const;
+
+/** The KV document for StackGres from four passwords (exactly the seven keys). */
+export function stackGresCredentialData(pw: { superuser: string; replication: string; authenticator: string; restapi: string }): Record<(typeof STACKGRES_CREDENTIAL_KEYS)[number], string> {
+    return {
+        "superuser-username": STACKGRES_USERNAMES.superuser,
+        "superuser-password": pw.superuser,
+        "replication-username": STACKGRES_USERNAMES.replication,
+        "replication-password": pw.replication,
+        "authenticator-username": STACKGRES_USERNAMES.authenticator,
+        "authenticator-password": pw.authenticator,
+        "restapi-password": pw.restapi,
+    };
+}
+
+/** Arguments of {@link PostgresAdminCredentials}. */
+export interface PostgresAdminCredentialsArgs {
+    /** KV v2 mount path. Seed: `kv-v2`. */
+    kvMount?: string;
+    /** Create the KV v2 mount (false when it already exists). Default true. */
+    createMount?: boolean;
+    /** Secret path inside the mount. Seed: `keycloak-postgresql/config`. */
+    secretPath: string;
+    /** Read-only policy on exactly that secret. Seed: `keycloak-postgresql-policy`. */
+    policyName: string;
+    /** Password length. Default 32. */
+    passwordLength?: number;
+}
+
+/**
+ * The database admin credentials, generated (never typed by hand) and stored in KV v2 with the
+ * key names StackGres expects, plus a read-only policy on exactly that secret's data path.
+ */
+export class PostgresAdminCredentials extends pulumi.ComponentResource {
+    /** KV mount path. */
+    public readonly kvMount: pulumi.Output<string>;
+    /** Secret path inside the mount. */
+    public readonly secretPath: pulumi.Output<string>;
+    /** API path pods read: `<mount>/data/<path>`. */
+    public readonly dataPath: pulumi.Output<string>;
+    /** The read policy's name. */
+    public readonly policyName: pulumi.Output<string>;
+    /** The superuser password (secret), for break-glass use by operators of the stack. */
+    public readonly superuserPassword: pulumi.Output<string>;
+    /** The KV secret resource, to depend on. */
+    public readonly secret: vault.kv.SecretV2;
+
+    constructor(name: string, args: PostgresAdminCredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("vaultkit:index:PostgresAdminCredentials", name, args, opts);
+        const kvMount = args.kvMount ?? "kv-v2";
+        const length = args.passwordLength ?? 32;
+        const rules = kvReadPolicyRules(kvMount, args.secretPath);
+
+        let mountPath: pulumi.Output<string> = pulumi.output(kvMount);
+        if (args.createMount ?? true) {
+            const mount = new vault.Mount(
+                `${name}-kv`,
+                { path: kvMount, type: "kv", options: { version: "2" }, description: "KV v2 for database admin credentials" },
+                { parent: this },
+            );
+            mountPath = mount.path;
+        }
+        // No special characters: the values end up in Patroni's YAML and in connection URLs.
+        const password = (role: string) => new random.RandomPassword(`${name}-${role}-password`, { length, special: false }, { parent: this });
+        const superuser = password("superuser");
+        const replication = password("replication");
+        const authenticator = password("authenticator");
+        const restapi = password("restapi");
+
+        const dataJson = pulumi
+            .all([superuser.result, replication.result, authenticator.result, restapi.result])
+            .apply(([s, r, a, api]) => JSON.stringify(stackGresCredentialData({ superuser: s, replication: r, authenticator: a, restapi: api })));
+
+        this.secret = new vault.kv.SecretV2(
+            `${name}-secret`,
+            { mount: mountPath, name: args.secretPath, dataJson: pulumi.secret(dataJson) },
+            { parent: this },
+        );
+        const policy = new vault.Policy(`${name}-policy`, { name: args.policyName, policy: renderPolicyHcl(rules) }, { parent: this });
+
+        this.kvMount = mountPath;
+        this.secretPath = this.secret.name;
+        this.dataPath = pulumi.interpolate`${mountPath}/data/${args.secretPath}`;
+        this.policyName = policy.name;
+        this.superuserPassword = pulumi.secret(superuser.result);
+        this.registerOutputs({
+            kvMount: this.kvMount,
+            secretPath: this.secretPath,
+            dataPath: this.dataPath,
+            policyName: this.policyName,
+            superuserPassword: this.superuserPassword,
+        });
+    }
+}

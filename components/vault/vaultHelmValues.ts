@@ -1,0 +1,125 @@
+/**
+ * Values for HashiCorp's vault-helm chart, built as data so tests check them directly and the
+ * render tier validates them against the chart's values.schema.json.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** What shapes the chart's values. */
+export interface VaultHelmValuesInput {
+    /** `dev`: one in-memory, auto-unsealed server (seed parity). `ha`: Raft with `haReplicas` nodes and TLS. */
+    mode: "dev" | "ha";
+    /** OpenShift: `global.openshift`, a Route with edge TLS, UBI images. */
+    openshift: boolean;
+    ui: boolean;
+    injector: boolean;
+    csiProvider: boolean;
+    /** Raft replicas in `ha` mode. */
+    haReplicas: number;
+    /** OpenShift Route host; undefined lets the router generate one (the seed's `host=null`). */
+    routeHost?: string;
+    /** Plain Kubernetes Ingress host; no Ingress when undefined. */
+    ingressHost?: string;
+    ingressClassName?: string;
+    /** Dev root token (secret). Only used in `dev` mode. */
+    devRootToken?: pulumi.Input<string>;
+    /** `ha`: name of the Secret holding `tls.crt`, `tls.key`, `ca.crt` for the Vault listener. */
+    tlsSecretName?: string;
+    /** `ha`: extra HCL appended to the server config, e.g. a `seal "transit" {...}` stanza for auto-unseal. */
+    sealConfig?: string;
+    /** Image tags pinned explicitly, so a chart default can never drift to something unpinned. */
+    images: { server: string; injector: string; csiProvider: string };
+}
+
+/** The Raft server configuration for HA mode: TLS listener, retry_join to every peer, optional seal. */
+export function raftServerConfig(input: Pick<VaultHelmValuesInput, "haReplicas" | "sealConfig">, releaseName: string, namespace: string): string {
+    const peers = Array.from({ length: input.haReplicas }, (_, i) =>
+        [
+            `  retry_join {`,
+            `    leader_api_addr         = "https://${releaseName}-${i}.${releaseName}-internal.${namespace}.svc:8200"`,
+            `    leader_ca_cert_file     = "/vault/userconfig/vault-tls/ca.crt"`,
+            `    leader_client_cert_file = "/vault/userconfig/vault-tls/tls.crt"`,
+            `    leader_client_key_file  = "/vault/userconfig/vault-tls/tls.key"`,
+            `  }`,
+        ].join("\n"),
+    ).join("\n");
+    return [
+        `ui = true`,
+        `listener "tcp" {`,
+        `  address         = "[::]:8200"`,
+        `  cluster_address = "[::]:8201"`,
+        `  tls_cert_file   = "/vault/userconfig/vault-tls/tls.crt"`,
+        `  tls_key_file    = "/vault/userconfig/vault-tls/tls.key"`,
+        `  tls_client_ca_file = "/vault/userconfig/vault-tls/ca.crt"`,
+        `}`,
+        `storage "raft" {`,
+        `  path = "/vault/data"`,
+        peers,
+        `}`,
+        `service_registration "kubernetes" {}`,
+        input.sealConfig?.trim() ?? "",
+        ``,
+    ].join("\n");
+}
+
+/** Builds the chart values. */
+export function vaultHelmValues(input: VaultHelmValuesInput, releaseName: string, namespace: string): Record<string, any> {
+    if (input.mode === "dev" && input.devRootToken === undefined) {
+        throw new Error("vaultHelmValues: dev mode needs devRootToken (never the chart default 'root')");
+    }
+    if (input.mode === "ha" && !input.tlsSecretName) {
+        throw new Error("vaultHelmValues: ha mode needs tlsSecretName (Raft peers talk TLS)");
+    }
+    const server: Record<string, any> = {
+        image: { tag: input.images.server },
+        // The readiness probe fails until Vault is initialised and unsealed; Pulumi must not wait
+        // on it in HA mode (the bootstrap Job does), and in dev mode the pod is ready at once.
+        statefulSet: { annotations: input.mode === "ha" ? { "pulumi.com/skipAwait": "true" } : {} },
+        authDelegator: { enabled: true },
+    };
+    if (input.mode === "dev") {
+        server.dev = { enabled: true, devRootToken: input.devRootToken };
+        server.dataStorage = { enabled: false };
+    } else {
+        server.ha = {
+            enabled: true,
+            replicas: input.haReplicas,
+            raft: { enabled: true, setNodeId: true, config: raftServerConfig(input, releaseName, namespace) },
+        };
+        server.extraEnvironmentVars = {
+            VAULT_CACERT: "/vault/userconfig/vault-tls/ca.crt",
+            VAULT_TLSCERT: "/vault/userconfig/vault-tls/tls.crt",
+            VAULT_TLSKEY: "/vault/userconfig/vault-tls/tls.key",
+        };
+        server.volumes = [{ name: "userconfig-vault-tls", secret: { defaultMode: 420, secretName: input.tlsSecretName } }];
+        server.volumeMounts = [{ mountPath: "/vault/userconfig/vault-tls", name: "userconfig-vault-tls", readOnly: true }];
+    }
+    if (input.openshift) {
+        server.route = {
+            enabled: true,
+            host: input.routeHost ?? null,
+            tls: { termination: input.mode === "ha" ? "reencrypt" : "edge" },
+        };
+    } else if (input.ingressHost) {
+        server.ingress = {
+            enabled: true,
+            ...(input.ingressClassName ? { ingressClassName: input.ingressClassName } : {}),
+            hosts: [{ host: input.ingressHost, paths: [] }],
+        };
+    }
+    const values: Record<string, any> = {
+        global: { openshift: input.openshift, tlsDisable: input.mode === "dev" },
+        ui: { enabled: input.ui },
+        server,
+        injector: { enabled: input.injector, image: { tag: input.images.injector } },
+        csi: input.csiProvider
+            ? {
+                  enabled: true,
+                  image: { tag: input.images.csiProvider },
+                  // The provider DaemonSet talks to the CSI driver over a hostPath socket (seed:
+                  // update-setup-csi.sh); OpenShift admits it only with the privileged SCC.
+                  daemonSet: { securityContext: { container: { privileged: true } } },
+              }
+            : { enabled: false },
+    };
+    return values;
+}

@@ -1,0 +1,71 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as vault from "@pulumi/vault";
+import { kubernetesAuthRoleInputs } from "./kubernetesAuthRole";
+
+/** One role to create on the auth method. */
+export interface VaultKubernetesAuthRoleArgs {
+    /** Role name, e.g. `keycloak-role`. */
+    name: string;
+    /** Service accounts allowed to log in. */
+    serviceAccountNames: string[];
+    /** Namespaces of those service accounts. */
+    namespaces: string[];
+    /** Policies attached to issued tokens. */
+    policies: pulumi.Input<string>[];
+    /** Expected token audience. */
+    audience?: string;
+    /** Token TTL in seconds. */
+    tokenTtlSeconds: number;
+}
+
+/** Arguments of {@link VaultKubernetesAuth}. */
+export interface VaultKubernetesAuthArgs {
+    /** Mount path of the auth method. Default `kubernetes` (seed: `vault auth enable kubernetes`). */
+    path?: string;
+    /**
+     * API server URL Vault calls for TokenReview. Default `https://kubernetes.default.svc`: the
+     * in-cluster name, not the seed's hard-coded service IP (which differs per cluster).
+     */
+    kubernetesHost?: string;
+    /** Roles to create. */
+    roles?: VaultKubernetesAuthRoleArgs[];
+}
+
+/**
+ * Vault's Kubernetes auth method: the backend, its config and roles. Vault reviews tokens with its
+ * own pod service account (the chart's `system:auth-delegator` binding), so no reviewer JWT or CA
+ * is stored in state.
+ */
+export class VaultKubernetesAuth extends pulumi.ComponentResource {
+    /** The mount path in use. */
+    public readonly path: pulumi.Output<string>;
+    /** Created roles by name. */
+    public readonly roleNames: pulumi.Output<string[]>;
+    /** The backend, for `dependsOn` of roles created elsewhere. */
+    public readonly backend: vault.AuthBackend;
+    /** The backend's config. */
+    public readonly config: vault.kubernetes.AuthBackendConfig;
+
+    constructor(name: string, args: VaultKubernetesAuthArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("vaultkit:index:VaultKubernetesAuth", name, args, opts);
+        const path = args.path ?? "kubernetes";
+        this.backend = new vault.AuthBackend(`${name}-backend`, { type: "kubernetes", path }, { parent: this });
+        this.config = new vault.kubernetes.AuthBackendConfig(
+            `${name}-config`,
+            { backend: this.backend.path, kubernetesHost: args.kubernetesHost ?? "https://kubernetes.default.svc" },
+            { parent: this },
+        );
+        const roles = (args.roles ?? []).map((role) => {
+            // Validate the plain parts now; policies may be outputs of other resources.
+            const checked = kubernetesAuthRoleInputs({ ...role, policies: role.policies.map(() => "placeholder") });
+            return new vault.kubernetes.AuthBackendRole(
+                `${name}-role-${role.name}`,
+                { ...checked, backend: this.backend.path, tokenPolicies: role.policies },
+                { parent: this, dependsOn: [this.config] },
+            );
+        });
+        this.path = this.backend.path;
+        this.roleNames = pulumi.all(roles.map((r) => r.roleName));
+        this.registerOutputs({ path: this.path, roleNames: this.roleNames });
+    }
+}

@@ -1,0 +1,141 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { PINNED } from "../versions";
+import { vaultHelmValues } from "./vaultHelmValues";
+
+/** Arguments of {@link VaultServer}. */
+export interface VaultServerArgs {
+    /** Namespace Vault runs in (created by the caller). Seed: `vault`. */
+    namespace: pulumi.Input<string>;
+    /** Helm release name; also the Service name (`vault`). */
+    releaseName?: string;
+    /** `dev` (seed parity: in-memory, unsealed, generated root token) or `ha` (Raft, TLS). */
+    mode: "dev" | "ha";
+    /** Render OpenShift objects: `global.openshift`, an edge-TLS Route, the privileged SCC grant for the CSI provider. */
+    openshift: boolean;
+    /** Enable the web UI. Default true. */
+    ui?: boolean;
+    /** Deploy the agent injector (mutating webhook). Default true. */
+    injector?: boolean;
+    /** Deploy the Vault CSI provider DaemonSet. Default true. */
+    csiProvider?: boolean;
+    /** Raft replicas in `ha` mode. Default 3. */
+    haReplicas?: number;
+    /** OpenShift Route host; unset lets OpenShift generate one. */
+    routeHost?: string;
+    /** Plain Kubernetes: Ingress host (no Ingress when unset). */
+    ingressHost?: string;
+    /** Plain Kubernetes: IngressClass name. */
+    ingressClassName?: string;
+    /** vault-helm chart version. Default: the pinned one in components/versions.ts. */
+    chartVersion?: string;
+    /** `ha`: Secret with `tls.crt`, `tls.key`, `ca.crt` for the listener (created by the caller, e.g. cert-manager). */
+    tlsSecretName?: string;
+    /** `ha`: HCL seal stanza for auto-unseal (transit, awskms, gcpckms, azurekeyvault). */
+    sealConfig?: string;
+    /** URL where the Pulumi program reaches Vault's API (Route/Ingress/port-forward), exported as `externalAddress`. */
+    externalAddress: pulumi.Input<string>;
+}
+
+/**
+ * HashiCorp Vault from its Helm chart (`helm.v4.Chart`, so previews diff each object). In dev mode
+ * the root token is generated and only exposed as a secret output, never the chart default `root`.
+ */
+export class VaultServer extends pulumi.ComponentResource {
+    /** Where pods reach Vault (`http(s)://<release>.<ns>.svc.cluster.local:8200`). */
+    public readonly inClusterAddress: pulumi.Output<string>;
+    /** Where the Pulumi program reaches Vault. */
+    public readonly externalAddress: pulumi.Output<string>;
+    /** Dev mode root token (secret); undefined in HA mode. */
+    public readonly rootToken: pulumi.Output<string> | undefined;
+    /** The chart; depend on it (or on this component) to wait for Vault. */
+    public readonly chart: k8s.helm.v4.Chart;
+    /** The chart version deployed. */
+    public readonly chartVersion: string;
+
+    constructor(name: string, args: VaultServerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("vaultkit:index:VaultServer", name, args, opts);
+        const releaseName = args.releaseName ?? "vault";
+        const chartVersion = args.chartVersion ?? PINNED.vaultChart.version;
+        const csiProvider = args.csiProvider ?? true;
+        if (args.mode === "ha" && !args.tlsSecretName) {
+            throw new Error(`VaultServer ${name}: mode 'ha' needs tlsSecretName (Raft peers and clients use TLS)`);
+        }
+        if (args.openshift && args.ingressHost) {
+            throw new Error(`VaultServer ${name}: ingressHost is for plain Kubernetes; on OpenShift use routeHost`);
+        }
+
+        let devRootToken: random.RandomPassword | undefined;
+        if (args.mode === "dev") {
+            devRootToken = new random.RandomPassword(`${name}-dev-root-token`, { length: 32, special: false }, { parent: this });
+        }
+
+        const values = pulumi.output(args.namespace).apply((namespace) =>
+            vaultHelmValues(
+                {
+                    mode: args.mode,
+                    openshift: args.openshift,
+                    ui: args.ui ?? true,
+                    injector: args.injector ?? true,
+                    csiProvider,
+                    haReplicas: args.haReplicas ?? 3,
+                    routeHost: args.routeHost,
+                    ingressHost: args.ingressHost,
+                    ingressClassName: args.ingressClassName,
+                    devRootToken: devRootToken ? pulumi.secret(devRootToken.result) : undefined,
+                    tlsSecretName: args.tlsSecretName,
+                    sealConfig: args.sealConfig,
+                    images: {
+                        server: PINNED.vaultChart.appVersion,
+                        injector: PINNED.vaultChart.injectorVersion,
+                        csiProvider: PINNED.vaultChart.csiProviderVersion,
+                    },
+                },
+                releaseName,
+                namespace,
+            ),
+        );
+
+        const dependsOn: pulumi.Resource[] = [];
+        if (args.openshift && csiProvider) {
+            // The seed left this as a commented `oc adm policy add-scc-to-user privileged`; the
+            // binding is what that command creates, declared so it exists before the DaemonSet.
+            dependsOn.push(
+                new k8s.rbac.v1.RoleBinding(
+                    `${name}-csi-provider-privileged-scc`,
+                    {
+                        metadata: { name: `${releaseName}-csi-provider-privileged-scc`, namespace: args.namespace },
+                        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:openshift:scc:privileged" },
+                        subjects: [{ kind: "ServiceAccount", name: `${releaseName}-csi-provider`, namespace: args.namespace }],
+                    },
+                    { parent: this },
+                ),
+            );
+        }
+
+        this.chart = new k8s.helm.v4.Chart(
+            `${name}-chart`,
+            {
+                name: releaseName,
+                chart: PINNED.vaultChart.chart,
+                version: chartVersion,
+                repositoryOpts: { repo: PINNED.vaultChart.repo },
+                namespace: args.namespace,
+                values,
+            },
+            { parent: this, dependsOn },
+        );
+
+        this.chartVersion = chartVersion;
+        const scheme = args.mode === "ha" ? "https" : "http";
+        this.inClusterAddress = pulumi.interpolate`${scheme}://${releaseName}.${args.namespace}.svc.cluster.local:8200`;
+        this.externalAddress = pulumi.output(args.externalAddress);
+        this.rootToken = devRootToken ? pulumi.secret(devRootToken.result) : undefined;
+        this.registerOutputs({
+            inClusterAddress: this.inClusterAddress,
+            externalAddress: this.externalAddress,
+            rootToken: this.rootToken,
+        });
+    }
+}

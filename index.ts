@@ -1,0 +1,11 @@
+import { buildStack } from "./stacks";
+import { loadStackConfig } from "./stacks/load";
+
+const outputs = buildStack(loadStackConfig());
+
+export const vaultAddress = outputs.vaultAddress;
+export const vaultInClusterAddress = outputs.vaultInClusterAddress;
+export const vaultRootToken = outputs.vaultRootToken;
+export const adminCredentialsPath = outputs.adminCredentialsPath;
+export const databaseHost = outputs.databaseHost;
+export const applications = outputs.applications;

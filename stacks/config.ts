@@ -1,0 +1,508 @@
+/**
+ * The stack's configuration: read once, validated into one typed object before any resource is
+ * registered. Components never read config; they receive slices of `StackConfig` as args.
+ *
+ * Every key lives under the project namespace `vaultkit:` (see README "Configuration reference").
+ */
+import { z } from "zod";
+import { PINNED } from "../components/versions";
+
+/** The Pulumi config namespace of this project. */
+export const CONFIG_NAMESPACE = "vaultkit";
+
+/** Keys whose values are never printed, not even in error messages. */
+const SECRET_KEYS = new Set(["vaultToken"]);
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+// ---------------------------------------------------------------------------------------------
+
+const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const RFC1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const VAULT_MOUNT = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+const VAULT_PATH = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+const PG_ROLE = /^[a-z_][a-z0-9_]{0,62}$/;
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+const IMAGE_PINNED = /^[^\s:@]+(:[0-9A-Za-z._-]+)?(@sha256:[0-9a-f]{64})?$/;
+
+/** A Kubernetes namespace: an RFC 1123 label. */
+export const namespaceName = z
+    .string({ error: "expected a string" })
+    .max(63, { error: "expected a Kubernetes namespace of at most 63 characters" })
+    .regex(RFC1123_LABEL, {
+        error: "expected a Kubernetes namespace (lower-case letters, digits and '-', starting and ending with a letter or digit)",
+    });
+
+/** A Kubernetes object name (RFC 1123 subdomain), e.g. a ServiceAccount or Secret name. */
+export const objectName = z
+    .string({ error: "expected a string" })
+    .max(253, { error: "expected a Kubernetes object name of at most 253 characters" })
+    .regex(RFC1123_SUBDOMAIN, {
+        error: "expected a Kubernetes object name (lower-case letters, digits, '-' and '.', starting and ending with a letter or digit)",
+    });
+
+/** A name used both as a Kubernetes label-like name and in Vault paths. */
+const dnsLabel = z
+    .string({ error: "expected a string" })
+    .max(63, { error: "expected at most 63 characters" })
+    .regex(RFC1123_LABEL, { error: "expected lower-case letters, digits and '-' (an RFC 1123 label)" });
+
+const vaultMount = z.string({ error: "expected a string" }).regex(VAULT_MOUNT, {
+    error: "expected a Vault mount path: letters, digits, '-' and '_', no slashes",
+});
+
+const vaultPath = z.string({ error: "expected a string" }).regex(VAULT_PATH, {
+    error: "expected a Vault path like 'team/app/config' (no leading or trailing '/', no wildcards)",
+});
+
+const pgRole = z.string({ error: "expected a string" }).regex(PG_ROLE, {
+    error: "expected a PostgreSQL role name: lower-case letters, digits and '_', starting with a letter or '_', at most 63 characters",
+}).refine((s) => !s.startsWith("pg_"), { error: "expected a role name without the reserved prefix 'pg_'" });
+
+const url = z.string({ error: "expected a string" }).refine(
+    (s) => {
+        try {
+            const u = new URL(s);
+            return u.protocol === "http:" || u.protocol === "https:";
+        } catch {
+            return false;
+        }
+    },
+    { error: "expected an http:// or https:// URL" },
+);
+
+/** A pinned container image: a tag or digest is required, and `latest` is refused. */
+export const pinnedImage = z
+    .string({ error: "expected a string" })
+    .regex(IMAGE_PINNED, { error: "expected a container image reference" })
+    .refine((s) => /:[0-9A-Za-z._-]+$/.test(s.split("@")[0]!.split("/").pop()!) || s.includes("@sha256:"), {
+        error: "expected an image pinned to a tag or digest (e.g. 'registry/image:1.2.3')",
+    })
+    .refine((s) => !/:latest(@|$)/.test(s), { error: "expected a pinned tag, not ':latest'" });
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** Parses `86400`, `"86400"`, `"90s"`, `"30m"`, `"24h"`, `"7d"` or `"1h30m"` into seconds. */
+export function parseDurationSeconds(value: unknown): number | undefined {
+    if (typeof value === "number") {
+        return Number.isInteger(value) && value >= 0 ? value : undefined;
+    }
+    if (typeof value !== "string" || value.trim() === "") {
+        return undefined;
+    }
+    const s = value.trim();
+    if (/^[0-9]+$/.test(s)) {
+        return Number(s);
+    }
+    if (!/^([0-9]+[smhd])+$/.test(s)) {
+        return undefined;
+    }
+    let total = 0;
+    for (const m of s.matchAll(/([0-9]+)([smhd])/g)) {
+        total += Number(m[1]) * UNIT_SECONDS[m[2]!]!;
+    }
+    return total;
+}
+
+/** A duration in seconds within [min, max], given as seconds or a `24h`-style string. */
+function duration(min: number, max: number) {
+    return z.union([z.number(), z.string()], { error: "expected a duration: seconds or a string like '24h'" }).transform((v, ctx) => {
+        const seconds = parseDurationSeconds(v);
+        if (seconds === undefined) {
+            ctx.addIssue({ code: "custom", message: "expected a duration: whole seconds or a string like '90s', '30m', '24h', '7d'" });
+            return z.NEVER;
+        }
+        if (seconds < min || seconds > max) {
+            ctx.addIssue({ code: "custom", message: `expected a duration from ${min}s to ${max}s, which is ${seconds}s` });
+            return z.NEVER;
+        }
+        return seconds;
+    });
+}
+
+/** Vault's smallest allowed static-role rotation period is 5 s; below a minute is never sane. */
+export const ROTATION_PERIOD_BOUNDS = { min: 60, max: 365 * 86400 } as const;
+/** Token TTLs up to Vault's default system max TTL (768h). */
+export const TOKEN_TTL_BOUNDS = { min: 60, max: 768 * 3600 } as const;
+/** How often the Vault Secrets Operator re-reads a secret. */
+export const REFRESH_BOUNDS = { min: 5, max: 86400 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// The schema
+// ---------------------------------------------------------------------------------------------
+
+const platform = z.enum(["openshift", "kubernetes"], {
+    error: "expected one of 'openshift', 'kubernetes'",
+});
+
+const deliveryPattern = z.enum(["sync", "csi", "injector", "direct"], {
+    error: "expected one of 'sync', 'csi', 'injector', 'direct'",
+});
+
+const vaultSchema = z
+    .strictObject({
+        /** `deploy`: this program installs Vault from its Helm chart. `existing`: use a Vault that already runs. */
+        mode: z.enum(["deploy", "existing"], { error: "expected one of 'deploy', 'existing'" }).default("deploy"),
+        /** Server shape when deploying: `dev` (in-memory, seed parity) or `ha` (Raft, 3 replicas, TLS). */
+        server: z.enum(["dev", "ha"], { error: "expected one of 'dev', 'ha'" }).default("dev"),
+        namespace: namespaceName.default("vault"),
+        releaseName: dnsLabel.default("vault"),
+        chartVersion: z.string({ error: "expected a chart version string like '0.34.1'" }).regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, { error: "expected a chart version like '0.34.1'" }).default(PINNED.vaultChart.version),
+        haReplicas: z.number({ error: "expected a number" }).int({ error: "expected a whole number" }).min(3, { error: "expected at least 3 Raft replicas" }).max(7, { error: "expected at most 7 Raft replicas" }).default(3),
+        ui: z.boolean({ error: "expected true or false" }).default(true),
+        injector: z.boolean({ error: "expected true or false" }).default(true),
+        csiProvider: z.boolean({ error: "expected true or false" }).default(true),
+        /** Where `pulumi` reaches Vault's API (a Route/Ingress URL, or a port-forward). */
+        address: url.optional(),
+        /** Where pods reach Vault. Defaults to the chart's Service when deploying. */
+        inClusterAddress: url.optional(),
+        /** OpenShift Route host; empty lets OpenShift generate one. */
+        routeHost: z.string().regex(RFC1123_SUBDOMAIN, { error: "expected a DNS host name" }).optional(),
+        /** Plain Kubernetes: an Ingress host (no Ingress when unset). */
+        ingressHost: z.string().regex(RFC1123_SUBDOMAIN, { error: "expected a DNS host name" }).optional(),
+        ingressClassName: objectName.optional(),
+        skipTlsVerify: z.boolean({ error: "expected true or false" }).default(false),
+        /** HA: Secret with `tls.crt`, `tls.key`, `ca.crt` for Vault's listener (e.g. from cert-manager). */
+        tlsSecretName: objectName.default("vault-tls"),
+        /** HA: an HCL `seal` stanza for auto-unseal (transit, awskms, gcpckms, azurekeyvault). */
+        sealConfig: z.string({ error: "expected an HCL seal stanza as a string" }).regex(/^\s*seal\s+"[a-z]+"\s*\{[\s\S]*\}\s*$/, {
+            error: "expected an HCL stanza like 'seal \"transit\" { ... }'",
+        }).optional(),
+    })
+    .prefault({});
+
+const kubernetesAuthSchema = z
+    .strictObject({
+        mount: vaultMount.default("kubernetes"),
+        /** The API server Vault calls for TokenReview; the in-cluster name, not a service IP. */
+        kubernetesHost: url.default("https://kubernetes.default.svc"),
+        /** Audience bound on every role; OpenShift's default API audience (seed). */
+        audience: z.string().min(1, { error: "expected a non-empty audience" }).default("https://kubernetes.default.svc"),
+    })
+    .prefault({});
+
+const databaseSchema = z
+    .strictObject({
+        /** `stackgres`: this program declares the SGCluster. `existing`: Vault connects to `host`. */
+        mode: z.enum(["stackgres", "existing"], { error: "expected one of 'stackgres', 'existing'" }).default("stackgres"),
+        namespace: namespaceName.default("rhbk"),
+        clusterName: dnsLabel.default("keycloak-postgresql"),
+        instances: z.number({ error: "expected a number" }).int({ error: "expected a whole number" }).min(1, { error: "expected at least 1 instance" }).max(16, { error: "expected at most 16 instances" }).default(1),
+        postgresVersion: z.string({ error: "expected a string like '15'" }).regex(/^(1[2-8])(\.[0-9]+)?$/, { error: "expected a PostgreSQL major (12 to 18) or major.minor version as a string, like '15' or '15.6'" }).default("15"),
+        volumeSize: z.string({ error: "expected a string" }).regex(QUANTITY, { error: "expected a Kubernetes quantity like '5Gi'" }).default("5Gi"),
+        storageClass: objectName.optional(),
+        /** Existing database host (existing mode) — StackGres mode derives the primary service. */
+        host: z.string().regex(/^[A-Za-z0-9.-]+$/, { error: "expected a host name or IPv4 address" }).optional(),
+        port: z.number({ error: "expected a number" }).int({ error: "expected a whole number" }).min(1, { error: "expected a port from 1 to 65535" }).max(65535, { error: "expected a port from 1 to 65535" }).default(5432),
+        database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_$-]*$/, { error: "expected a database name" }).default("postgres"),
+        sslMode: z.enum(["disable", "allow", "prefer", "require", "verify-ca", "verify-full"], { error: "expected a libpq sslmode" }).default("disable"),
+        kvMount: vaultMount.default("kv-v2"),
+        adminSecretPath: vaultPath.default("keycloak-postgresql/config"),
+        adminPolicyName: dnsLabel.default("keycloak-postgresql-policy"),
+        adminAuthRole: dnsLabel.default("keycloak-role"),
+        adminServiceAccounts: z.array(objectName, { error: "expected a list of service account names" }).min(1, { error: "expected at least one service account" }).default(["default", "keycloak-postgresql-patroni"]),
+        adminTokenTtl: duration(TOKEN_TTL_BOUNDS.min, TOKEN_TTL_BOUNDS.max).default(86400),
+        /** The Secret the Vault Secrets Operator writes; must differ from `clusterName` (StackGres owns that one). */
+        syncedSecretName: objectName.default("keycloak-postgresql-vault"),
+        refreshAfter: duration(REFRESH_BOUNDS.min, REFRESH_BOUNDS.max).default(30),
+        databaseMount: vaultMount.default("database"),
+        connectionName: dnsLabel.default("keycloak-postgresql"),
+        /** The PostgreSQL role Vault logs in as: CREATEROLE, never the superuser. */
+        vaultAdminRole: pgRole.default("vault_admin"),
+        /** Rotate the Vault admin role's password right after the connection is written, so only Vault knows it. */
+        rotateVaultAdminPassword: z.boolean({ error: "expected true or false" }).default(false),
+    })
+    .prefault({});
+
+const applicationSchema = z.strictObject({
+    /** The application's name; also the Vault static role name. */
+    name: dnsLabel,
+    namespace: namespaceName,
+    serviceAccount: objectName,
+    /** The PostgreSQL role Vault manages for this application. */
+    databaseRole: pgRole,
+    rotationPeriod: duration(ROTATION_PERIOD_BOUNDS.min, ROTATION_PERIOD_BOUNDS.max).default(86400),
+    delivery: deliveryPattern.default("direct"),
+    tokenTtl: duration(TOKEN_TTL_BOUNDS.min, TOKEN_TTL_BOUNDS.max).default(3600),
+    /** Image of the application's Deployment (must contain `psql`, `curl` and `jq` for the built-in check). */
+    image: pinnedImage.optional(),
+    /** Create the sample Deployment that reads and uses the credentials. */
+    deployWorkload: z.boolean({ error: "expected true or false" }).default(true),
+});
+
+const debugWorkloadsSchema = z
+    .strictObject({
+        /** The seed's three debug Deployments reading the admin secret (CSI, injector, direct). */
+        csi: z.boolean({ error: "expected true or false" }).default(false),
+        injector: z.boolean({ error: "expected true or false" }).default(false),
+        direct: z.boolean({ error: "expected true or false" }).default(false),
+        namespace: namespaceName.optional(),
+        image: pinnedImage.default(PINNED.debugImage),
+    })
+    .prefault({});
+
+const operatorsSchema = z
+    .strictObject({
+        /** StackGres OLM catalog; picks the package name (see stacks/pins.ts). */
+        stackgresCatalog: z.enum(["certified-operators", "community-operators", "redhat-marketplace"], {
+            error: "expected one of 'certified-operators', 'community-operators', 'redhat-marketplace'",
+        }).default("certified-operators"),
+        installPlanApproval: z.enum(["Automatic", "Manual"], { error: "expected 'Automatic' or 'Manual'" }).default("Automatic"),
+    })
+    .prefault({});
+
+/** The raw (pre-default) shape of all `vaultkit:*` keys. */
+export const rawConfigSchema = z.strictObject({
+    platform: platform,
+    production: z.boolean({ error: "expected true or false" }).default(false),
+    kubeContext: z.string().min(1).optional(),
+    vault: vaultSchema,
+    vaultToken: z.string().min(1, { error: "expected a non-empty token" }).optional(),
+    kubernetesAuth: kubernetesAuthSchema,
+    database: databaseSchema,
+    applications: z.array(applicationSchema, { error: "expected a list of applications" }).default([]),
+    debugWorkloads: debugWorkloadsSchema,
+    operators: operatorsSchema,
+});
+
+type Parsed = z.output<typeof rawConfigSchema>;
+
+/** The validated configuration of one stack. */
+export interface StackConfig extends Omit<Parsed, "vaultToken" | "vault"> {
+    /** The stack name (`pulumi stack`), used in names and labels. */
+    stackName: string;
+    vault: Parsed["vault"] & {
+        /** Where pods reach Vault (resolved). */
+        inClusterAddress: string;
+    };
+    /** Token for an existing Vault (from `vaultkit:vaultToken` or `VAULT_TOKEN`); never printed. */
+    vaultToken?: string;
+}
+
+export type ApplicationConfig = StackConfig["applications"][number];
+export type DeliveryPattern = z.output<typeof deliveryPattern>;
+export type Platform = z.output<typeof platform>;
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/** One problem with one key. */
+export interface ConfigProblem {
+    /** Full key path, e.g. `vaultkit:database.namespace` or `vaultkit:applications[0].name`. */
+    key: string;
+    /** What was expected. */
+    expected: string;
+    /** What was given (masked for secret keys). */
+    given: string;
+}
+
+/** Thrown before any resource is registered when the stack's config is invalid. */
+export class ConfigError extends Error {
+    constructor(public readonly problems: ConfigProblem[]) {
+        super(
+            `invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+                problems.map((p) => `  - ${p.key}: ${p.expected}; given ${p.given}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+function keyOf(path: ReadonlyArray<PropertyKey>): string {
+    let out = CONFIG_NAMESPACE + ":";
+    path.forEach((seg, i) => {
+        if (typeof seg === "number") {
+            out += `[${seg}]`;
+        } else {
+            out += (i === 0 ? "" : ".") + String(seg);
+        }
+    });
+    return out;
+}
+
+function describeGiven(raw: unknown, path: ReadonlyArray<PropertyKey>): string {
+    if (path.length > 0 && SECRET_KEYS.has(String(path[0]))) {
+        return "[secret]";
+    }
+    let v: unknown = raw;
+    for (const seg of path) {
+        if (v === null || typeof v !== "object") {
+            v = undefined;
+            break;
+        }
+        v = (v as Record<PropertyKey, unknown>)[seg];
+    }
+    if (v === undefined) {
+        return "nothing (the key is missing)";
+    }
+    const text = JSON.stringify(v);
+    return text.length > 80 ? text.slice(0, 77) + "..." : text;
+}
+
+function problemsFrom(error: z.ZodError, raw: unknown): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    for (const issue of error.issues) {
+        if (issue.code === "unrecognized_keys") {
+            for (const k of issue.keys) {
+                problems.push({
+                    key: keyOf([...issue.path, k]),
+                    expected: "no such key (check the spelling against the README's configuration reference)",
+                    given: describeGiven(raw, [...issue.path, k]),
+                });
+            }
+            continue;
+        }
+        problems.push({ key: keyOf(issue.path), expected: issue.message, given: describeGiven(raw, issue.path) });
+    }
+    return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cross-field rules
+// ---------------------------------------------------------------------------------------------
+
+function crossFieldProblems(c: Parsed, raw: Record<string, unknown>, env: ConfigEnvironment): ConfigProblem[] {
+    const p: ConfigProblem[] = [];
+    const add = (path: PropertyKey[], expected: string) => p.push({ key: keyOf(path), expected, given: describeGiven(raw, path) });
+
+    if (c.production && c.vault.mode === "deploy" && c.vault.server === "dev") {
+        add(["vault", "server"], "expected 'ha' in a stack marked production (vaultkit:production is true): Vault dev mode keeps everything in memory with a single unsealed node");
+    }
+    if (c.vault.mode === "existing") {
+        if (!c.vault.address) {
+            add(["vault", "address"], "expected the URL of the existing Vault when vault.mode is 'existing'");
+        }
+        if (!c.vaultToken && !env.vaultToken) {
+            p.push({
+                key: keyOf(["vaultToken"]),
+                expected: "expected a Vault token when vault.mode is 'existing': `pulumi config set --secret vaultkit:vaultToken ...` or VAULT_TOKEN in the environment",
+                given: "nothing (the key is missing)",
+            });
+        }
+    } else {
+        if (!c.vault.address) {
+            add(["vault", "address"], "expected the URL where `pulumi` reaches the deployed Vault (its Route/Ingress, or a port-forward like http://127.0.0.1:8200)");
+        }
+        if (c.vault.server === "dev" && c.vaultToken) {
+            add(["vaultToken"], "expected no token for a dev-mode Vault (the program generates its root token)");
+        }
+        if (c.vault.server === "ha" && !c.vaultToken && !env.vaultToken) {
+            p.push({
+                key: keyOf(["vaultToken"]),
+                expected: "expected an admin token for the HA Vault once it is initialised (`pulumi config set --secret vaultkit:vaultToken ...` or VAULT_TOKEN); see README 'HA Vault'",
+                given: "nothing (the key is missing)",
+            });
+        }
+    }
+    if (c.platform !== "openshift" && c.vault.routeHost) {
+        add(["vault", "routeHost"], "expected no Route host on platform 'kubernetes' (Routes are OpenShift objects; use vault.ingressHost)");
+    }
+    if (c.platform === "openshift" && c.vault.ingressHost) {
+        add(["vault", "ingressHost"], "expected no Ingress host on platform 'openshift' (use vault.routeHost)");
+    }
+    if (c.database.mode === "existing" && !c.database.host) {
+        add(["database", "host"], "expected the PostgreSQL host when database.mode is 'existing'");
+    }
+    if (c.database.mode === "stackgres" && c.database.host) {
+        add(["database", "host"], "expected no host when database.mode is 'stackgres' (the primary service name is derived from clusterName)");
+    }
+    if (c.database.syncedSecretName === c.database.clusterName) {
+        add(["database", "syncedSecretName"], `expected a name different from database.clusterName ('${c.database.clusterName}'): StackGres creates and owns a Secret of that name`);
+    }
+    if (c.production && c.vault.mode === "deploy" && c.vault.skipTlsVerify) {
+        add(["vault", "skipTlsVerify"], "expected false in a stack marked production");
+    }
+
+    const seen = new Map<string, number>();
+    const seenRoles = new Map<string, number>();
+    c.applications.forEach((app, i) => {
+        const prev = seen.get(app.name);
+        if (prev !== undefined) {
+            add(["applications", i, "name"], `expected a unique application name ('${app.name}' is already used by applications[${prev}])`);
+        }
+        seen.set(app.name, i);
+        const prevRole = seenRoles.get(app.databaseRole);
+        if (prevRole !== undefined) {
+            add(["applications", i, "databaseRole"], `expected a database role no other application uses ('${app.databaseRole}' belongs to applications[${prevRole}])`);
+        }
+        seenRoles.set(app.databaseRole, i);
+        if (app.databaseRole === c.database.vaultAdminRole || ["postgres", "replicator", "authenticator"].includes(app.databaseRole)) {
+            add(["applications", i, "databaseRole"], "expected an application role, not the superuser, replication, authenticator or Vault admin role");
+        }
+        if ((app.delivery === "csi" && !(c.vault.mode === "existing" || c.vault.csiProvider)) || (app.delivery === "injector" && !(c.vault.mode === "existing" || c.vault.injector))) {
+            add(["applications", i, "delivery"], `expected a pattern whose Vault component is enabled (vault.${app.delivery === "csi" ? "csiProvider" : "injector"} is false)`);
+        }
+    });
+    if (c.production && (c.debugWorkloads.csi || c.debugWorkloads.injector || c.debugWorkloads.direct)) {
+        add(["debugWorkloads"], "expected no debug workloads in a stack marked production (they print the admin credentials)");
+    }
+    if (c.debugWorkloads.csi && c.vault.mode === "deploy" && !c.vault.csiProvider) {
+        add(["debugWorkloads", "csi"], "expected vault.csiProvider true for the CSI debug workload");
+    }
+    if (c.debugWorkloads.injector && c.vault.mode === "deploy" && !c.vault.injector) {
+        add(["debugWorkloads", "injector"], "expected vault.injector true for the injector debug workload");
+    }
+    return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry points
+// ---------------------------------------------------------------------------------------------
+
+/** What the environment may add to config. */
+export interface ConfigEnvironment {
+    /** `VAULT_TOKEN`, used for an existing Vault when `vaultkit:vaultToken` is not set. */
+    vaultToken?: string;
+}
+
+/**
+ * Validates raw config values (key without the `vaultkit:` prefix -> parsed value) into a
+ * `StackConfig`. Throws a `ConfigError` listing every problem at once.
+ */
+export function parseStackConfig(stackName: string, raw: Record<string, unknown>, env: ConfigEnvironment = {}): StackConfig {
+    const result = rawConfigSchema.safeParse(raw);
+    if (!result.success) {
+        throw new ConfigError(problemsFrom(result.error, raw));
+    }
+    const c = result.data;
+    const problems = crossFieldProblems(c, raw, env);
+    if (problems.length > 0) {
+        throw new ConfigError(problems);
+    }
+    const inClusterAddress =
+        c.vault.inClusterAddress ??
+        (c.vault.mode === "deploy"
+            ? `${c.vault.server === "ha" ? "https" : "http"}://${c.vault.releaseName}.${c.vault.namespace}.svc.cluster.local:8200`
+            : c.vault.address!);
+    const { vaultToken, ...rest } = c;
+    return {
+        ...rest,
+        stackName,
+        vault: { ...c.vault, inClusterAddress },
+        ...(vaultToken ?? env.vaultToken ? { vaultToken: vaultToken ?? env.vaultToken } : {}),
+    };
+}
+
+/**
+ * Turns Pulumi's flat config map (`vaultkit:key` -> JSON or plain string) into raw values.
+ * Keys of other namespaces (`kubernetes:`, `vault:`) are left alone.
+ */
+export function rawConfigFromPulumi(all: Record<string, string>): Record<string, unknown> {
+    const raw: Record<string, unknown> = {};
+    for (const [fullKey, text] of Object.entries(all)) {
+        const [ns, key] = fullKey.split(":", 2);
+        if (ns !== CONFIG_NAMESPACE || key === undefined) {
+            continue;
+        }
+        if (SECRET_KEYS.has(key)) {
+            raw[key] = text;
+            continue;
+        }
+        try {
+            raw[key] = JSON.parse(text);
+        } catch {
+            raw[key] = text;
+        }
+    }
+    return raw;
+}

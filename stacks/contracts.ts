@@ -1,0 +1,72 @@
+/**
+ * What the parts of the composition hand to each other. `stacks/index.ts` wires them in this
+ * order: namespaces -> operators -> Vault half -> database -> database secrets -> delivery.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as vault from "@pulumi/vault";
+
+/** Kubernetes namespaces the stack creates, by name. */
+export type Namespaces = Record<string, k8s.core.v1.Namespace>;
+
+/**
+ * For each operator, the resources to `dependsOn` before creating its custom resources. They
+ * count as ready only once the operator is installed (its CSV succeeded / its chart is ready), so
+ * CRs never race their CRDs. An empty list means "not installed by this stack".
+ */
+export interface OperatorsReady {
+    vaultSecretsOperator: pulumi.Resource[];
+    stackgres: pulumi.Resource[];
+    secretsStoreCsi: pulumi.Resource[];
+}
+
+/** Where an application's credentials live in Vault and who may read them. */
+export interface ApplicationVaultAccess {
+    /** Application name from config. */
+    name: string;
+    /** Kubernetes auth role bound to the app's service account and namespace. */
+    authRoleName: string;
+    /** Policy granting read on exactly this app's static credentials. */
+    policyName: string;
+    /** Vault static role name. */
+    staticRoleName: string;
+    /** Mount of the database secrets engine. */
+    databaseMount: string;
+    /** API path of the credentials, e.g. `database/static-creds/app`. */
+    credsPath: string;
+    /** Everything that must exist before a pod can read the credentials. */
+    ready: pulumi.Resource[];
+}
+
+/** The Vault half as the Kubernetes half sees it. */
+export interface VaultHalf {
+    /** The provider configured against this stack's Vault. */
+    provider: vault.Provider;
+    /** Where pods reach Vault. */
+    inClusterAddress: string;
+    /** Mount path of the Kubernetes auth method. */
+    authMount: string;
+    /** The admin credentials in KV v2 and the role that reads them. */
+    admin: {
+        kvMount: string;
+        secretPath: string;
+        policyName: string;
+        authRoleName: string;
+    };
+    /** The Vault admin PostgreSQL role's password (secret); the SGScript creates the role with it. */
+    vaultAdminPassword: pulumi.Output<string>;
+    /** The Vault server objects (deploy mode); empty for an existing Vault. */
+    serverReady: pulumi.Resource[];
+    /** KV secret, policy and auth role exist: the admin credentials can be synced. */
+    adminCredentialsReady: pulumi.Resource[];
+}
+
+/** What the database part hands on. */
+export interface DatabaseHalf {
+    /** Host Vault's database connection uses. */
+    host: string;
+    port: number;
+    database: string;
+    /** Primary is running and the app + Vault admin roles exist (SGScript applied). */
+    ready: pulumi.Resource[];
+}

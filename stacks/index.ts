@@ -1,0 +1,90 @@
+/**
+ * The composition: one dependency graph per environment, in the order the ordering hazards
+ * demand (see ../shared/design/architecture.md):
+ *
+ *   namespaces -> operators (installed, CRDs served) -> Vault server -> Vault config
+ *     -> admin Secret synced by VSO -> SGCluster (primary up, roles created by SGScript)
+ *     -> database connection + static roles -> application workloads
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "./config";
+import { DatabaseHalf, OperatorsReady } from "./contracts";
+import { buildDatabase } from "./database";
+import { buildAdminSecretSync, buildDelivery } from "./delivery";
+import { buildNamespaces, needsKubernetes } from "./namespaces";
+import { buildOperators } from "./operators";
+import { buildDatabaseSecrets, buildVaultHalf, existingDatabase } from "./vault";
+
+/** What a stack exports. */
+export interface StackOutputs {
+    /** Where the Pulumi program reached Vault. */
+    vaultAddress: string;
+    /** Where pods reach Vault. */
+    vaultInClusterAddress: string;
+    /** The generated dev root token (secret); absent for HA or existing Vaults. */
+    vaultRootToken?: pulumi.Output<string>;
+    /** API path of the database admin credentials. */
+    adminCredentialsPath: pulumi.Output<string>;
+    /** Host Vault's database connection uses. */
+    databaseHost: string;
+    /** Per application: the path it reads and the Kubernetes auth role it logs in with. */
+    applications: { name: string; credsPath: string; authRole: string; delivery: string }[];
+}
+
+const NO_OPERATORS: OperatorsReady = { vaultSecretsOperator: [], stackgres: [], secretsStoreCsi: [] };
+
+/** Declares everything for one environment. */
+export function buildStack(config: StackConfig): StackOutputs {
+    const k8sProvider = needsKubernetes(config)
+        ? new k8s.Provider("kubernetes", config.kubeContext ? { context: config.kubeContext } : {})
+        : undefined;
+    const namespaces = k8sProvider ? buildNamespaces(config, k8sProvider) : {};
+    const operators = k8sProvider ? buildOperators(config, { provider: k8sProvider, namespaces }) : NO_OPERATORS;
+
+    const vaultHalf = buildVaultHalf(config, { k8sProvider, namespaces });
+
+    let database: DatabaseHalf;
+    if (config.database.mode === "stackgres") {
+        const provider = k8sProvider!;
+        const adminSync = buildAdminSecretSync(config, { provider, namespaces, operators, vault: vaultHalf });
+        database = buildDatabase(config, {
+            provider,
+            namespaces,
+            operators,
+            vault: vaultHalf,
+            adminSecretSync: adminSync ? [adminSync] : [],
+            managedRoles: config.applications.map((a) => a.databaseRole),
+        });
+    } else {
+        database = existingDatabase(config);
+    }
+
+    const secrets = buildDatabaseSecrets(config, vaultHalf, database);
+
+    if (k8sProvider) {
+        buildDelivery(config, {
+            provider: k8sProvider,
+            namespaces,
+            operators,
+            vault: vaultHalf,
+            applications: secrets.applications,
+            databaseHost: database.host,
+            databasePort: database.port,
+        });
+    }
+
+    return {
+        vaultAddress: config.vault.address!,
+        vaultInClusterAddress: config.vault.inClusterAddress,
+        vaultRootToken: vaultHalf.server?.rootToken,
+        adminCredentialsPath: vaultHalf.adminCredentials.dataPath,
+        databaseHost: database.host,
+        applications: config.applications.map((a) => ({
+            name: a.name,
+            credsPath: `${config.database.databaseMount}/static-creds/${a.name}`,
+            authRole: a.name,
+            delivery: a.delivery,
+        })),
+    };
+}

@@ -1,0 +1,53 @@
+import * as k8s from "@pulumi/kubernetes";
+import { StackConfig } from "./config";
+import { Namespaces } from "./contracts";
+
+/** True when the stack declares any Kubernetes object at all. */
+export function needsKubernetes(config: StackConfig): boolean {
+    const d = config.debugWorkloads;
+    return (
+        config.vault.mode === "deploy" ||
+        config.database.mode === "stackgres" ||
+        config.applications.some((a) => a.deployWorkload) ||
+        d.csi ||
+        d.injector ||
+        d.direct
+    );
+}
+
+/** The namespaces this stack owns (the seed's setup.sh creates `vault` and `rhbk`), sorted. */
+export function namespaceNames(config: StackConfig): string[] {
+    const names = new Set<string>();
+    if (config.vault.mode === "deploy") {
+        names.add(config.vault.namespace);
+    }
+    if (config.database.mode === "stackgres") {
+        names.add(config.database.namespace);
+    }
+    for (const app of config.applications) {
+        names.add(app.namespace);
+    }
+    const d = config.debugWorkloads;
+    if (d.csi || d.injector || d.direct) {
+        names.add(d.namespace ?? config.database.namespace);
+    }
+    return [...names].sort();
+}
+
+/** Creates the namespaces, labelled with the stack that owns them. */
+export function buildNamespaces(config: StackConfig, provider: k8s.Provider): Namespaces {
+    const out: Namespaces = {};
+    for (const name of namespaceNames(config)) {
+        out[name] = new k8s.core.v1.Namespace(
+            `ns-${name}`,
+            {
+                metadata: {
+                    name,
+                    labels: { "app.kubernetes.io/managed-by": "pulumi", "vaultkit.dev/stack": config.stackName },
+                },
+            },
+            { provider },
+        );
+    }
+    return out;
+}

@@ -1,0 +1,174 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseDurationSeconds, parseStackConfig, rawConfigFromPulumi } from "../../stacks/config";
+
+/** A minimal valid raw config; each case below breaks one thing. */
+function valid(): Record<string, any> {
+    return {
+        platform: "openshift",
+        vault: { address: "https://vault.apps.example.com", routeHost: "vault.apps.example.com" },
+        applications: [{ name: "app", namespace: "rhbk", serviceAccount: "app", databaseRole: "app" }],
+    };
+}
+
+function problemsOf(raw: Record<string, any>, env = {}): { key: string; expected: string; given: string }[] {
+    try {
+        parseStackConfig("test", raw, env);
+    } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as ConfigError).problems;
+    }
+    throw new Error("expected a ConfigError");
+}
+
+describe("valid config", () => {
+    it("fills the seed's defaults", () => {
+        const c = parseStackConfig("dev", valid());
+        expect(c.stackName).toBe("dev");
+        expect(c.vault).toMatchObject({ mode: "deploy", server: "dev", namespace: "vault", releaseName: "vault", chartVersion: "0.34.1" });
+        expect(c.vault.inClusterAddress).toBe("http://vault.vault.svc.cluster.local:8200");
+        expect(c.kubernetesAuth).toEqual({ mount: "kubernetes", kubernetesHost: "https://kubernetes.default.svc", audience: "https://kubernetes.default.svc" });
+        expect(c.database).toMatchObject({
+            namespace: "rhbk",
+            clusterName: "keycloak-postgresql",
+            kvMount: "kv-v2",
+            adminSecretPath: "keycloak-postgresql/config",
+            adminPolicyName: "keycloak-postgresql-policy",
+            adminAuthRole: "keycloak-role",
+            adminServiceAccounts: ["default", "keycloak-postgresql-patroni"],
+            adminTokenTtl: 86400,
+            databaseMount: "database",
+            connectionName: "keycloak-postgresql",
+            vaultAdminRole: "vault_admin",
+            syncedSecretName: "keycloak-postgresql-vault",
+        });
+        expect(c.applications[0]).toMatchObject({ rotationPeriod: 86400, delivery: "direct", tokenTtl: 3600 });
+    });
+
+    it("parses durations in seconds and Go-style units", () => {
+        expect(parseDurationSeconds(86400)).toBe(86400);
+        expect(parseDurationSeconds("86400")).toBe(86400);
+        expect(parseDurationSeconds("24h")).toBe(86400);
+        expect(parseDurationSeconds("1h30m")).toBe(5400);
+        expect(parseDurationSeconds("7d")).toBe(604800);
+        expect(parseDurationSeconds("1.5h")).toBeUndefined();
+        expect(parseDurationSeconds(-1)).toBeUndefined();
+        expect(parseDurationSeconds("")).toBeUndefined();
+    });
+
+    it("uses an https in-cluster address for HA and VAULT_TOKEN from the environment", () => {
+        const raw = valid();
+        raw.vault.server = "ha";
+        const c = parseStackConfig("prod", raw, { vaultToken: "s.from-env" });
+        expect(c.vault.inClusterAddress).toBe("https://vault.vault.svc.cluster.local:8200");
+        expect(c.vaultToken).toBe("s.from-env");
+    });
+
+    it("reads Pulumi's flat config map, JSON-decoding structured values", () => {
+        const raw = rawConfigFromPulumi({
+            "vaultkit:platform": "kubernetes",
+            "vaultkit:production": "true",
+            "vaultkit:vault": JSON.stringify({ address: "http://127.0.0.1:8200" }),
+            "vaultkit:vaultToken": "123",
+            "kubernetes:context": "ignored",
+        });
+        expect(raw).toEqual({ platform: "kubernetes", production: true, vault: { address: "http://127.0.0.1:8200" }, vaultToken: "123" });
+    });
+});
+
+type Case = [string, (raw: Record<string, any>) => void, string, RegExp, Record<string, string>?];
+
+const cases: Case[] = [
+    ["missing platform", (r) => delete r.platform, "vaultkit:platform", /one of 'openshift', 'kubernetes'/],
+    ["unknown platform", (r) => (r.platform = "openshfit"), "vaultkit:platform", /one of 'openshift', 'kubernetes'/],
+    ["production not a boolean", (r) => (r.production = "yes"), "vaultkit:production", /true or false/],
+    ["vault namespace with upper case", (r) => (r.vault.namespace = "Vault"), "vaultkit:vault.namespace", /Kubernetes namespace/],
+    ["vault namespace too long", (r) => (r.vault.namespace = "a".repeat(64)), "vaultkit:vault.namespace", /at most 63/],
+    ["database namespace with underscore", (r) => (r.database = { namespace: "rh_bk" }), "vaultkit:database.namespace", /Kubernetes namespace/],
+    ["unknown vault mode", (r) => (r.vault.mode = "external"), "vaultkit:vault.mode", /'deploy', 'existing'/],
+    ["unknown vault server shape", (r) => (r.vault.server = "standalone"), "vaultkit:vault.server", /'dev', 'ha'/],
+    ["chart version as a number", (r) => (r.vault.chartVersion = 0.34), "vaultkit:vault.chartVersion", /chart version/],
+    ["ha replicas below 3", (r) => (r.vault.haReplicas = 1), "vaultkit:vault.haReplicas", /at least 3/],
+    ["vault address not a URL", (r) => (r.vault.address = "vault.example.com"), "vaultkit:vault.address", /http:\/\/ or https:\/\/ URL/],
+    ["deploy mode without an address", (r) => delete r.vault.address, "vaultkit:vault.address", /where `pulumi` reaches/],
+    ["existing Vault without a token", (r) => (r.vault = { mode: "existing", address: "https://vault.example.com" }), "vaultkit:vaultToken", /token/],
+    ["existing Vault without an address", (r) => ((r.vault = { mode: "existing" }), (r.vaultToken = "t")), "vaultkit:vault.address", /URL of the existing Vault/],
+    ["dev mode in production", (r) => (r.production = true), "vaultkit:vault.server", /'ha' in a stack marked production/],
+    ["route host on plain Kubernetes", (r) => (r.platform = "kubernetes"), "vaultkit:vault.routeHost", /OpenShift/],
+    ["ingress host on OpenShift", (r) => (r.vault.ingressHost = "vault.example.com"), "vaultkit:vault.ingressHost", /routeHost/],
+    ["kv mount with a slash", (r) => (r.database = { kvMount: "kv/v2" }), "vaultkit:database.kvMount", /mount path/],
+    ["secret path with a wildcard", (r) => (r.database = { adminSecretPath: "keycloak/*" }), "vaultkit:database.adminSecretPath", /no wildcards/],
+    ["admin token TTL too long", (r) => (r.database = { adminTokenTtl: "800h" }), "vaultkit:database.adminTokenTtl", /from 60s to 2764800s/],
+    ["VSO refresh too short", (r) => (r.database = { refreshAfter: "1s" }), "vaultkit:database.refreshAfter", /from 5s/],
+    ["volume size not a quantity", (r) => (r.database = { volumeSize: "5 GB" }), "vaultkit:database.volumeSize", /quantity/],
+    ["postgres version as a number", (r) => (r.database = { postgresVersion: 15 }), "vaultkit:database.postgresVersion", /string like '15'/],
+    ["instances as a string", (r) => (r.database = { instances: "3" }), "vaultkit:database.instances", /a number/],
+    ["synced secret named like the cluster", (r) => (r.database = { syncedSecretName: "keycloak-postgresql" }), "vaultkit:database.syncedSecretName", /StackGres creates and owns/],
+    ["existing database without host", (r) => (r.database = { mode: "existing" }), "vaultkit:database.host", /PostgreSQL host/],
+    ["applications not a list", (r) => (r.applications = { name: "app" }), "vaultkit:applications", /list of applications/],
+    ["application without a namespace", (r) => delete r.applications[0].namespace, "vaultkit:applications[0].namespace", /expected a string/],
+    ["rotation period too short", (r) => (r.applications[0].rotationPeriod = "30s"), "vaultkit:applications[0].rotationPeriod", /from 60s/],
+    ["rotation period unparseable", (r) => (r.applications[0].rotationPeriod = "daily"), "vaultkit:applications[0].rotationPeriod", /duration/],
+    ["rotation period over a year", (r) => (r.applications[0].rotationPeriod = "400d"), "vaultkit:applications[0].rotationPeriod", /to 31536000s/],
+    ["database role with the pg_ prefix", (r) => (r.applications[0].databaseRole = "pg_app"), "vaultkit:applications[0].databaseRole", /reserved prefix/],
+    ["database role is the superuser", (r) => (r.applications[0].databaseRole = "postgres"), "vaultkit:applications[0].databaseRole", /not the superuser/],
+    ["unknown delivery pattern", (r) => (r.applications[0].delivery = "env"), "vaultkit:applications[0].delivery", /'sync', 'csi', 'injector', 'direct'/],
+    ["duplicate application names", (r) => r.applications.push({ ...r.applications[0], databaseRole: "other" }), "vaultkit:applications[1].name", /unique application name/],
+    ["two applications sharing a role", (r) => r.applications.push({ ...r.applications[0], name: "app2" }), "vaultkit:applications[1].databaseRole", /no other application uses/],
+    ["image pinned to latest", (r) => (r.applications[0].image = "registry.example.com/app:latest"), "vaultkit:applications[0].image", /not ':latest'/],
+    ["image without a tag", (r) => (r.applications[0].image = "registry.example.com/app"), "vaultkit:applications[0].image", /pinned to a tag or digest/],
+    ["csi delivery with the CSI provider off", (r) => ((r.vault.csiProvider = false), (r.applications[0].delivery = "csi")), "vaultkit:applications[0].delivery", /csiProvider is false/],
+    ["debug workloads in production", (r) => ((r.production = true), (r.vault.server = "ha"), (r.debugWorkloads = { direct: true })), "vaultkit:debugWorkloads", /no debug workloads/, { vaultToken: "t" }],
+    ["misspelled top-level key", (r) => (r.aplications = []), "vaultkit:aplications", /no such key/],
+    ["misspelled nested key", (r) => (r.vault.adress = "x"), "vaultkit:vault.adress", /no such key/],
+    ["token given for a dev Vault", (r) => (r.vaultToken = "s.abc"), "vaultkit:vaultToken", /no token for a dev-mode Vault/],
+    ["seal config that is not a seal stanza", (r) => (r.vault.sealConfig = "storage \"raft\" {}"), "vaultkit:vault.sealConfig", /seal/],
+];
+
+describe("bad input fails with the key, what was expected and what was given", () => {
+    it.each(cases)("%s", (_title, breakIt, key, expected, env) => {
+        const raw = valid();
+        breakIt(raw);
+        const problems = problemsOf(raw, env ?? {});
+        const p = problems.find((x) => x.key === key);
+        expect(p, `problems were: ${JSON.stringify(problems)}`).toBeDefined();
+        expect(p!.expected).toMatch(expected);
+        expect(p!.given.length).toBeGreaterThan(0);
+    });
+
+    it("quotes the given value", () => {
+        const raw = valid();
+        raw.platform = "openshfit";
+        expect(problemsOf(raw)[0]).toEqual({ key: "vaultkit:platform", expected: "expected one of 'openshift', 'kubernetes'", given: '"openshfit"' });
+    });
+
+    it("says a missing key is missing", () => {
+        const raw = valid();
+        delete raw.platform;
+        expect(problemsOf(raw)[0]!.given).toBe("nothing (the key is missing)");
+    });
+
+    it("never prints the Vault token", () => {
+        const raw = valid();
+        raw.vaultToken = 12345;
+        const err = (() => {
+            try {
+                parseStackConfig("t", raw);
+            } catch (e) {
+                return e as Error;
+            }
+            throw new Error("expected an error");
+        })();
+        expect(err.message).toContain("vaultkit:vaultToken");
+        expect(err.message).toContain("[secret]");
+        expect(err.message).not.toContain("12345");
+    });
+
+    it("lists every problem at once", () => {
+        const raw = valid();
+        raw.platform = "aws";
+        raw.vault.namespace = "UPPER";
+        raw.applications[0].rotationPeriod = "1s";
+        const keys = problemsOf(raw).map((p) => p.key);
+        expect(keys).toEqual(["vaultkit:platform", "vaultkit:vault.namespace", "vaultkit:applications[0].rotationPeriod"]);
+    });
+});

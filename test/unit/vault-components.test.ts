@@ -1,0 +1,272 @@
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { dependsOnTransitively, one, ofType, parentOf, registrations, settle, setupMocks, valueOf } from "../support/mocks";
+
+type Components = {
+    server: import("../../components/vault/vaultServer").VaultServer;
+    serverK8s: import("../../components/vault/vaultServer").VaultServer;
+    auth: import("../../components/vault/vaultKubernetesAuth").VaultKubernetesAuth;
+    admin: import("../../components/vault/postgresAdminCredentials").PostgresAdminCredentials;
+    engine: import("../../components/vault/databaseSecretsEngine").DatabaseSecretsEngine;
+    access: import("../../components/vault/applicationDatabaseAccess").ApplicationDatabaseAccess;
+};
+let c: Components;
+let mod: {
+    VaultServer: typeof import("../../components/vault/vaultServer").VaultServer;
+    DatabaseSecretsEngine: typeof import("../../components/vault/databaseSecretsEngine").DatabaseSecretsEngine;
+    ApplicationDatabaseAccess: typeof import("../../components/vault/applicationDatabaseAccess").ApplicationDatabaseAccess;
+};
+
+beforeAll(async () => {
+    await setupMocks();
+    const { VaultServer } = await import("../../components/vault/vaultServer");
+    const { VaultKubernetesAuth } = await import("../../components/vault/vaultKubernetesAuth");
+    const { PostgresAdminCredentials } = await import("../../components/vault/postgresAdminCredentials");
+    const { DatabaseSecretsEngine } = await import("../../components/vault/databaseSecretsEngine");
+    const { ApplicationDatabaseAccess } = await import("../../components/vault/applicationDatabaseAccess");
+    mod = { VaultServer, DatabaseSecretsEngine, ApplicationDatabaseAccess };
+    const server = new VaultServer("vault", { namespace: "vault", mode: "dev", openshift: true, externalAddress: "https://vault.apps.example.com" });
+    const serverK8s = new VaultServer("vault-k8s", {
+        namespace: "vault",
+        mode: "dev",
+        openshift: false,
+        csiProvider: true,
+        ingressHost: "vault.local",
+        externalAddress: "http://127.0.0.1:8200",
+    });
+    const admin = new PostgresAdminCredentials("pg-admin", { secretPath: "keycloak-postgresql/config", policyName: "keycloak-postgresql-policy" });
+    const auth = new VaultKubernetesAuth("kubernetes-auth", {
+        roles: [
+            {
+                name: "keycloak-role",
+                serviceAccountNames: ["default", "keycloak-postgresql-patroni"],
+                namespaces: ["rhbk"],
+                policies: [admin.policyName],
+                audience: "https://kubernetes.default.svc",
+                tokenTtlSeconds: 86400,
+            },
+        ],
+    });
+    const engine = new DatabaseSecretsEngine("db", {
+        connectionName: "keycloak-postgresql",
+        endpoint: { host: "keycloak-postgresql-primary.rhbk.svc.cluster.local", port: 5432, database: "postgres", sslMode: "disable" },
+        username: "vault_admin",
+        password: pulumi.secret("vault-admin-pw-0123456789"),
+        allowedRoles: ["app"],
+        rotateRootCredentials: true,
+    });
+    const access = new ApplicationDatabaseAccess("app-app", {
+        databaseMount: engine.path,
+        connectionName: engine.connectionName,
+        staticRoleName: "app",
+        databaseUsername: "app",
+        rotationPeriodSeconds: 86400,
+        serviceAccountNames: ["app"],
+        namespaces: ["rhbk"],
+        audience: "https://kubernetes.default.svc",
+    });
+    c = { server, serverK8s, auth, admin, engine, access };
+    await settle();
+});
+
+describe("VaultServer", () => {
+    it("installs the pinned vault-helm chart as a child of the component", () => {
+        const chart = one("kubernetes:helm.sh/v4:Chart", "vault-chart");
+        expect(chart.inputs).toMatchObject({
+            name: "vault",
+            chart: "vault",
+            version: "0.34.1",
+            namespace: "vault",
+            repositoryOpts: { repo: "https://helm.releases.hashicorp.com" },
+        });
+        expect(parentOf(chart)).toBe("vaultkit:index:VaultServer::vault");
+    });
+
+    it("generates the dev root token and passes it only as a secret", async () => {
+        const token = one("random:index/randomPassword:RandomPassword", "vault-dev-root-token");
+        expect(token.inputs).toMatchObject({ length: 32, special: false });
+        expect(parentOf(token)).toBe("vaultkit:index:VaultServer::vault");
+        const chart = one("kubernetes:helm.sh/v4:Chart", "vault-chart");
+        expect(chart.inputs.values.server.dev.devRootToken).not.toBe("root");
+        expect(chart.secretPaths.some((p) => p.startsWith("values"))).toBe(true);
+        expect(await pulumi.isSecret(c.server.rootToken!)).toBe(true);
+    });
+
+    it("grants the CSI provider the privileged SCC declaratively on OpenShift, before the chart", () => {
+        const rb = one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "vault-csi-provider-privileged-scc");
+        expect(rb.inputs.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:openshift:scc:privileged" });
+        expect(rb.inputs.subjects).toEqual([{ kind: "ServiceAccount", name: "vault-csi-provider", namespace: "vault" }]);
+        expect(dependsOnTransitively(one("kubernetes:helm.sh/v4:Chart", "vault-chart"), rb)).toBe(true);
+    });
+
+    it("renders an Ingress and no SCC binding on plain Kubernetes", () => {
+        const chart = one("kubernetes:helm.sh/v4:Chart", "vault-k8s-chart");
+        expect(chart.inputs.values.global.openshift).toBe(false);
+        expect(chart.inputs.values.server.ingress.hosts).toEqual([{ host: "vault.local", paths: [] }]);
+        expect(registrations.filter((r) => r.name === "vault-k8s-csi-provider-privileged-scc")).toHaveLength(0);
+    });
+
+    it("exports the in-cluster and external addresses", async () => {
+        expect(await valueOf(c.server.inClusterAddress)).toBe("http://vault.vault.svc.cluster.local:8200");
+        expect(await valueOf(c.server.externalAddress)).toBe("https://vault.apps.example.com");
+    });
+
+    it("refuses HA without TLS and an Ingress on OpenShift", () => {
+        expect(() => new mod.VaultServer("bad-ha", { namespace: "v", mode: "ha", openshift: true, externalAddress: "https://x" })).toThrow(/tlsSecretName/);
+        expect(() => new mod.VaultServer("bad-ing", { namespace: "v", mode: "dev", openshift: true, ingressHost: "x", externalAddress: "https://x" })).toThrow(/routeHost/);
+    });
+});
+
+describe("VaultKubernetesAuth", () => {
+    it("enables kubernetes auth at 'kubernetes' with the in-cluster API host, not a service IP", () => {
+        const backend = one("vault:index/authBackend:AuthBackend", "kubernetes-auth-backend");
+        expect(backend.inputs).toMatchObject({ type: "kubernetes", path: "kubernetes" });
+        const config = one("vault:kubernetes/authBackendConfig:AuthBackendConfig", "kubernetes-auth-config");
+        expect(config.inputs).toMatchObject({ backend: "kubernetes", kubernetesHost: "https://kubernetes.default.svc" });
+        expect(config.inputs.tokenReviewerJwt).toBeUndefined();
+        expect(parentOf(config)).toBe("vaultkit:index:VaultKubernetesAuth::kubernetes-auth");
+    });
+
+    it("creates the seed's keycloak-role after the config", () => {
+        const role = one("vault:kubernetes/authBackendRole:AuthBackendRole", "kubernetes-auth-role-keycloak-role");
+        expect(role.inputs).toEqual({
+            backend: "kubernetes",
+            roleName: "keycloak-role",
+            boundServiceAccountNames: ["default", "keycloak-postgresql-patroni"],
+            boundServiceAccountNamespaces: ["rhbk"],
+            tokenPolicies: ["keycloak-postgresql-policy"],
+            audience: "https://kubernetes.default.svc",
+            tokenTtl: 86400,
+        });
+        expect(dependsOnTransitively(role, one("vault:kubernetes/authBackendConfig:AuthBackendConfig", "kubernetes-auth-config"))).toBe(true);
+    });
+});
+
+describe("PostgresAdminCredentials", () => {
+    it("mounts KV version 2 at kv-v2", () => {
+        expect(one("vault:index/mount:Mount", "pg-admin-kv").inputs).toMatchObject({ path: "kv-v2", type: "kv", options: { version: "2" } });
+    });
+
+    it("generates four passwords and stores exactly the seven StackGres keys, as a secret", () => {
+        const pw = ofType("random:index/randomPassword:RandomPassword").filter((r) => r.name.startsWith("pg-admin-"));
+        expect(pw.map((r) => r.name).sort()).toEqual([
+            "pg-admin-authenticator-password",
+            "pg-admin-replication-password",
+            "pg-admin-restapi-password",
+            "pg-admin-superuser-password",
+        ]);
+        const secret = one("vault:kv/secretV2:SecretV2", "pg-admin-secret");
+        expect(secret.inputs.mount).toBe("kv-v2");
+        expect(secret.inputs.name).toBe("keycloak-postgresql/config");
+        expect(secret.secretPaths).toContain("dataJson");
+        const data = JSON.parse(secret.inputs.dataJson);
+        expect(Object.keys(data).sort()).toEqual([
+            "authenticator-password",
+            "authenticator-username",
+            "replication-password",
+            "replication-username",
+            "restapi-password",
+            "superuser-password",
+            "superuser-username",
+        ]);
+        expect(data["superuser-username"]).toBe("postgres");
+        expect(data["superuser-password"]).toMatch(/^mock-password-pg-admin-superuser/);
+    });
+
+    it("writes the read-only policy on exactly the data path", () => {
+        expect(one("vault:index/policy:Policy", "pg-admin-policy").inputs).toEqual({
+            name: "keycloak-postgresql-policy",
+            policy: 'path "kv-v2/data/keycloak-postgresql/config" {\n  capabilities = ["read"]\n}\n',
+        });
+    });
+
+    it("keeps the superuser password secret", async () => {
+        expect(await pulumi.isSecret(c.admin.superuserPassword)).toBe(true);
+        expect(await valueOf(c.admin.dataPath)).toBe("kv-v2/data/keycloak-postgresql/config");
+    });
+});
+
+describe("DatabaseSecretsEngine", () => {
+    it("connects as the Vault admin role, lists only the declared roles and verifies the connection", () => {
+        const conn = one("vault:database/secretBackendConnection:SecretBackendConnection", "db-connection");
+        expect(conn.inputs).toMatchObject({
+            backend: "database",
+            name: "keycloak-postgresql",
+            pluginName: "postgresql-database-plugin",
+            allowedRoles: ["app"],
+            verifyConnection: true,
+        });
+        expect(conn.inputs.postgresql.connectionUrl).toBe(
+            "postgresql://{{username}}:{{password}}@keycloak-postgresql-primary.rhbk.svc.cluster.local:5432/postgres?sslmode=disable",
+        );
+        expect(conn.inputs.postgresql.username).toBe("vault_admin");
+        expect(conn.secretPaths).toContain("postgresql.password");
+    });
+
+    it("rotates its own root credential after the connection when asked", () => {
+        const rotate = one("vault:generic/endpoint:Endpoint", "db-rotate-root");
+        expect(rotate.inputs).toMatchObject({ path: "database/rotate-root/keycloak-postgresql", disableRead: true, disableDelete: true });
+        expect(dependsOnTransitively(rotate, one("vault:database/secretBackendConnection:SecretBackendConnection", "db-connection"))).toBe(true);
+    });
+
+    it("refuses allowed_roles '*'", () => {
+        expect(
+            () =>
+                new mod.DatabaseSecretsEngine("bad", {
+                    connectionName: "c",
+                    endpoint: { host: "h", port: 5432, database: "postgres", sslMode: "disable" },
+                    username: "vault_admin",
+                    password: "x",
+                    allowedRoles: ["*"],
+                }),
+        ).toThrow(/wildcards/);
+    });
+});
+
+describe("ApplicationDatabaseAccess", () => {
+    it("declares the seed's static role: app, rotated every 86400 s", () => {
+        expect(one("vault:database/secretBackendStaticRole:SecretBackendStaticRole", "app-app-static-role").inputs).toEqual({
+            backend: "database",
+            name: "app",
+            dbName: "keycloak-postgresql",
+            username: "app",
+            rotationPeriod: 86400,
+        });
+    });
+
+    it("adds the read policy on database/static-creds/app and binds it to the app's service account only", async () => {
+        expect(one("vault:index/policy:Policy", "app-app-policy").inputs).toEqual({
+            name: "app-database-creds",
+            policy: 'path "database/static-creds/app" {\n  capabilities = ["read"]\n}\n',
+        });
+        const role = one("vault:kubernetes/authBackendRole:AuthBackendRole", "app-app-auth-role");
+        expect(role.inputs).toEqual({
+            backend: "kubernetes",
+            roleName: "app",
+            boundServiceAccountNames: ["app"],
+            boundServiceAccountNamespaces: ["rhbk"],
+            tokenPolicies: ["app-database-creds"],
+            audience: "https://kubernetes.default.svc",
+            tokenTtl: 3600,
+        });
+        expect(await valueOf(c.access.credsPath)).toBe("database/static-creds/app");
+    });
+
+    it("refuses a wildcard binding before registering anything", () => {
+        const before = registrations.length;
+        expect(
+            () =>
+                new mod.ApplicationDatabaseAccess("bad-app", {
+                    databaseMount: "database",
+                    connectionName: "c",
+                    staticRoleName: "bad",
+                    databaseUsername: "bad",
+                    rotationPeriodSeconds: 3600,
+                    serviceAccountNames: ["*"],
+                    namespaces: ["rhbk"],
+                }),
+        ).toThrow(/wildcard/);
+        expect(registrations.filter((r) => r.name.startsWith("bad-app-"))).toHaveLength(0);
+        expect(registrations.length).toBeGreaterThanOrEqual(before);
+    });
+});

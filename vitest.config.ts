@@ -1,0 +1,35 @@
+import { defineConfig } from "vitest/config";
+
+// Three tiers. `unit` and `render` run under Pulumi's mock engine (one forked process per file,
+// so each file's mocks and config stay its own). `integration` talks to real OpenBao and
+// PostgreSQL servers started by scripts/test-integration.sh.
+export default defineConfig({
+    test: {
+        pool: "forks",
+        projects: [
+            {
+                test: {
+                    name: "unit",
+                    include: ["test/unit/**/*.test.ts", "policy/**/*.test.ts"],
+                    testTimeout: 20_000,
+                },
+            },
+            {
+                test: {
+                    name: "render",
+                    include: ["test/render/**/*.test.ts"],
+                    testTimeout: 60_000,
+                },
+            },
+            {
+                test: {
+                    name: "integration",
+                    include: ["test/integration/**/*.test.ts"],
+                    testTimeout: 120_000,
+                    hookTimeout: 120_000,
+                    fileParallelism: false,
+                },
+            },
+        ],
+    },
+});
