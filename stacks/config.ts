@@ -11,7 +11,7 @@ import { PINNED } from "../components/versions";
 export const CONFIG_NAMESPACE = "vaultkit";
 
 /** Keys whose values are never printed, not even in error messages. */
-const SECRET_KEYS = new Set(["vaultToken"]);
+const SECRET_KEYS = new Set(["vaultToken", "databaseAdminPassword"]);
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -258,6 +258,8 @@ export const rawConfigSchema = z.strictObject({
     kubeContext: z.string().min(1).optional(),
     vault: vaultSchema,
     vaultToken: z.string().min(1, { error: "expected a non-empty token" }).optional(),
+    /** Existing database: the password of `database.vaultAdminRole` (StackGres mode generates it). */
+    databaseAdminPassword: z.string().min(16, { error: "expected a password of at least 16 characters" }).optional(),
     kubernetesAuth: kubernetesAuthSchema,
     database: databaseSchema,
     applications: z.array(applicationSchema, { error: "expected a list of applications" }).default([]),
@@ -268,7 +270,7 @@ export const rawConfigSchema = z.strictObject({
 type Parsed = z.output<typeof rawConfigSchema>;
 
 /** The validated configuration of one stack. */
-export interface StackConfig extends Omit<Parsed, "vaultToken" | "vault"> {
+export interface StackConfig extends Omit<Parsed, "vaultToken" | "databaseAdminPassword" | "vault"> {
     /** The stack name (`pulumi stack`), used in names and labels. */
     stackName: string;
     vault: Parsed["vault"] & {
@@ -277,6 +279,8 @@ export interface StackConfig extends Omit<Parsed, "vaultToken" | "vault"> {
     };
     /** Token for an existing Vault (from `vaultkit:vaultToken` or `VAULT_TOKEN`); never printed. */
     vaultToken?: string;
+    /** Password of the Vault admin role in an existing database; never printed. */
+    databaseAdminPassword?: string;
 }
 
 export type ApplicationConfig = StackConfig["applications"][number];
@@ -403,6 +407,16 @@ function crossFieldProblems(c: Parsed, raw: Record<string, unknown>, env: Config
     if (c.database.mode === "existing" && !c.database.host) {
         add(["database", "host"], "expected the PostgreSQL host when database.mode is 'existing'");
     }
+    if (c.database.mode === "existing" && c.applications.length > 0 && !c.databaseAdminPassword) {
+        p.push({
+            key: keyOf(["databaseAdminPassword"]),
+            expected: `expected the password of the existing '${c.database.vaultAdminRole}' role when database.mode is 'existing': \`pulumi config set --secret vaultkit:databaseAdminPassword ...\``,
+            given: "nothing (the key is missing)",
+        });
+    }
+    if (c.database.mode === "stackgres" && c.databaseAdminPassword) {
+        add(["databaseAdminPassword"], "expected no password when database.mode is 'stackgres' (the program generates it and StackGres creates the role)");
+    }
     if (c.database.mode === "stackgres" && c.database.host) {
         add(["database", "host"], "expected no host when database.mode is 'stackgres' (the primary service name is derived from clusterName)");
     }
@@ -474,12 +488,13 @@ export function parseStackConfig(stackName: string, raw: Record<string, unknown>
         (c.vault.mode === "deploy"
             ? `${c.vault.server === "ha" ? "https" : "http"}://${c.vault.releaseName}.${c.vault.namespace}.svc.cluster.local:8200`
             : c.vault.address!);
-    const { vaultToken, ...rest } = c;
+    const { vaultToken, databaseAdminPassword, ...rest } = c;
     return {
         ...rest,
         stackName,
         vault: { ...c.vault, inClusterAddress },
         ...(vaultToken ?? env.vaultToken ? { vaultToken: vaultToken ?? env.vaultToken } : {}),
+        ...(databaseAdminPassword ? { databaseAdminPassword } : {}),
     };
 }
 

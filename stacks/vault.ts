@@ -107,8 +107,12 @@ export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Pr
     );
 
     // The Vault admin PostgreSQL role's password: StackGres creates the role with it (SGScript),
-    // Vault's database connection logs in with it. Never the StackGres superuser's.
-    const vaultAdminPassword = new random.RandomPassword("vault-admin-password", { length: 32, special: false });
+    // Vault's database connection logs in with it. Never the StackGres superuser's. An existing
+    // database brings its own (secret config).
+    const vaultAdminPassword =
+        config.database.mode === "existing"
+            ? pulumi.secret(config.databaseAdminPassword ?? "")
+            : new random.RandomPassword("vault-admin-password", { length: 32, special: false }).result;
 
     return {
         provider,
@@ -123,7 +127,7 @@ export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Pr
             policyName: db.adminPolicyName,
             authRoleName: db.adminAuthRole,
         },
-        vaultAdminPassword: pulumi.secret(vaultAdminPassword.result),
+        vaultAdminPassword: pulumi.secret(vaultAdminPassword),
         serverReady: server ? [server] : [],
         adminCredentialsReady: [adminCredentials, kubernetesAuth],
     };

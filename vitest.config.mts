@@ -1,8 +1,9 @@
 import { defineConfig } from "vitest/config";
 
-// Three tiers. `unit` and `render` run under Pulumi's mock engine (one forked process per file,
+// Four tiers. `unit` and `render` run under Pulumi's mock engine (one forked process per file,
 // so each file's mocks and config stay its own). `integration` talks to real OpenBao and
-// PostgreSQL servers started by scripts/test-integration.sh.
+// PostgreSQL servers started by scripts/test-integration.sh; `e2e` drives a real Pulumi engine
+// (built from the Go module proxy) through the Automation API against those servers.
 export default defineConfig({
     test: {
         pool: "forks",
@@ -27,6 +28,15 @@ export default defineConfig({
                     include: ["test/integration/**/*.test.ts"],
                     testTimeout: 120_000,
                     hookTimeout: 120_000,
+                    fileParallelism: false,
+                },
+            },
+            {
+                test: {
+                    name: "e2e",
+                    include: ["test/e2e/**/*.test.ts"],
+                    testTimeout: 900_000,
+                    hookTimeout: 900_000,
                     fileParallelism: false,
                 },
             },
