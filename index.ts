@@ -6,6 +6,7 @@ const outputs = buildStack(loadStackConfig());
 export const vaultAddress = outputs.vaultAddress;
 export const vaultInClusterAddress = outputs.vaultInClusterAddress;
 export const vaultRootToken = outputs.vaultRootToken;
+export const vaultInitSecret = outputs.vaultInitSecret;
 export const adminCredentialsPath = outputs.adminCredentialsPath;
 export const databaseHost = outputs.databaseHost;
 export const applications = outputs.applications;

@@ -64,6 +64,19 @@ export const PINNED = {
         repo: "https://kubernetes-sigs.github.io/secrets-store-csi-driver/charts",
         version: "1.6.0",
     },
+    /**
+     * `kubectl` images for the operator wait Job and the HA bootstrap Job (both contain `sh`).
+     * - OpenShift: Red Hat's `ose-cli` at the seed's OpenShift minor (4.15); kubectl 1.28. The
+     *   cluster's global pull secret covers registry.redhat.io.
+     * - Plain Kubernetes: the upstream kubectl image (published since 1.28; debian-base with bash,
+     *   sed, grep, jq per kubernetes/kubernetes build/server-image/kubectl/Dockerfile; its entrypoint
+     *   is kubectl, so Jobs set `command: [/bin/sh, -c, ...]`). Its default user is root, so the
+     *   Jobs set a non-root UID there (never on OpenShift, whose SCC assigns one).
+     */
+    kubectlImages: {
+        openshift: "registry.redhat.io/openshift4/ose-cli:v4.15",
+        kubernetes: "registry.k8s.io/kubectl:v1.31.0",
+    },
     /** Debug/sample workload image: UBI 9 (curl, sh). Red Hat's minor-release tag. */
     debugImage: "registry.access.redhat.com/ubi9/ubi:9.4",
     /** psql client for the user-credentials check; the seed's client was 16.1. */

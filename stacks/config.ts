@@ -5,6 +5,7 @@
  * Every key lives under the project namespace `vaultkit:` (see README "Configuration reference").
  */
 import { z } from "zod";
+import { normalizePgpPublicKey } from "../components/vault/vaultBootstrap";
 import { PINNED } from "../components/versions";
 
 /** The Pulumi config namespace of this project. */
@@ -131,6 +132,56 @@ export const REFRESH_BOUNDS = { min: 5, max: 86400 } as const;
 // The schema
 // ---------------------------------------------------------------------------------------------
 
+/** A base64 PGP public key (`gpg --export KEYID | base64 -w0`); whitespace is dropped, secret keys refused. */
+const pgpPublicKey = z.string({ error: "expected a base64 PGP public key (gpg --export KEYID | base64 -w0)" }).transform((s, ctx) => {
+    try {
+        return normalizePgpPublicKey(s, "key");
+    } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message.replace(/^key: /, "") });
+        return z.NEVER;
+    }
+});
+
+/** HA: declarative `vault operator init` with PGP-encrypted shares and root token (docs/ha-vault.md). */
+const vaultBootstrapSchema = z
+    .strictObject({
+        /** One base64 PGP public key per key share, one key holder each (recovery shares with auto-unseal, unseal shares without). */
+        pgpKeys: z
+            .array(pgpPublicKey, { error: "expected a list of base64 PGP public keys" })
+            .min(1, { error: "expected at least one PGP public key" })
+            .max(255, { error: "expected at most 255 PGP public keys" }),
+        /** The key the initial root token is encrypted to. */
+        rootTokenPgpKey: pgpPublicKey,
+        /** Key shares needed to recover (auto-unseal) or unseal (Shamir). */
+        threshold: z.number({ error: "expected a number" }).int({ error: "expected a whole number" }).min(1, { error: "expected a threshold of at least 1" }),
+        /** Pinned image with `sh` and `kubectl`; default per platform (components/vault/vaultBootstrap.ts). */
+        kubectlImage: pinnedImage.optional(),
+        /** How long the Job waits for Vault to answer, and again for it to unseal. Default 15m (auto-unseal) / 1h (Shamir). */
+        timeout: duration(60, 6 * 3600).optional(),
+    })
+    .superRefine((b, ctx) => {
+        if (b.threshold > b.pgpKeys.length) {
+            ctx.addIssue({ code: "custom", path: ["threshold"], message: `expected at most ${b.pgpKeys.length} (the number of vault.bootstrap.pgpKeys)` });
+        } else if (b.pgpKeys.length > 1 && b.threshold < 2) {
+            ctx.addIssue({ code: "custom", path: ["threshold"], message: "expected at least 2 with several key shares (Vault refuses a threshold of 1 for multiple shares)" });
+        }
+        if (new Set(b.pgpKeys).size !== b.pgpKeys.length) {
+            ctx.addIssue({ code: "custom", path: ["pgpKeys"], message: "expected a distinct key per key holder (a key repeats)" });
+        }
+    });
+
+/** HA: env vars the seal stanza reads from Secrets created out of band (vault-helm `server.extraSecretEnvironmentVars`). */
+const sealSecretEnv = z
+    .array(
+        z.strictObject({
+            envName: z.string({ error: "expected a string" }).regex(/^[A-Z_][A-Z0-9_]*$/, { error: "expected an environment variable name like VAULT_TOKEN" }),
+            secretName: objectName,
+            secretKey: z.string({ error: "expected a string" }).regex(/^[-._a-zA-Z0-9]+$/, { error: "expected a Secret data key" }),
+        }),
+        { error: "expected a list of { envName, secretName, secretKey }" },
+    )
+    .default([]);
+
 const platform = z.enum(["openshift", "kubernetes"], {
     error: "expected one of 'openshift', 'kubernetes'",
 });
@@ -168,6 +219,12 @@ const vaultSchema = z
         sealConfig: z.string({ error: "expected an HCL seal stanza as a string" }).regex(/^\s*seal\s+"[a-z]+"\s*\{[\s\S]*\}\s*$/, {
             error: "expected an HCL stanza like 'seal \"transit\" { ... }'",
         }).optional(),
+        /** HA: env vars for the seal stanza from existing Secrets, e.g. the transit token as VAULT_TOKEN. */
+        sealSecretEnv,
+        /** HA: initialise Vault declaratively with PGP-encrypted shares and root token (docs/ha-vault.md). */
+        bootstrap: vaultBootstrapSchema.optional(),
+        /** HA: this `pulumi up` installs and initialises Vault only (no token needed); configure it on the next. */
+        bootstrapOnly: z.boolean({ error: "expected true or false" }).default(false),
     })
     .prefault({});
 
@@ -224,7 +281,7 @@ const applicationSchema = z.strictObject({
     rotationPeriod: duration(ROTATION_PERIOD_BOUNDS.min, ROTATION_PERIOD_BOUNDS.max).default(86400),
     delivery: deliveryPattern.default("direct"),
     tokenTtl: duration(TOKEN_TTL_BOUNDS.min, TOKEN_TTL_BOUNDS.max).default(3600),
-    /** Image of the application's Deployment (must contain `psql`, `curl` and `jq` for the built-in check). */
+    /** Image of the application's sample Deployment (the fetcher needs `curl` and `sed`; the check needs `psql`). */
     image: pinnedImage.optional(),
     /** Create the sample Deployment that reads and uses the credentials. */
     deployWorkload: z.boolean({ error: "expected true or false" }).default(true),
@@ -248,6 +305,11 @@ const operatorsSchema = z
             error: "expected one of 'certified-operators', 'community-operators', 'redhat-marketplace'",
         }).default("certified-operators"),
         installPlanApproval: z.enum(["Automatic", "Manual"], { error: "expected 'Automatic' or 'Manual'" }).default("Automatic"),
+        /**
+         * OpenShift: create the OperatorGroup in openshift-cluster-csi-drivers. Set false when one
+         * exists already (another CSI operator): two OperatorGroups in a namespace break OLM for both.
+         */
+        createCsiOperatorGroup: z.boolean({ error: "expected true or false" }).default(true),
     })
     .prefault({});
 
@@ -390,12 +452,30 @@ function crossFieldProblems(c: Parsed, raw: Record<string, unknown>, env: Config
         if (c.vault.server === "dev" && c.vaultToken) {
             add(["vaultToken"], "expected no token for a dev-mode Vault (the program generates its root token)");
         }
-        if (c.vault.server === "ha" && !c.vaultToken && !env.vaultToken) {
+        if (c.vault.server === "ha" && !c.vault.bootstrapOnly && !c.vaultToken && !env.vaultToken) {
             p.push({
                 key: keyOf(["vaultToken"]),
-                expected: "expected an admin token for the HA Vault once it is initialised (`pulumi config set --secret vaultkit:vaultToken ...` or VAULT_TOKEN); see README 'HA Vault'",
+                expected: "expected an admin token for the HA Vault once it is initialised (`pulumi config set --secret vaultkit:vaultToken ...` or VAULT_TOKEN), or vault.bootstrapOnly true for the first up; see docs/ha-vault.md",
                 given: "nothing (the key is missing)",
             });
+        }
+    }
+    if (c.vault.mode === "deploy" && c.vault.server === "ha") {
+        if (c.vault.bootstrapOnly && !c.vault.bootstrap) {
+            add(["vault", "bootstrapOnly"], "expected vault.bootstrap (the PGP public keys and threshold) with bootstrapOnly: without them nothing initialises Vault");
+        }
+        if (c.production && !c.vault.sealConfig) {
+            add(["vault", "sealConfig"], "expected an auto-unseal seal stanza in a stack marked production: with Shamir keys every pod restart waits for key holders (docs/ha-vault.md)");
+        }
+        if (c.vault.sealSecretEnv.length > 0 && !c.vault.sealConfig) {
+            add(["vault", "sealSecretEnv"], "expected vault.sealConfig: these variables only feed a seal stanza");
+        }
+    } else {
+        for (const k of ["bootstrap", "bootstrapOnly", "sealSecretEnv"] as const) {
+            const v = c.vault[k];
+            if (v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0)) {
+                add(["vault", k], "expected only with vault.mode 'deploy' and vault.server 'ha' (a dev Vault initialises itself; an existing one already is)");
+            }
         }
     }
     if (c.platform !== "openshift" && c.vault.routeHost) {
@@ -419,6 +499,9 @@ function crossFieldProblems(c: Parsed, raw: Record<string, unknown>, env: Config
     }
     if (c.database.mode === "stackgres" && c.database.host) {
         add(["database", "host"], "expected no host when database.mode is 'stackgres' (the primary service name is derived from clusterName)");
+    }
+    if (c.database.mode === "stackgres" && c.database.port !== 5432) {
+        add(["database", "port"], "expected 5432 when database.mode is 'stackgres' (the StackGres primary Service always listens on 5432)");
     }
     if (c.database.syncedSecretName === c.database.clusterName) {
         add(["database", "syncedSecretName"], `expected a name different from database.clusterName ('${c.database.clusterName}'): StackGres creates and owns a Secret of that name`);

@@ -14,7 +14,7 @@ import { buildDatabase } from "./database";
 import { buildAdminSecretSync, buildDelivery } from "./delivery";
 import { buildNamespaces, needsKubernetes } from "./namespaces";
 import { buildOperators } from "./operators";
-import { buildDatabaseSecrets, buildVaultHalf, existingDatabase } from "./vault";
+import { buildDatabaseSecrets, buildVaultHalf, buildVaultServer, existingDatabase } from "./vault";
 
 /** What a stack exports. */
 export interface StackOutputs {
@@ -24,10 +24,12 @@ export interface StackOutputs {
     vaultInClusterAddress: string;
     /** The generated dev root token (secret); absent for HA or existing Vaults. */
     vaultRootToken?: pulumi.Output<string>;
-    /** API path of the database admin credentials. */
-    adminCredentialsPath: pulumi.Output<string>;
-    /** Host Vault's database connection uses. */
-    databaseHost: string;
+    /** HA with `vault.bootstrap`: the Secret holding the PGP-encrypted init output (docs/ha-vault.md). */
+    vaultInitSecret?: pulumi.Output<string>;
+    /** API path of the database admin credentials (absent on a `vault.bootstrapOnly` run). */
+    adminCredentialsPath?: pulumi.Output<string>;
+    /** Host Vault's database connection uses (absent on a `vault.bootstrapOnly` run). */
+    databaseHost?: string;
     /** Per application: the path it reads and the Kubernetes auth role it logs in with. */
     applications: { name: string; credsPath: string; authRole: string; delivery: string }[];
 }
@@ -41,6 +43,17 @@ export function buildStack(config: StackConfig): StackOutputs {
         : undefined;
     const namespaces = k8sProvider ? buildNamespaces(config, k8sProvider) : {};
     const operators = k8sProvider ? buildOperators(config, { provider: k8sProvider, namespaces }) : NO_OPERATORS;
+
+    if (config.vault.bootstrapOnly) {
+        // First up of an HA stack: install and initialise Vault; no token exists yet to configure it.
+        const { bootstrap } = buildVaultServer(config, { k8sProvider, namespaces });
+        return {
+            vaultAddress: config.vault.address!,
+            vaultInClusterAddress: config.vault.inClusterAddress,
+            vaultInitSecret: bootstrap?.initSecretName,
+            applications: [],
+        };
+    }
 
     const vaultHalf = buildVaultHalf(config, { k8sProvider, namespaces });
 
@@ -78,6 +91,7 @@ export function buildStack(config: StackConfig): StackOutputs {
         vaultAddress: config.vault.address!,
         vaultInClusterAddress: config.vault.inClusterAddress,
         vaultRootToken: vaultHalf.server?.rootToken,
+        vaultInitSecret: vaultHalf.bootstrap?.initSecretName,
         adminCredentialsPath: vaultHalf.adminCredentials.dataPath,
         databaseHost: database.host,
         applications: config.applications.map((a) => ({

@@ -8,9 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
 import { ApplicationDatabaseAccess } from "../components/vault/applicationDatabaseAccess";
-import { stackGresPrimaryHost } from "../components/vault/databaseSecretsData";
 import { DatabaseSecretsEngine } from "../components/vault/databaseSecretsEngine";
 import { PostgresAdminCredentials } from "../components/vault/postgresAdminCredentials";
+import { KUBERNETES_BOOTSTRAP_UID, VAULT_BOOTSTRAP_KUBECTL_IMAGES, VaultBootstrap } from "../components/vault/vaultBootstrap";
 import { VaultKubernetesAuth } from "../components/vault/vaultKubernetesAuth";
 import { VaultServer } from "../components/vault/vaultServer";
 import { StackConfig } from "./config";
@@ -19,6 +19,8 @@ import { ApplicationVaultAccess, DatabaseHalf, Namespaces, VaultHalf } from "./c
 /** The Vault half plus the components a stack may want to export from. */
 export interface VaultHalfResources extends VaultHalf {
     server?: VaultServer;
+    /** HA with `vault.bootstrap`: the init/unseal gate every Vault resource waits for. */
+    bootstrap?: VaultBootstrap;
     kubernetesAuth: VaultKubernetesAuth;
     adminCredentials: PostgresAdminCredentials;
 }
@@ -35,35 +37,83 @@ function providerToken(config: StackConfig, server: VaultServer | undefined): pu
     return pulumi.secret(config.vaultToken);
 }
 
-export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Provider; namespaces: Namespaces }): VaultHalfResources {
-    let server: VaultServer | undefined;
-    if (config.vault.mode === "deploy") {
-        if (!opts.k8sProvider) {
-            throw new Error("deploying Vault needs a Kubernetes provider");
-        }
-        const ns = opts.namespaces[config.vault.namespace];
-        server = new VaultServer(
-            config.vault.releaseName,
-            {
-                namespace: ns ? ns.metadata.name : config.vault.namespace,
-                releaseName: config.vault.releaseName,
-                mode: config.vault.server,
-                openshift: config.platform === "openshift",
-                ui: config.vault.ui,
-                injector: config.vault.injector,
-                csiProvider: config.vault.csiProvider,
-                haReplicas: config.vault.haReplicas,
-                routeHost: config.vault.routeHost,
-                ingressHost: config.vault.ingressHost,
-                ingressClassName: config.vault.ingressClassName,
-                chartVersion: config.vault.chartVersion,
-                tlsSecretName: config.vault.server === "ha" ? config.vault.tlsSecretName : undefined,
-                sealConfig: config.vault.server === "ha" ? config.vault.sealConfig : undefined,
-                externalAddress: config.vault.address!,
-            },
-            { providers: { kubernetes: opts.k8sProvider } },
-        );
+/** Namespaces bound to the admin credentials role: the database's, plus the debug workloads'. */
+export function adminRoleNamespaces(config: StackConfig): string[] {
+    const d = config.debugWorkloads;
+    const names = new Set([config.database.namespace]);
+    if ((d.csi || d.injector || d.direct) && d.namespace) {
+        names.add(d.namespace);
     }
+    return [...names];
+}
+
+/**
+ * The deployed Vault server and, for HA with `vault.bootstrap`, the Job that initialises it and
+ * completes once every Raft member is unsealed. Nothing here needs a Vault token, so the first
+ * `pulumi up` of an HA stack (`vault.bootstrapOnly`) builds only this.
+ */
+export function buildVaultServer(config: StackConfig, opts: { k8sProvider?: k8s.Provider; namespaces: Namespaces }): { server?: VaultServer; bootstrap?: VaultBootstrap } {
+    if (config.vault.mode !== "deploy") {
+        return {};
+    }
+    if (!opts.k8sProvider) {
+        throw new Error("deploying Vault needs a Kubernetes provider");
+    }
+    const ns = opts.namespaces[config.vault.namespace];
+    const namespace = ns ? ns.metadata.name : config.vault.namespace;
+    const ha = config.vault.server === "ha";
+    const server = new VaultServer(
+        config.vault.releaseName,
+        {
+            namespace,
+            releaseName: config.vault.releaseName,
+            mode: config.vault.server,
+            openshift: config.platform === "openshift",
+            ui: config.vault.ui,
+            injector: config.vault.injector,
+            csiProvider: config.vault.csiProvider,
+            haReplicas: config.vault.haReplicas,
+            routeHost: config.vault.routeHost,
+            ingressHost: config.vault.ingressHost,
+            ingressClassName: config.vault.ingressClassName,
+            chartVersion: config.vault.chartVersion,
+            tlsSecretName: ha ? config.vault.tlsSecretName : undefined,
+            sealConfig: ha ? config.vault.sealConfig : undefined,
+            sealSecretEnv: ha ? config.vault.sealSecretEnv : undefined,
+            externalAddress: config.vault.address!,
+        },
+        { providers: { kubernetes: opts.k8sProvider } },
+    );
+    const b = config.vault.bootstrap;
+    if (!ha || !b) {
+        return { server };
+    }
+    const openshift = config.platform === "openshift";
+    const bootstrap = new VaultBootstrap(
+        `${config.vault.releaseName}-bootstrap`,
+        {
+            namespace,
+            releaseName: config.vault.releaseName,
+            replicas: config.vault.haReplicas,
+            tlsSecretName: config.vault.tlsSecretName,
+            recoveryPgpKeys: b.pgpKeys,
+            rootTokenPgpKey: b.rootTokenPgpKey,
+            recoveryThreshold: b.threshold,
+            autoUnseal: config.vault.sealConfig !== undefined,
+            production: config.production,
+            images: { kubectl: b.kubectlImage ?? (openshift ? VAULT_BOOTSTRAP_KUBECTL_IMAGES.openshift : VAULT_BOOTSTRAP_KUBECTL_IMAGES.kubernetes) },
+            runAsUser: openshift ? undefined : KUBERNETES_BOOTSTRAP_UID,
+            timeoutSeconds: b.timeout,
+        },
+        { providers: { kubernetes: opts.k8sProvider }, dependsOn: [server] },
+    );
+    return { server, bootstrap };
+}
+
+export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Provider; namespaces: Namespaces }): VaultHalfResources {
+    const { server, bootstrap } = buildVaultServer(config, opts);
+    // HA: initialised and every member unsealed (the bootstrap Job completed); dev: the chart ready.
+    const serverReady: pulumi.Resource[] = [...(server ? [server] : []), ...(bootstrap ? bootstrap.ready : [])];
 
     // Every Vault resource uses this provider, and the provider waits for the server: Vault is
     // configured only once the chart's objects are ready (dev: vault-0 Ready).
@@ -76,7 +126,7 @@ export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Pr
             skipChildToken: true,
             skipTlsVerify: config.vault.skipTlsVerify,
         },
-        { dependsOn: server ? [server] : [] },
+        { dependsOn: serverReady },
     );
     const vopts = { provider };
 
@@ -96,7 +146,8 @@ export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Pr
                 {
                     name: db.adminAuthRole,
                     serviceAccountNames: db.adminServiceAccounts,
-                    namespaces: [db.namespace],
+                    // The seed binds `rhbk`; the debug workloads may run elsewhere and read the same secret.
+                    namespaces: adminRoleNamespaces(config),
                     policies: [adminCredentials.policyName],
                     audience: config.kubernetesAuth.audience,
                     tokenTtlSeconds: db.adminTokenTtl,
@@ -117,6 +168,7 @@ export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Pr
     return {
         provider,
         server,
+        bootstrap,
         kubernetesAuth,
         adminCredentials,
         inClusterAddress: config.vault.inClusterAddress,
@@ -128,7 +180,7 @@ export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Pr
             authRoleName: db.adminAuthRole,
         },
         vaultAdminPassword: pulumi.secret(vaultAdminPassword),
-        serverReady: server ? [server] : [],
+        serverReady,
         adminCredentialsReady: [adminCredentials, kubernetesAuth],
     };
 }
@@ -136,15 +188,6 @@ export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Pr
 /** The database half for an existing PostgreSQL: nothing to create, the roles exist already. */
 export function existingDatabase(config: StackConfig): DatabaseHalf {
     return { host: config.database.host!, port: config.database.port, database: config.database.database, ready: [] };
-}
-
-/** Where Vault reaches a StackGres primary. */
-export function stackGresEndpoint(config: StackConfig): Omit<DatabaseHalf, "ready"> {
-    return {
-        host: stackGresPrimaryHost(config.database.clusterName, config.database.namespace),
-        port: config.database.port,
-        database: config.database.database,
-    };
 }
 
 /** The database secrets engine and one access bundle per application. */

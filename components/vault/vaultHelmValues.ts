@@ -26,6 +26,8 @@ export interface VaultHelmValuesInput {
     tlsSecretName?: string;
     /** `ha`: extra HCL appended to the server config, e.g. a `seal "transit" {...}` stanza for auto-unseal. */
     sealConfig?: string;
+    /** `ha`: env vars the seal stanza reads from existing Secrets (e.g. the transit token as `VAULT_TOKEN`). */
+    sealSecretEnv?: { envName: string; secretName: string; secretKey: string }[];
     /** Image tags pinned explicitly, so a chart default can never drift to something unpinned. */
     images: { server: string; injector: string; csiProvider: string };
 }
@@ -90,6 +92,9 @@ export function vaultHelmValues(input: VaultHelmValuesInput, releaseName: string
             VAULT_TLSCERT: "/vault/userconfig/vault-tls/tls.crt",
             VAULT_TLSKEY: "/vault/userconfig/vault-tls/tls.key",
         };
+        if (input.sealSecretEnv && input.sealSecretEnv.length > 0) {
+            server.extraSecretEnvironmentVars = input.sealSecretEnv.map((e) => ({ envName: e.envName, secretName: e.secretName, secretKey: e.secretKey }));
+        }
         server.volumes = [{ name: "userconfig-vault-tls", secret: { defaultMode: 420, secretName: input.tlsSecretName } }];
         server.volumeMounts = [{ mountPath: "/vault/userconfig/vault-tls", name: "userconfig-vault-tls", readOnly: true }];
     }

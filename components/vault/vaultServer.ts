@@ -34,6 +34,8 @@ export interface VaultServerArgs {
     tlsSecretName?: string;
     /** `ha`: HCL seal stanza for auto-unseal (transit, awskms, gcpckms, azurekeyvault). */
     sealConfig?: string;
+    /** `ha`: env vars for the seal stanza from existing Secrets (vault-helm `server.extraSecretEnvironmentVars`). */
+    sealSecretEnv?: { envName: string; secretName: string; secretKey: string }[];
     /** URL where the Pulumi program reaches Vault's API (Route/Ingress/port-forward), exported as `externalAddress`. */
     externalAddress: pulumi.Input<string>;
 }
@@ -86,6 +88,7 @@ export class VaultServer extends pulumi.ComponentResource {
                     devRootToken: devRootToken ? pulumi.secret(devRootToken.result) : undefined,
                     tlsSecretName: args.tlsSecretName,
                     sealConfig: args.sealConfig,
+                    sealSecretEnv: args.sealSecretEnv,
                     images: {
                         server: PINNED.vaultChart.appVersion,
                         injector: PINNED.vaultChart.injectorVersion,

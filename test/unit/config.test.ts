@@ -1,6 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseDurationSeconds, parseStackConfig, rawConfigFromPulumi } from "../../stacks/config";
 
+/** A base64 byte string whose first packet is an OpenPGP public-key packet (old format, tag 6). */
+function publicKey(seed: number): string {
+    return Buffer.from([0x99, ...Array.from({ length: 80 }, (_, i) => (i * 7 + seed) & 0xff)]).toString("base64");
+}
+
+/** An HA stack on its first up: bootstrap with three key holders, auto-unseal through transit. */
+function haBootstrap(r: Record<string, any>): void {
+    r.vault.server = "ha";
+    r.vault.sealConfig = 'seal "transit" {\n  address = "https://unseal:8200"\n}';
+    r.vault.bootstrapOnly = true;
+    r.vault.bootstrap = { pgpKeys: [publicKey(1), publicKey(2), publicKey(3)], rootTokenPgpKey: publicKey(4), threshold: 2 };
+}
+
 /** A minimal valid raw config; each case below breaks one thing. */
 function valid(): Record<string, any> {
     return {
@@ -63,6 +76,15 @@ describe("valid config", () => {
         expect(c.vaultToken).toBe("s.from-env");
     });
 
+    it("accepts an HA first up with bootstrap keys and no token", () => {
+        const raw = valid();
+        haBootstrap(raw);
+        const c = parseStackConfig("prod", raw);
+        expect(c.vault.bootstrapOnly).toBe(true);
+        expect(c.vault.bootstrap!.threshold).toBe(2);
+        expect(c.vaultToken).toBeUndefined();
+    });
+
     it("reads Pulumi's flat config map, JSON-decoding structured values", () => {
         const raw = rawConfigFromPulumi({
             "vaultkit:platform": "kubernetes",
@@ -99,6 +121,8 @@ const cases: Case[] = [
     ["secret path with a wildcard", (r) => (r.database = { adminSecretPath: "keycloak/*" }), "vaultkit:database.adminSecretPath", /no wildcards/],
     ["admin token TTL too long", (r) => (r.database = { adminTokenTtl: "800h" }), "vaultkit:database.adminTokenTtl", /from 60s to 2764800s/],
     ["VSO refresh too short", (r) => (r.database = { refreshAfter: "1s" }), "vaultkit:database.refreshAfter", /from 5s/],
+    ["non-default port for StackGres", (r) => (r.database = { port: 6432 }), "vaultkit:database.port", /always listens on 5432/],
+    ["CSI OperatorGroup switch not a boolean", (r) => (r.operators = { createCsiOperatorGroup: "no" }), "vaultkit:operators.createCsiOperatorGroup", /true or false/],
     ["volume size not a quantity", (r) => (r.database = { volumeSize: "5 GB" }), "vaultkit:database.volumeSize", /quantity/],
     ["postgres version as a number", (r) => (r.database = { postgresVersion: 15 }), "vaultkit:database.postgresVersion", /string like '15'/],
     ["instances as a string", (r) => (r.database = { instances: "3" }), "vaultkit:database.instances", /a number/],
@@ -124,6 +148,14 @@ const cases: Case[] = [
     ["misspelled top-level key", (r) => (r.aplications = []), "vaultkit:aplications", /no such key/],
     ["misspelled nested key", (r) => (r.vault.adress = "x"), "vaultkit:vault.adress", /no such key/],
     ["token given for a dev Vault", (r) => (r.vaultToken = "s.abc"), "vaultkit:vaultToken", /no token for a dev-mode Vault/],
+    ["HA bootstrap threshold above the number of keys", (r) => (haBootstrap(r), (r.vault.bootstrap.threshold = 4)), "vaultkit:vault.bootstrap.threshold", /at most 3/],
+    ["HA bootstrap threshold 1 with several keys", (r) => (haBootstrap(r), (r.vault.bootstrap.threshold = 1)), "vaultkit:vault.bootstrap.threshold", /at least 2/],
+    ["HA bootstrap with an armored key", (r) => (haBootstrap(r), (r.vault.bootstrap.rootTokenPgpKey = "-----BEGIN PGP PUBLIC KEY BLOCK-----")), "vaultkit:vault.bootstrap.rootTokenPgpKey", /ASCII-armored/],
+    ["HA bootstrapOnly without bootstrap keys", (r) => (haBootstrap(r), delete r.vault.bootstrap), "vaultkit:vault.bootstrapOnly", /PGP public keys/],
+    ["bootstrap on a dev Vault", (r) => (r.vault.bootstrapOnly = true), "vaultkit:vault.bootstrapOnly", /only with vault.mode 'deploy' and vault.server 'ha'/],
+    ["production HA without auto-unseal", (r) => ((r.production = true), (r.vault.server = "ha")), "vaultkit:vault.sealConfig", /auto-unseal/, { vaultToken: "t" }],
+    ["seal env without a seal stanza", (r) => ((r.vault.server = "ha"), (r.vault.sealSecretEnv = [{ envName: "VAULT_TOKEN", secretName: "s", secretKey: "token" }])), "vaultkit:vault.sealSecretEnv", /only feed a seal stanza/, { vaultToken: "t" }],
+    ["HA without a token and not bootstrapOnly", (r) => (r.vault.server = "ha"), "vaultkit:vaultToken", /bootstrapOnly/],
     ["seal config that is not a seal stanza", (r) => (r.vault.sealConfig = "storage \"raft\" {}"), "vaultkit:vault.sealConfig", /seal/],
 ];
 

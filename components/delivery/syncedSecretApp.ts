@@ -1,0 +1,90 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { optionalServiceAccount, withDependencies } from "./deps";
+import {
+    ContainerResources,
+    SECRETS_MOUNT_PATH,
+    SLEEP_FOREVER,
+    deploymentManifest,
+    emptyDirVolume,
+    restrictedContainer,
+    workloadLabels,
+} from "./workload";
+
+/** Arguments of {@link SyncedSecretApp}. */
+export interface SyncedSecretAppArgs {
+    /** Namespace of the Deployment (and of the Secret). */
+    namespace: string;
+    /** The Secret the Vault Secrets Operator keeps in sync (e.g. a {@link DynamicSecretSync}'s `secretName`). */
+    secretName: pulumi.Input<string>;
+    /** Where the Secret's keys appear as files. Defaults to `/mnt/secrets-store`. */
+    mountPath?: string;
+    /** The pod's service account. */
+    serviceAccountName: string;
+    /** Create `serviceAccountName`. */
+    createServiceAccount?: boolean;
+    /** metadata.name of the Deployment; must match the sync's rollout-restart target. Defaults to the component name. */
+    deploymentName?: string;
+    /** Container image (pinned). */
+    image: string;
+    /** Container command. Defaults to sleeping. */
+    command?: string[];
+    /** Exec readiness check of the container. */
+    readinessCommand?: string[];
+    /** Seconds between readiness checks. Defaults to 30. */
+    readinessPeriodSeconds?: number;
+    /** Resources of the container. */
+    resources?: ContainerResources;
+    /** Fixed UID for plain Kubernetes with root-default images; leave unset on OpenShift. */
+    runAsUser?: number;
+    /** Extra labels. */
+    labels?: { [key: string]: string };
+}
+
+/**
+ * A Deployment reading a VSO-synced Secret as read-only files. The Secret is not watched: the
+ * operator rollout-restarts this Deployment when Vault rotates the credentials.
+ */
+export class SyncedSecretApp extends pulumi.ComponentResource {
+    /** Name of the Deployment. */
+    public readonly deploymentName: pulumi.Output<string>;
+
+    constructor(name: string, args: SyncedSecretAppArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("vaultkit:index:SyncedSecretApp", name, args, opts);
+        const deploymentName = args.deploymentName ?? name;
+        const labels = workloadLabels(deploymentName, "vault-secrets-operator", args.labels);
+        const dependsOn = opts?.dependsOn;
+        const serviceAccount = optionalServiceAccount(this, name, args.createServiceAccount, { serviceAccountName: args.serviceAccountName, namespace: args.namespace, labels }, dependsOn);
+        const manifest = deploymentManifest({
+            name: deploymentName,
+            namespace: args.namespace,
+            labels,
+            serviceAccountName: args.serviceAccountName,
+            automountServiceAccountToken: false,
+            runAsUser: args.runAsUser,
+            containers: [
+                restrictedContainer({
+                    name: "main",
+                    image: args.image,
+                    command: args.command ?? SLEEP_FOREVER,
+                    readinessCommand: args.readinessCommand,
+                    readinessPeriodSeconds: args.readinessPeriodSeconds,
+                    resources: args.resources,
+                    volumeMounts: [
+                        { name: "credentials", mountPath: args.mountPath ?? SECRETS_MOUNT_PATH, readOnly: true },
+                        { name: "tmp", mountPath: "/tmp" },
+                    ],
+                }),
+            ],
+            // secretName may be an Output of the sync: the Deployment then depends on it too.
+            volumes: [{ name: "credentials", secret: { secretName: args.secretName, defaultMode: 0o440 } }, emptyDirVolume("tmp", true)],
+        });
+        const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, manifest, {
+            parent: this,
+            dependsOn: withDependencies(dependsOn, ...serviceAccount),
+        });
+
+        this.deploymentName = deployment.urn.apply(() => deploymentName);
+        this.registerOutputs({ deploymentName: this.deploymentName });
+    }
+}

@@ -1,0 +1,66 @@
+/**
+ * The Secrets Store CSI driver on OpenShift: Red Hat's operator from `redhat-operators` in
+ * `openshift-cluster-csi-drivers` (with the OperatorGroup OLM needs there), then the
+ * ClusterCSIDriver that makes it deploy the driver, created only once the operator is installed.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PINNED } from "../versions";
+import { childDependsOn } from "./dependencies";
+import { OPERATOR_CRDS, clusterCsiDriverManifest } from "./operatorCatalog";
+import { OperatorSubscription } from "./operatorSubscription";
+
+/** Arguments of {@link OpenShiftSecretsStoreCsi}. */
+export interface OpenShiftSecretsStoreCsiArgs {
+    /** `Automatic` (default) or `Manual`. */
+    installPlanApproval?: string;
+    /** Update channel; `preview` through OpenShift 4.15, `stable` from 4.16. Defaults to the pinned one. */
+    channel?: string;
+    /** Create the OperatorGroup in `openshift-cluster-csi-drivers` (skip if one already exists there). Defaults to true. */
+    createOperatorGroup?: boolean;
+    /** How long to wait for the install. Defaults to 900 s. */
+    timeoutSeconds?: number;
+}
+
+/** Operator subscription plus ClusterCSIDriver; `ready` is what SecretProviderClasses must `dependsOn`. */
+export class OpenShiftSecretsStoreCsi extends pulumi.ComponentResource {
+    /** The operator's Subscription (with its OperatorGroup and wait Job). */
+    public readonly operator: OperatorSubscription;
+    /** The cluster-scoped ClusterCSIDriver `secrets-store.csi.k8s.io`. */
+    public readonly clusterCsiDriver: k8s.apiextensions.CustomResource;
+    /** What SecretProviderClasses and CSI-mounting pods must `dependsOn`. */
+    public readonly ready: pulumi.Resource[];
+
+    constructor(name: string, args: OpenShiftSecretsStoreCsiArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("vaultkit:index:OpenShiftSecretsStoreCsi", name, args, opts);
+        const pin = PINNED.secretsStoreCsi;
+        this.operator = new OperatorSubscription(
+            `${name}-operator`,
+            {
+                namespace: pin.namespace,
+                packageName: pin.olmPackage,
+                channel: args.channel ?? pin.channel,
+                source: pin.catalog,
+                installPlanApproval: args.installPlanApproval,
+                csvPrefix: pin.olmPackage,
+                createOperatorGroup: args.createOperatorGroup ?? true,
+                crdNames: [...OPERATOR_CRDS.secretsStoreCsi],
+                timeoutSeconds: args.timeoutSeconds,
+            },
+            { parent: this, dependsOn: childDependsOn(opts) },
+        );
+        const manifest = clusterCsiDriverManifest();
+        this.clusterCsiDriver = new k8s.apiextensions.CustomResource(
+            `${name}-clustercsidriver`,
+            {
+                apiVersion: manifest.apiVersion,
+                kind: manifest.kind,
+                metadata: { ...manifest.metadata, labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "vaultkit" } },
+                spec: manifest.spec,
+            },
+            { parent: this, dependsOn: this.operator.ready },
+        );
+        this.ready = [...this.operator.ready, this.clusterCsiDriver];
+        this.registerOutputs({ clusterCsiDriver: this.clusterCsiDriver });
+    }
+}

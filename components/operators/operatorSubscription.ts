@@ -1,0 +1,174 @@
+/**
+ * An operator installed by OLM (OpenShift OperatorHub): Subscription, an OperatorGroup where the
+ * namespace needs one, and a gate that opens only once the CSV succeeded and the CRDs are served.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { childDependsOn } from "./dependencies";
+import { DEFAULT_OPERATOR_WAIT_SECONDS, OPERATOR_WAIT_IMAGES, OperatorReadyWait } from "./operatorReadyWait";
+
+/** The catalog namespace of OpenShift's default CatalogSources. */
+export const OPENSHIFT_MARKETPLACE = "openshift-marketplace";
+
+/** What to subscribe to. */
+export interface SubscriptionSpecInput {
+    /** OLM package name (`spec.name`). */
+    packageName: string;
+    channel: string;
+    /** CatalogSource name, e.g. `certified-operators`. */
+    source: string;
+    /** Namespace of the CatalogSource. */
+    sourceNamespace: string;
+    /** `Automatic` or `Manual`. */
+    installPlanApproval: string;
+    /** Pins the first CSV OLM installs, e.g. `vault-secrets-operator.v1.4.1`. */
+    startingCSV?: string;
+}
+
+/** `operators.coreos.com/v1alpha1` Subscription spec (field names as in the OLM CRD). */
+export function subscriptionSpec(s: SubscriptionSpecInput): Record<string, string> {
+    if (s.installPlanApproval !== "Automatic" && s.installPlanApproval !== "Manual") {
+        throw new Error(`installPlanApproval must be 'Automatic' or 'Manual', got ${JSON.stringify(s.installPlanApproval)}`);
+    }
+    for (const [k, v] of Object.entries({ packageName: s.packageName, channel: s.channel, source: s.source, sourceNamespace: s.sourceNamespace })) {
+        if (!v) {
+            throw new Error(`subscription ${k} must not be empty`);
+        }
+    }
+    return {
+        name: s.packageName,
+        channel: s.channel,
+        source: s.source,
+        sourceNamespace: s.sourceNamespace,
+        installPlanApproval: s.installPlanApproval,
+        ...(s.startingCSV ? { startingCSV: s.startingCSV } : {}),
+    };
+}
+
+/**
+ * `pulumi.com/waitFor` of the Subscription. With Automatic approval OLM walks the channel to its
+ * head and reports `AtLatestKnown`. With Manual approval a pinned `startingCSV` older than the head
+ * leaves the Subscription at `UpgradePending` for good, so only "a CSV is installed" is awaited
+ * (after a person approved the first InstallPlan). The wait Job then checks the CSV itself.
+ */
+export function subscriptionWaitFor(installPlanApproval: string): string {
+    return installPlanApproval === "Manual" ? "jsonpath={.status.installedCSV}" : "jsonpath={.status.state}=AtLatestKnown";
+}
+
+/** OperatorGroup spec: no target namespaces means AllNamespaces mode. */
+export function operatorGroupSpec(targetNamespaces?: string[]): { targetNamespaces?: string[] } {
+    return targetNamespaces && targetNamespaces.length > 0 ? { targetNamespaces: [...targetNamespaces] } : {};
+}
+
+/** Arguments of {@link OperatorSubscription}. */
+export interface OperatorSubscriptionArgs {
+    /** Namespace of the Subscription (the operator runs there). Must exist. */
+    namespace: string;
+    /** Subscription object name. Defaults to `packageName`. */
+    subscriptionName?: string;
+    /** OLM package name. */
+    packageName: string;
+    /** Update channel, e.g. `stable`. */
+    channel: string;
+    /** CatalogSource, e.g. `certified-operators` or `redhat-operators`. */
+    source: string;
+    /** Namespace of the CatalogSource. Defaults to `openshift-marketplace`. */
+    sourceNamespace?: string;
+    /** `Automatic` (default) or `Manual`; with Manual someone approves the InstallPlan while Pulumi waits. */
+    installPlanApproval?: string;
+    /** First CSV to install (pins the version). */
+    startingCSV?: string;
+    /** The installed CSV must be named `<csvPrefix>.v<version>`. */
+    csvPrefix?: string;
+    /** Create an OperatorGroup in `namespace` (only where none exists: OLM refuses two). */
+    createOperatorGroup: boolean;
+    /** OperatorGroup target namespaces; empty or unset means all namespaces. */
+    operatorGroupTargetNamespaces?: string[];
+    /** CRDs the operator's custom resources need, checked for `Established`. */
+    crdNames: string[];
+    /** Pinned `kubectl` image of the wait Job. Defaults to OpenShift's `ose-cli`. */
+    waitImage?: string;
+    /** How long to wait for the install. Defaults to 900 s. */
+    timeoutSeconds?: number;
+}
+
+/**
+ * An OLM Subscription that counts as ready only once the operator is installed: `ready` holds the
+ * Subscription (awaited with `pulumi.com/waitFor`) and the wait Job (CSV `Succeeded`, CRDs
+ * `Established`).
+ */
+export class OperatorSubscription extends pulumi.ComponentResource {
+    /** The Subscription custom resource. */
+    public readonly subscription: k8s.apiextensions.CustomResource;
+    /** The OperatorGroup, when one was created. */
+    public readonly operatorGroup?: k8s.apiextensions.CustomResource;
+    /** Name of the Subscription object. */
+    public readonly subscriptionName: pulumi.Output<string>;
+    /** What the operator's custom resources must `dependsOn`. */
+    public readonly ready: pulumi.Resource[];
+
+    constructor(name: string, args: OperatorSubscriptionArgs, opts?: pulumi.ComponentResourceOptions) {
+        const approval = args.installPlanApproval ?? "Automatic";
+        const subscriptionName = args.subscriptionName ?? args.packageName;
+        const timeoutSeconds = args.timeoutSeconds ?? DEFAULT_OPERATOR_WAIT_SECONDS;
+        const spec = subscriptionSpec({
+            packageName: args.packageName,
+            channel: args.channel,
+            source: args.source,
+            sourceNamespace: args.sourceNamespace ?? OPENSHIFT_MARKETPLACE,
+            installPlanApproval: approval,
+            startingCSV: args.startingCSV,
+        });
+        super("vaultkit:index:OperatorSubscription", name, args, opts);
+        const labels = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "vaultkit" };
+
+        if (args.createOperatorGroup) {
+            this.operatorGroup = new k8s.apiextensions.CustomResource(
+                `${name}-operatorgroup`,
+                {
+                    apiVersion: "operators.coreos.com/v1",
+                    kind: "OperatorGroup",
+                    metadata: { name: args.namespace, namespace: args.namespace, labels },
+                    spec: operatorGroupSpec(args.operatorGroupTargetNamespaces),
+                },
+                { parent: this, dependsOn: childDependsOn(opts) },
+            );
+        }
+
+        this.subscription = new k8s.apiextensions.CustomResource(
+            `${name}-subscription`,
+            {
+                apiVersion: "operators.coreos.com/v1alpha1",
+                kind: "Subscription",
+                metadata: {
+                    name: subscriptionName,
+                    namespace: args.namespace,
+                    labels,
+                    annotations: {
+                        "pulumi.com/waitFor": subscriptionWaitFor(approval),
+                        "pulumi.com/timeoutSeconds": String(timeoutSeconds),
+                    },
+                },
+                spec,
+            },
+            { parent: this, dependsOn: childDependsOn(opts, ...(this.operatorGroup ? [this.operatorGroup] : [])) },
+        );
+
+        const wait = new OperatorReadyWait(
+            `${name}-wait`,
+            {
+                namespace: args.namespace,
+                image: args.waitImage ?? OPERATOR_WAIT_IMAGES.openshift,
+                subscriptionName,
+                csvPrefix: args.csvPrefix,
+                crdNames: args.crdNames,
+                timeoutSeconds,
+            },
+            { parent: this, dependsOn: [this.subscription] },
+        );
+
+        this.subscriptionName = pulumi.output(subscriptionName);
+        this.ready = [this.subscription, ...wait.ready];
+        this.registerOutputs({ subscription: this.subscription, operatorGroup: this.operatorGroup, subscriptionName: this.subscriptionName });
+    }
+}

@@ -1,0 +1,187 @@
+/**
+ * A StackGres PostgreSQL cluster whose credentials all come from the Secret the Vault Secrets
+ * Operator syncs from KV, and whose Vault admin and application roles are created declaratively
+ * (SGScript through `spec.managedSql`). Pulumi holds until the primary runs and the roles exist,
+ * because Vault's database connection is verified on write and a static role rotates at once.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { childDependsOn } from "../operators/dependencies";
+import {
+    DEFAULT_CLUSTER_TIMEOUT_SECONDS,
+    POSTGRES_PORT,
+    VAULT_ADMIN_SQL_KEY,
+    assertClusterName,
+    instanceProfileSpec,
+    managedSqlRevision,
+    postgresConfigSpec,
+    rolesScriptSpec,
+    sgClusterSpec,
+    sgClusterWaitFor,
+    stackGresPrimaryHost,
+} from "./clusterSpecs";
+import { assertRoleName, vaultAdminRoleSql } from "./sql";
+
+/** Arguments of {@link StackGresCluster}. */
+export interface StackGresClusterArgs {
+    /** Namespace of the cluster. Must exist. */
+    namespace: string;
+    /** SGCluster name (also the prefix of its Services, e.g. `<name>-primary`). Defaults to the component name. */
+    clusterName?: string;
+    /** Number of Postgres instances. Defaults to 1. */
+    instances?: number;
+    /** PostgreSQL version, major (`15`) or major.minor (`15.6`). Defaults to `15`. */
+    postgresVersion?: string;
+    /** Data volume size per instance, e.g. `5Gi`. Defaults to `5Gi`. */
+    volumeSize?: string;
+    /** StorageClass of the data volumes; the cluster default when unset. */
+    storageClass?: string;
+    /** CPU of each Postgres instance (SGInstanceProfile). Defaults to `1`. */
+    cpu?: string;
+    /** Memory of each Postgres instance (SGInstanceProfile). Defaults to `2Gi`. */
+    memory?: string;
+    /**
+     * The Secret (synced from KV by the Vault Secrets Operator) holding superuser-, replication- and
+     * authenticator-username/password and restapi-password. Must differ from the cluster name.
+     */
+    credentialsSecretName: string;
+    /** PostgreSQL role Vault's database connection logs in as (CREATEROLE, never superuser). */
+    vaultAdminRole: string;
+    /** Password of the Vault admin role (secret). */
+    vaultAdminPassword: pulumi.Input<string>;
+    /** Application roles Vault static roles will manage; created LOGIN without a password. */
+    managedRoles: string[];
+    /** How long Pulumi waits for the cluster and its scripts. Defaults to 1800 s. */
+    timeoutSeconds?: number;
+}
+
+/**
+ * SGInstanceProfile, SGPostgresConfig, a Secret with the Vault admin role SQL, the SGScript and the
+ * SGCluster. `ready` opens once the primary runs and every script entry has been applied.
+ */
+export class StackGresCluster extends pulumi.ComponentResource {
+    /** The SGCluster custom resource. */
+    public readonly sgCluster: k8s.apiextensions.CustomResource;
+    /** The SGCluster name. */
+    public readonly clusterName: pulumi.Output<string>;
+    /** In-cluster host of the primary (read-write) Service. */
+    public readonly primaryHost: pulumi.Output<string>;
+    /** PostgreSQL port. */
+    public readonly port: pulumi.Output<number>;
+    /** What must exist before Vault connects: the SGCluster, awaited until primary up and roles created. */
+    public readonly ready: pulumi.Resource[];
+
+    constructor(name: string, args: StackGresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Validate before registering anything.
+        const clusterName = args.clusterName ?? name;
+        assertClusterName(clusterName);
+        if (args.credentialsSecretName === clusterName) {
+            throw new Error(`credentialsSecretName must differ from the cluster name '${clusterName}': StackGres creates and owns a Secret of that name`);
+        }
+        assertRoleName(args.vaultAdminRole);
+        args.managedRoles.forEach(assertRoleName);
+        // Component inputs are saved in state: keep the password secret even if a plain string came in.
+        super("vaultkit:index:StackGresCluster", name, { ...args, vaultAdminPassword: pulumi.secret(args.vaultAdminPassword) }, opts);
+        const namespace = args.namespace;
+        const postgresVersion = args.postgresVersion ?? "15";
+        const timeoutSeconds = args.timeoutSeconds ?? DEFAULT_CLUSTER_TIMEOUT_SECONDS;
+        const labels = {
+            "app.kubernetes.io/instance": clusterName,
+            "app.kubernetes.io/part-of": "vaultkit",
+            "app.kubernetes.io/managed-by": "pulumi",
+        };
+        const deps = childDependsOn(opts);
+
+        const profile = new k8s.apiextensions.CustomResource(
+            `${name}-profile`,
+            {
+                apiVersion: "stackgres.io/v1",
+                kind: "SGInstanceProfile",
+                metadata: { name: `${clusterName}-profile`, namespace, labels },
+                spec: instanceProfileSpec(args.cpu ?? "1", args.memory ?? "2Gi"),
+            },
+            { parent: this, dependsOn: deps },
+        );
+        const pgConfig = new k8s.apiextensions.CustomResource(
+            `${name}-pgconfig`,
+            {
+                apiVersion: "stackgres.io/v1",
+                kind: "SGPostgresConfig",
+                metadata: { name: `${clusterName}-pgconfig`, namespace, labels },
+                spec: postgresConfigSpec(postgresVersion),
+            },
+            { parent: this, dependsOn: deps },
+        );
+
+        // The admin role SQL embeds its password, so it lives in a Secret, never in the SGScript.
+        // Autonamed and replaced when the SQL changes: the new name changes the script entry's
+        // version, which makes StackGres run it again with the new password.
+        const adminRole = args.vaultAdminRole;
+        const adminSql = new k8s.core.v1.Secret(
+            `${name}-vault-admin-sql`,
+            {
+                metadata: { namespace, labels },
+                type: "Opaque",
+                stringData: {
+                    [VAULT_ADMIN_SQL_KEY]: pulumi.secret(pulumi.output(args.vaultAdminPassword).apply((pw) => vaultAdminRoleSql(adminRole, pw))),
+                },
+            },
+            { parent: this, dependsOn: deps, replaceOnChanges: ["stringData"], deleteBeforeReplace: false },
+        );
+
+        const scriptSpec = adminSql.metadata.name.apply((secretName) =>
+            rolesScriptSpec({
+                vaultAdminRole: adminRole,
+                managedRoles: args.managedRoles,
+                adminSqlSecret: { name: secretName ?? "", key: VAULT_ADMIN_SQL_KEY },
+            }),
+        );
+        const script = new k8s.apiextensions.CustomResource(
+            `${name}-roles`,
+            {
+                apiVersion: "stackgres.io/v1",
+                kind: "SGScript",
+                metadata: { name: `${clusterName}-vault-roles`, namespace, labels },
+                spec: scriptSpec,
+            },
+            { parent: this, dependsOn: childDependsOn(opts, adminSql) },
+        );
+
+        const entries = scriptSpec.apply((s) => s.scripts.map((e) => ({ id: e.id, version: e.version })));
+        this.sgCluster = new k8s.apiextensions.CustomResource(
+            `${name}-cluster`,
+            {
+                apiVersion: "stackgres.io/v1",
+                kind: "SGCluster",
+                metadata: {
+                    name: clusterName,
+                    namespace,
+                    labels,
+                    annotations: {
+                        "pulumi.com/waitFor": entries.apply(sgClusterWaitFor),
+                        "pulumi.com/timeoutSeconds": String(timeoutSeconds),
+                        "vaultkit.dev/managed-sql-revision": entries.apply(managedSqlRevision),
+                    },
+                },
+                spec: sgClusterSpec({
+                    instances: args.instances ?? 1,
+                    postgresVersion,
+                    volumeSize: args.volumeSize ?? "5Gi",
+                    storageClass: args.storageClass,
+                    instanceProfileName: `${clusterName}-profile`,
+                    postgresConfigName: `${clusterName}-pgconfig`,
+                    scriptName: `${clusterName}-vault-roles`,
+                    credentialsSecretName: args.credentialsSecretName,
+                }),
+            },
+            // StackGres' webhooks reject a cluster whose referenced objects do not exist yet.
+            { parent: this, dependsOn: childDependsOn(opts, profile, pgConfig, script) },
+        );
+
+        this.clusterName = pulumi.output(clusterName);
+        this.primaryHost = pulumi.output(stackGresPrimaryHost(clusterName, namespace));
+        this.port = pulumi.output(POSTGRES_PORT);
+        this.ready = [this.sgCluster];
+        this.registerOutputs({ clusterName: this.clusterName, primaryHost: this.primaryHost, port: this.port });
+    }
+}

@@ -1,0 +1,396 @@
+/**
+ * The delivery part of the graph: how credentials reach pods.
+ *
+ * - `buildAdminSecretSync`: VSO syncs the admin KV secret into the Secret the SGCluster reads. It
+ *   runs BEFORE the database part, which depends on the returned component's `ready`.
+ * - `buildDelivery`: the seed's debug workloads reading the admin secret (CSI, injector, direct),
+ *   and per application its ServiceAccount plus, when `deployWorkload`, its delivery pattern reading
+ *   only its own static credentials.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { CsiSecretMount } from "../components/delivery/csiSecretMount";
+import { DirectVaultAccess } from "../components/delivery/directVaultAccess";
+import { DynamicSecretSync } from "../components/delivery/dynamicSecretSync";
+import { InjectedSecret, kvJsonTemplate, staticCredsPasswordTemplate } from "../components/delivery/injectedSecret";
+import { PropagationIntervals, propagationDelaySeconds } from "../components/delivery/propagation";
+import { PsqlCheckInputs, psqlCheckCommand, psqlCheckLoopScript } from "../components/delivery/scripts";
+import { SecretSync } from "../components/delivery/secretSync";
+import { SyncedSecretApp } from "../components/delivery/syncedSecretApp";
+import { UserCredentialsApp } from "../components/delivery/userCredentialsApp";
+import { SECRETS_MOUNT_PATH } from "../components/delivery/workload";
+import { DEFAULT_ROTATION_POLL_INTERVAL } from "../components/operators/operatorCatalog";
+import { PINNED } from "../components/versions";
+import { ApplicationConfig, DeliveryPattern, StackConfig, parseDurationSeconds } from "./config";
+import { ApplicationVaultAccess, Namespaces, OperatorsReady, VaultHalf } from "./contracts";
+
+export { propagationDelaySeconds } from "../components/delivery/propagation";
+
+/** The intervals this stack configures (no config keys yet; the README's table is computed from these). */
+export const DELIVERY_INTERVALS = {
+    /** Direct access and user-credentials fetchers re-read Vault this often. */
+    fetchIntervalSeconds: 30,
+    /** Sample apps check their database login this often (also their readiness period). */
+    checkIntervalSeconds: 30,
+    /** Vault agent re-render interval for lease-less secrets (the KV debug file; static creds follow their TTL). */
+    injectorStaticSecretRenderIntervalSeconds: 30,
+    /** The CSI driver's `rotationPollInterval` as the operators part configures it. */
+    csiRotationPollIntervalSeconds: parseDurationSeconds(DEFAULT_ROTATION_POLL_INTERVAL)!,
+    /** Estimate of a rollout restart of the small sample pods (pull cached, one replica). */
+    rolloutRestartSeconds: 30,
+} as const;
+
+/** Worst-case seconds from a scheduled Vault rotation until a pod sees the password, per pattern. */
+export function deliveryPropagationTable(intervals: PropagationIntervals = DELIVERY_INTERVALS): Record<DeliveryPattern, number> {
+    return {
+        sync: propagationDelaySeconds("sync", intervals),
+        csi: propagationDelaySeconds("csi", intervals),
+        injector: propagationDelaySeconds("injector", intervals),
+        direct: propagationDelaySeconds("direct", intervals),
+    };
+}
+
+/**
+ * On plain Kubernetes the UBI and postgres images default to root, so `runAsNonRoot` needs a UID;
+ * on OpenShift the restricted-v2 SCC assigns one from the namespace range and a fixed UID is refused.
+ */
+export const PLAIN_KUBERNETES_UID = 1001;
+
+/** The pod UID for this platform (see {@link PLAIN_KUBERNETES_UID}). */
+export function workloadRunAsUser(config: StackConfig): number | undefined {
+    return config.platform === "kubernetes" ? PLAIN_KUBERNETES_UID : undefined;
+}
+
+function namespaceDependency(namespaces: Namespaces, name: string): pulumi.Resource[] {
+    const ns = namespaces[name];
+    return ns ? [ns] : [];
+}
+
+/** The service account the admin sync logs in as: the seed's `default`, if the admin role binds it. */
+export function adminSyncServiceAccount(config: StackConfig): string {
+    const bound = config.database.adminServiceAccounts;
+    if (bound.includes("default")) {
+        return "default";
+    }
+    // The StackGres-created `<cluster>-patroni` does not exist yet when the admin Secret is needed.
+    const usable = bound.filter((sa) => sa !== `${config.database.clusterName}-patroni`);
+    if (usable.length === 0) {
+        throw new Error(
+            `vaultkit:database.adminServiceAccounts must include a service account that exists before the SGCluster (e.g. 'default'); ` +
+                `'${config.database.clusterName}-patroni' is created by StackGres only after the admin Secret is synced`,
+        );
+    }
+    return usable[0]!;
+}
+
+/**
+ * The Vault Secrets Operator sync of the database admin credentials (KV v2) into
+ * `database.syncedSecretName`, in the database namespace. Only for `database.mode: stackgres`;
+ * the database part makes the SGCluster depend on the result's `ready`.
+ */
+export function buildAdminSecretSync(
+    config: StackConfig,
+    opts: { provider: k8s.Provider; namespaces: Namespaces; operators: OperatorsReady; vault: VaultHalf },
+): SecretSync | undefined {
+    if (config.database.mode !== "stackgres") {
+        return undefined;
+    }
+    const db = config.database;
+    return new SecretSync(
+        `${db.clusterName}-admin-sync`,
+        {
+            namespace: db.namespace,
+            vaultAddress: opts.vault.inClusterAddress,
+            authMount: opts.vault.authMount,
+            authRole: opts.vault.admin.authRoleName,
+            serviceAccountName: adminSyncServiceAccount(config),
+            audiences: [config.kubernetesAuth.audience],
+            kvMount: opts.vault.admin.kvMount,
+            secretPath: opts.vault.admin.secretPath,
+            destinationSecretName: db.syncedSecretName,
+            refreshAfterSeconds: db.refreshAfter,
+            stackGresClusterName: db.clusterName,
+            // The seed's VaultStaticSecret name; VaultConnection and VaultAuth share it (other kinds).
+            objectName: db.clusterName,
+        },
+        {
+            providers: { kubernetes: opts.provider },
+            dependsOn: [...namespaceDependency(opts.namespaces, db.namespace), ...opts.operators.vaultSecretsOperator, ...opts.vault.adminCredentialsReady],
+        },
+    );
+}
+
+/** What {@link buildDelivery} needs. */
+export interface DeliveryOptions {
+    provider: k8s.Provider;
+    namespaces: Namespaces;
+    operators: OperatorsReady;
+    vault: VaultHalf;
+    applications: ApplicationVaultAccess[];
+    /** Host applications connect to (the StackGres primary service or the existing database). */
+    databaseHost: string;
+    databasePort: number;
+}
+
+/** Debug workloads and per-application delivery. The admin sync is {@link buildAdminSecretSync}'s. */
+export function buildDelivery(config: StackConfig, opts: DeliveryOptions): { workloads: pulumi.Resource[] } {
+    // Check every application before registering anything.
+    const accessByName = new Map(opts.applications.map((a) => [a.name, a]));
+    const applications = config.applications.map((app) => {
+        const access = accessByName.get(app.name);
+        if (!access) {
+            throw new Error(`application '${app.name}' has no Vault access (role, policy, static role); the Vault part must return one per application`);
+        }
+        assertOwnCredsPath(access);
+        return { app, access };
+    });
+
+    const workloads: pulumi.Resource[] = [];
+    const componentOpts = (dependsOn: pulumi.Resource[]): pulumi.ComponentResourceOptions => ({
+        providers: { kubernetes: opts.provider },
+        dependsOn,
+    });
+    workloads.push(...buildDebugWorkloads(config, opts, componentOpts));
+
+    const serviceAccounts = new Map<string, k8s.core.v1.ServiceAccount>();
+    for (const { app, access } of applications) {
+        const sa = applicationServiceAccount(app, opts, serviceAccounts);
+        workloads.push(...sa.filter((x) => !workloads.includes(x)));
+        if (app.deployWorkload) {
+            workloads.push(...buildApplicationWorkload(config, app, access, sa, opts, componentOpts));
+        }
+    }
+    return { workloads };
+}
+
+function buildDebugWorkloads(
+    config: StackConfig,
+    opts: DeliveryOptions,
+    componentOpts: (d: pulumi.Resource[]) => pulumi.ComponentResourceOptions,
+): pulumi.Resource[] {
+    const d = config.debugWorkloads;
+    const out: pulumi.Resource[] = [];
+    if (!d.csi && !d.injector && !d.direct) {
+        return out;
+    }
+    const db = config.database;
+    const namespace = d.namespace ?? db.namespace;
+    const admin = opts.vault.admin;
+    const kvDataPath = `${admin.kvMount}/data/${admin.secretPath}`;
+    // The seed's file name, in all three debug pods.
+    const fileName = `${db.clusterName}-vault`;
+    const deps = [...namespaceDependency(opts.namespaces, namespace), ...opts.vault.adminCredentialsReady];
+    const common = { namespace, serviceAccountName: "default", image: d.image, runAsUser: workloadRunAsUser(config) };
+
+    if (d.csi) {
+        out.push(
+            new CsiSecretMount(
+                `${db.clusterName}-debug-csi`,
+                {
+                    ...common,
+                    roleName: admin.authRoleName,
+                    authMount: opts.vault.authMount,
+                    audience: config.kubernetesAuth.audience,
+                    objects: [{ objectName: fileName, secretPath: kvDataPath }],
+                },
+                componentOpts([...deps, ...opts.operators.secretsStoreCsi]),
+            ),
+        );
+    }
+    if (d.injector) {
+        out.push(
+            new InjectedSecret(
+                `${db.clusterName}-debug-injector`,
+                {
+                    ...common,
+                    role: admin.authRoleName,
+                    authMount: opts.vault.authMount,
+                    audience: config.kubernetesAuth.audience,
+                    files: [{ fileName, vaultPath: kvDataPath, template: kvJsonTemplate(kvDataPath) }],
+                    staticSecretRenderIntervalSeconds: DELIVERY_INTERVALS.injectorStaticSecretRenderIntervalSeconds,
+                },
+                componentOpts([...deps, ...opts.vault.serverReady]),
+            ),
+        );
+    }
+    if (d.direct) {
+        out.push(
+            new DirectVaultAccess(
+                `${db.clusterName}-debug-direct`,
+                {
+                    ...common,
+                    vaultAddress: opts.vault.inClusterAddress,
+                    authMount: opts.vault.authMount,
+                    role: admin.authRoleName,
+                    secretPath: kvDataPath,
+                    outputFile: `/tmp/${fileName}`,
+                    intervalSeconds: DELIVERY_INTERVALS.fetchIntervalSeconds,
+                    audience: config.kubernetesAuth.audience,
+                },
+                componentOpts(deps),
+            ),
+        );
+    }
+    return out;
+}
+
+/** Refuses an access bundle whose path is not `<databaseMount>/static-creds/<staticRoleName>`. */
+function assertOwnCredsPath(access: ApplicationVaultAccess): void {
+    const expected = `${access.databaseMount}/static-creds/${access.staticRoleName}`;
+    if (access.credsPath !== expected) {
+        throw new Error(`application '${access.name}': credsPath '${access.credsPath}' is not its static role's path '${expected}'`);
+    }
+}
+
+/** The application's ServiceAccount, created once per namespace/name; `default` always exists. */
+function applicationServiceAccount(
+    app: ApplicationConfig,
+    opts: DeliveryOptions,
+    created: Map<string, k8s.core.v1.ServiceAccount>,
+): k8s.core.v1.ServiceAccount[] {
+    if (app.serviceAccount === "default") {
+        return [];
+    }
+    const key = `${app.namespace}/${app.serviceAccount}`;
+    const existing = created.get(key);
+    if (existing) {
+        return [existing];
+    }
+    const sa = new k8s.core.v1.ServiceAccount(
+        `${app.name}-serviceaccount`,
+        {
+            metadata: {
+                name: app.serviceAccount,
+                namespace: app.namespace,
+                labels: { "app.kubernetes.io/part-of": "vaultkit", "app.kubernetes.io/managed-by": "pulumi", "vaultkit.dev/application": app.name },
+            },
+            // Workloads mount an audience-bound projected token for Vault instead.
+            automountServiceAccountToken: false,
+        },
+        { provider: opts.provider, dependsOn: namespaceDependency(opts.namespaces, app.namespace) },
+    );
+    created.set(key, sa);
+    return [sa];
+}
+
+function buildApplicationWorkload(
+    config: StackConfig,
+    app: ApplicationConfig,
+    access: ApplicationVaultAccess,
+    serviceAccount: k8s.core.v1.ServiceAccount[],
+    opts: DeliveryOptions,
+    componentOpts: (d: pulumi.Resource[]) => pulumi.ComponentResourceOptions,
+): pulumi.Resource[] {
+    const ns = namespaceDependency(opts.namespaces, app.namespace);
+    const deps = [...ns, ...serviceAccount, ...access.ready];
+    const psqlImage = app.image ?? PINNED.psqlImage;
+    const psqlAt = (passwordFile: string): PsqlCheckInputs => ({
+        user: app.databaseRole,
+        host: opts.databaseHost,
+        port: opts.databasePort,
+        database: config.database.database,
+        passwordFile,
+        sslMode: config.database.sslMode,
+    });
+    const checkContainer = (passwordFile: string) => ({
+        image: psqlImage,
+        command: ["sh", "-c", psqlCheckLoopScript(psqlAt(passwordFile), DELIVERY_INTERVALS.checkIntervalSeconds)],
+        readinessCommand: ["sh", "-c", `${psqlCheckCommand(psqlAt(passwordFile))} >/dev/null`],
+    });
+    const passwordFile = `${SECRETS_MOUNT_PATH}/password`;
+    const workload = {
+        namespace: app.namespace,
+        serviceAccountName: app.serviceAccount,
+        deploymentName: app.name,
+        runAsUser: workloadRunAsUser(config),
+        labels: { "vaultkit.dev/application": app.name },
+    };
+
+    switch (app.delivery) {
+        case "sync": {
+            const sync = new DynamicSecretSync(
+                `${app.name}-sync`,
+                {
+                    namespace: app.namespace,
+                    vaultAddress: opts.vault.inClusterAddress,
+                    authMount: opts.vault.authMount,
+                    authRole: access.authRoleName,
+                    serviceAccountName: app.serviceAccount,
+                    audiences: [config.kubernetesAuth.audience],
+                    databaseMount: access.databaseMount,
+                    staticRoleName: access.staticRoleName,
+                    destinationSecretName: `${app.name}-db-credentials`,
+                    rolloutRestartDeployments: [app.name],
+                    objectName: app.name,
+                    labels: workload.labels,
+                },
+                componentOpts([...deps, ...opts.operators.vaultSecretsOperator]),
+            );
+            const consumer = new SyncedSecretApp(
+                app.name,
+                { ...workload, ...checkContainer(passwordFile), secretName: sync.secretName, readinessPeriodSeconds: DELIVERY_INTERVALS.checkIntervalSeconds },
+                componentOpts([...deps, ...sync.ready]),
+            );
+            return [sync, consumer];
+        }
+        case "csi":
+            return [
+                new CsiSecretMount(
+                    app.name,
+                    {
+                        ...workload,
+                        ...checkContainer(passwordFile),
+                        roleName: access.authRoleName,
+                        authMount: opts.vault.authMount,
+                        audience: config.kubernetesAuth.audience,
+                        objects: [{ objectName: "password", secretPath: access.credsPath, secretKey: "password" }],
+                    },
+                    componentOpts([...deps, ...opts.operators.secretsStoreCsi]),
+                ),
+            ];
+        case "injector":
+            return [
+                new InjectedSecret(
+                    app.name,
+                    {
+                        ...workload,
+                        ...checkContainer(passwordFile),
+                        role: access.authRoleName,
+                        authMount: opts.vault.authMount,
+                        audience: config.kubernetesAuth.audience,
+                        files: [{ fileName: "password", vaultPath: access.credsPath, template: staticCredsPasswordTemplate(access.credsPath) }],
+                        staticSecretRenderIntervalSeconds: DELIVERY_INTERVALS.injectorStaticSecretRenderIntervalSeconds,
+                    },
+                    componentOpts([...deps, ...opts.vault.serverReady]),
+                ),
+            ];
+        case "direct":
+            return [
+                new UserCredentialsApp(
+                    app.name,
+                    {
+                        ...workload,
+                        vaultAddress: opts.vault.inClusterAddress,
+                        authMount: opts.vault.authMount,
+                        role: access.authRoleName,
+                        credsPath: access.credsPath,
+                        databaseUser: app.databaseRole,
+                        databaseHost: opts.databaseHost,
+                        databasePort: opts.databasePort,
+                        databaseName: config.database.database,
+                        sslMode: config.database.sslMode,
+                        fetchIntervalSeconds: DELIVERY_INTERVALS.fetchIntervalSeconds,
+                        checkIntervalSeconds: DELIVERY_INTERVALS.checkIntervalSeconds,
+                        audience: config.kubernetesAuth.audience,
+                        fetcherImage: app.image ?? PINNED.debugImage,
+                        psqlImage,
+                    },
+                    componentOpts(deps),
+                ),
+            ];
+        default: {
+            const never: never = app.delivery;
+            throw new Error(`unknown delivery pattern ${JSON.stringify(never)}`);
+        }
+    }
+}

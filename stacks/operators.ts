@@ -1,0 +1,179 @@
+/**
+ * The operators part of the graph: the Vault Secrets Operator, StackGres and the Secrets Store CSI
+ * driver, each installed only when something in the config uses it. OpenShift installs them from
+ * OperatorHub (OLM); plain Kubernetes from their pinned Helm charts. Either way, each operator's
+ * `ready` list opens only once its CRDs are served.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import { HelmOperator } from "../components/operators/helmOperator";
+import { OPERATOR_CRDS, secretsStoreCsiDriverValues, stackgresOperatorValues, vaultSecretsOperatorValues } from "../components/operators/operatorCatalog";
+import { OpenShiftSecretsStoreCsi } from "../components/operators/openShiftSecretsStoreCsi";
+import { OperatorSubscription } from "../components/operators/operatorSubscription";
+import { PINNED } from "../components/versions";
+import { StackConfig } from "./config";
+import { Namespaces, OperatorsReady } from "./contracts";
+
+/** OpenShift's namespace with the global OperatorGroup (operators there watch all namespaces). */
+export const OPENSHIFT_OPERATORS_NAMESPACE = "openshift-operators";
+
+/** Where the charts go on plain Kubernetes. */
+export const KUBERNETES_OPERATOR_NAMESPACES = {
+    vaultSecretsOperator: "vault-secrets-operator-system",
+    stackgres: "stackgres",
+    /** The driver DaemonSet is privileged; kube-system already admits that. */
+    secretsStoreCsi: "kube-system",
+} as const;
+
+/** Which operators the config needs. */
+export interface OperatorsNeeded {
+    vaultSecretsOperator: boolean;
+    stackgres: boolean;
+    secretsStoreCsi: boolean;
+}
+
+/**
+ * VSO syncs the StackGres admin Secret and serves `sync` applications; StackGres runs the
+ * database; the CSI driver serves the Vault CSI provider, the CSI debug pod and `csi` applications.
+ */
+export function operatorsNeeded(config: StackConfig): OperatorsNeeded {
+    const delivery = new Set(config.applications.map((a) => a.delivery));
+    const stackgres = config.database.mode === "stackgres";
+    return {
+        vaultSecretsOperator: stackgres || delivery.has("sync"),
+        stackgres,
+        secretsStoreCsi: (config.vault.mode === "deploy" && config.vault.csiProvider) || config.debugWorkloads.csi || delivery.has("csi"),
+    };
+}
+
+/** The StackGres OLM package, CSV prefix and pinned starting CSV for the configured catalog. */
+export function stackgresOlm(catalog: StackConfig["operators"]["stackgresCatalog"]): { packageName: string; csvPrefix: string; startingCSV: string } {
+    const packageName = PINNED.stackgres.olmPackageByCatalog[catalog];
+    const csvPrefix = PINNED.stackgres.csvPrefixByCatalog[catalog];
+    return { packageName, csvPrefix, startingCSV: `${csvPrefix}.v${PINNED.stackgres.version}` };
+}
+
+/** Installs what the config needs and returns, per operator, what its custom resources must wait for. */
+export function buildOperators(config: StackConfig, opts: { provider: k8s.Provider; namespaces: Namespaces }): OperatorsReady {
+    const needed = operatorsNeeded(config);
+    return config.platform === "openshift" ? buildOnOpenShift(config, needed, opts.provider) : buildOnKubernetes(config, needed, opts);
+}
+
+function buildOnOpenShift(config: StackConfig, needed: OperatorsNeeded, provider: k8s.Provider): OperatorsReady {
+    const componentOpts = { providers: { kubernetes: provider } };
+    const approval = config.operators.installPlanApproval;
+    const ready: OperatorsReady = { vaultSecretsOperator: [], stackgres: [], secretsStoreCsi: [] };
+
+    if (needed.vaultSecretsOperator) {
+        const vso = PINNED.vaultSecretsOperator;
+        ready.vaultSecretsOperator = new OperatorSubscription(
+            "vault-secrets-operator",
+            {
+                namespace: OPENSHIFT_OPERATORS_NAMESPACE,
+                packageName: vso.olmPackage,
+                channel: vso.channel,
+                source: vso.catalog,
+                installPlanApproval: approval,
+                startingCSV: vso.startingCSV,
+                csvPrefix: vso.olmPackage,
+                // openshift-operators already has the global OperatorGroup; a second one breaks OLM.
+                createOperatorGroup: false,
+                crdNames: [...OPERATOR_CRDS.vaultSecretsOperator],
+            },
+            componentOpts,
+        ).ready;
+    }
+    if (needed.stackgres) {
+        const catalog = config.operators.stackgresCatalog;
+        const olm = stackgresOlm(catalog);
+        ready.stackgres = new OperatorSubscription(
+            "stackgres-operator",
+            {
+                namespace: OPENSHIFT_OPERATORS_NAMESPACE,
+                subscriptionName: "stackgres",
+                packageName: olm.packageName,
+                channel: PINNED.stackgres.channel,
+                source: catalog,
+                installPlanApproval: approval,
+                startingCSV: olm.startingCSV,
+                csvPrefix: olm.csvPrefix,
+                createOperatorGroup: false,
+                crdNames: [...OPERATOR_CRDS.stackgres],
+            },
+            componentOpts,
+        ).ready;
+    }
+    if (needed.secretsStoreCsi) {
+        ready.secretsStoreCsi = new OpenShiftSecretsStoreCsi(
+            "secrets-store-csi",
+            { installPlanApproval: approval, createOperatorGroup: config.operators.createCsiOperatorGroup },
+            componentOpts,
+        ).ready;
+    }
+    return ready;
+}
+
+function buildOnKubernetes(config: StackConfig, needed: OperatorsNeeded, opts: { provider: k8s.Provider; namespaces: Namespaces }): OperatorsReady {
+    const ready: OperatorsReady = { vaultSecretsOperator: [], stackgres: [], secretsStoreCsi: [] };
+    const namespace = (name: string): k8s.core.v1.Namespace =>
+        opts.namespaces[name] ??
+        new k8s.core.v1.Namespace(
+            `ns-${name}`,
+            { metadata: { name, labels: { "app.kubernetes.io/managed-by": "pulumi", "vaultkit.dev/stack": config.stackName } } },
+            { provider: opts.provider },
+        );
+    const componentOpts = (dependsOn: k8s.core.v1.Namespace[]) => ({ providers: { kubernetes: opts.provider }, dependsOn });
+
+    if (needed.vaultSecretsOperator) {
+        const ns = KUBERNETES_OPERATOR_NAMESPACES.vaultSecretsOperator;
+        const pin = PINNED.vaultSecretsOperator;
+        ready.vaultSecretsOperator = new HelmOperator(
+            "vault-secrets-operator",
+            {
+                namespace: ns,
+                chart: pin.chart,
+                repo: pin.repo,
+                version: pin.version,
+                values: vaultSecretsOperatorValues(),
+                // The chart's CRDs are in crds/, which Chart v4 applies; its only hook upgrades CRDs.
+                useHelmRelease: false,
+            },
+            componentOpts([namespace(ns)]),
+        ).ready;
+    }
+    if (needed.stackgres) {
+        const ns = KUBERNETES_OPERATOR_NAMESPACES.stackgres;
+        const pin = PINNED.stackgres;
+        ready.stackgres = new HelmOperator(
+            "stackgres-operator",
+            {
+                namespace: ns,
+                chart: pin.chart,
+                repo: pin.repo,
+                version: pin.version,
+                releaseName: "stackgres-operator",
+                values: stackgresOperatorValues(),
+                // Install Jobs are Helm hooks, and the operator creates its CRDs when it starts.
+                useHelmRelease: true,
+                runtimeCrdNames: [...OPERATOR_CRDS.stackgres],
+            },
+            componentOpts([namespace(ns)]),
+        ).ready;
+    }
+    if (needed.secretsStoreCsi) {
+        const pin = PINNED.secretsStoreCsi;
+        ready.secretsStoreCsi = new HelmOperator(
+            "secrets-store-csi-driver",
+            {
+                namespace: KUBERNETES_OPERATOR_NAMESPACES.secretsStoreCsi,
+                chart: pin.chart,
+                repo: pin.repo,
+                version: pin.version,
+                values: secretsStoreCsiDriverValues(),
+                // CRDs ship in crds/ (the upgrade-CRDs hook is not needed on first install).
+                useHelmRelease: false,
+            },
+            componentOpts([]),
+        ).ready;
+    }
+    return ready;
+}

@@ -1,0 +1,205 @@
+/**
+ * The StackGresCluster component under the mock engine: exact children, credentials from the
+ * synced Secret, the admin-role SQL kept secret, and the ordering edges.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import type * as k8sTypes from "@pulumi/kubernetes";
+import { dependsOnTransitively, one, parentOf, registrations, settle, setupMocks, valueOf } from "../support/mocks";
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+const PASSWORD = "test-only-vault-admin-password-0123456789";
+
+const T = {
+    component: "vaultkit:index:StackGresCluster",
+    profile: "kubernetes:stackgres.io/v1:SGInstanceProfile",
+    pgConfig: "kubernetes:stackgres.io/v1:SGPostgresConfig",
+    script: "kubernetes:stackgres.io/v1:SGScript",
+    cluster: "kubernetes:stackgres.io/v1:SGCluster",
+    secret: "kubernetes:core/v1:Secret",
+    configMap: "kubernetes:core/v1:ConfigMap",
+};
+
+/** What the engine received, before the mock monitor unwraps secrets. */
+const raw = new Map<string, { object: any; replaceOnChanges: string[] }>();
+
+let cluster: import("../../components/stackgres/stackGresCluster").StackGresCluster;
+let specs: typeof import("../../components/stackgres/clusterSpecs");
+let sql: typeof import("../../components/stackgres/sql");
+
+function isSecretWrapped(v: any): boolean {
+    return v !== null && typeof v === "object" && v[SECRET_SIG] === SECRET_SIG_VALUE;
+}
+
+describe("StackGresCluster", () => {
+    beforeAll(async () => {
+        await setupMocks();
+        const monitor = (pulumi.runtime as any).getMonitor();
+        const register = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req: any, callback: any) => {
+            raw.set(`${req.getType()}::${req.getName()}`, { object: req.getObject()?.toJavaScript(), replaceOnChanges: req.getReplaceonchangesList() });
+            return register(req, callback);
+        };
+        const k8s: typeof k8sTypes = await import("@pulumi/kubernetes");
+        const { StackGresCluster } = await import("../../components/stackgres/stackGresCluster");
+        specs = await import("../../components/stackgres/clusterSpecs");
+        sql = await import("../../components/stackgres/sql");
+        const provider = new k8s.Provider("kubernetes", {});
+        const gate = new k8s.core.v1.ConfigMap("gate", { metadata: { namespace: "rhbk" } }, { provider });
+        cluster = new StackGresCluster(
+            "keycloak-postgresql",
+            {
+                namespace: "rhbk",
+                credentialsSecretName: "keycloak-postgresql-vault",
+                vaultAdminRole: "vault_admin",
+                vaultAdminPassword: pulumi.secret(PASSWORD),
+                managedRoles: ["app"],
+                storageClass: "standard",
+            },
+            { providers: { kubernetes: provider }, dependsOn: [gate] },
+        );
+        // A caller that forgets to mark the password secret still gets it stored as a secret.
+        new StackGresCluster(
+            "plain",
+            { namespace: "rhbk", credentialsSecretName: "plain-vault", vaultAdminRole: "vault_admin", vaultAdminPassword: PASSWORD, managedRoles: [] },
+            { providers: { kubernetes: provider } },
+        );
+        await settle();
+    });
+
+    it("declares exactly a profile, a Postgres config, the SQL Secret, the SGScript and the SGCluster", () => {
+        const children = registrations.filter((r) => parentOf(r) === `${T.component}::keycloak-postgresql`);
+        expect(children.map((r) => `${r.type}::${r.name}`).sort()).toEqual(
+            [
+                `${T.profile}::keycloak-postgresql-profile`,
+                `${T.pgConfig}::keycloak-postgresql-pgconfig`,
+                `${T.secret}::keycloak-postgresql-vault-admin-sql`,
+                `${T.script}::keycloak-postgresql-roles`,
+                `${T.cluster}::keycloak-postgresql-cluster`,
+            ].sort(),
+        );
+        for (const c of children) {
+            expect(c.inputs.metadata.namespace).toBe("rhbk");
+            expect(c.provider).toMatch(/::pulumi:providers:kubernetes::kubernetes::/);
+        }
+        expect(one(T.profile, "keycloak-postgresql-profile").inputs).toMatchObject({ apiVersion: "stackgres.io/v1", kind: "SGInstanceProfile", metadata: { name: "keycloak-postgresql-profile" }, spec: { cpu: "1", memory: "2Gi" } });
+        expect(one(T.pgConfig, "keycloak-postgresql-pgconfig").inputs).toMatchObject({ kind: "SGPostgresConfig", metadata: { name: "keycloak-postgresql-pgconfig" }, spec: { postgresVersion: "15" } });
+        expect(one(T.script, "keycloak-postgresql-roles").inputs.metadata.name).toBe("keycloak-postgresql-vault-roles");
+    });
+
+    it("names the SGCluster exactly and points it at its profile, config, script and the synced Secret", () => {
+        const sg = one(T.cluster, "keycloak-postgresql-cluster");
+        expect(sg.inputs.apiVersion).toBe("stackgres.io/v1");
+        expect(sg.inputs.kind).toBe("SGCluster");
+        expect(sg.inputs.metadata.name).toBe("keycloak-postgresql");
+        expect(sg.inputs.spec).toEqual(
+            specs.sgClusterSpec({
+                instances: 1,
+                postgresVersion: "15",
+                volumeSize: "5Gi",
+                storageClass: "standard",
+                instanceProfileName: "keycloak-postgresql-profile",
+                postgresConfigName: "keycloak-postgresql-pgconfig",
+                scriptName: "keycloak-postgresql-vault-roles",
+                credentialsSecretName: "keycloak-postgresql-vault",
+            }),
+        );
+    });
+
+    it("takes every credential from exactly the seven keys of the synced Secret", () => {
+        const refs: { name: string; key: string }[] = [];
+        const collect = (o: any) => {
+            if (o && typeof o === "object") {
+                if (typeof o.name === "string" && typeof o.key === "string") refs.push(o);
+                else Object.values(o).forEach(collect);
+            }
+        };
+        collect(one(T.cluster, "keycloak-postgresql-cluster").inputs.spec.configurations.credentials);
+        expect(new Set(refs.map((r) => r.name))).toEqual(new Set(["keycloak-postgresql-vault"]));
+        expect(refs.map((r) => r.key).sort()).toEqual([
+            "authenticator-password",
+            "authenticator-username",
+            "replication-password",
+            "replication-username",
+            "restapi-password",
+            "superuser-password",
+            "superuser-username",
+        ]);
+    });
+
+    it("waits for the primary and for every script entry at its version, and re-waits when the script changes", () => {
+        const entries = one(T.script, "keycloak-postgresql-roles").inputs.spec.scripts.map((e: any) => ({ id: e.id, version: e.version }));
+        expect(entries.map((e: any) => e.id)).toEqual([0, 1, 2]);
+        const annotations = one(T.cluster, "keycloak-postgresql-cluster").inputs.metadata.annotations;
+        expect(annotations["pulumi.com/waitFor"]).toBe(specs.sgClusterWaitFor(entries));
+        expect(annotations["vaultkit.dev/managed-sql-revision"]).toBe(specs.managedSqlRevision(entries));
+        expect(annotations["pulumi.com/timeoutSeconds"]).toBe("1800");
+    });
+
+    it("keeps the admin-role SQL (it holds the password) in a Secret sent as a secret, replaced on change", () => {
+        const secret = one(T.secret, "keycloak-postgresql-vault-admin-sql");
+        // Autonamed: a replacement gets a new name, which changes the script entry's version.
+        expect(secret.inputs.metadata.name).toBeUndefined();
+        const sent = raw.get(`${T.secret}::keycloak-postgresql-vault-admin-sql`)!;
+        expect(isSecretWrapped(sent.object.stringData)).toBe(true);
+        expect(sent.replaceOnChanges).toEqual(["stringData"]);
+        // The mock engine unwraps secrets: compare without printing.
+        expect(secret.inputs.stringData["vault-admin-role.sql"] === sql.vaultAdminRoleSql("vault_admin", PASSWORD)).toBe(true);
+        // The password reaches no other object.
+        for (const r of registrations.filter((x) => x.type !== T.secret && x.type !== T.component)) {
+            expect(JSON.stringify(r.inputs).includes(PASSWORD), `${r.type}::${r.name}`).toBe(false);
+        }
+        const script = one(T.script, "keycloak-postgresql-roles").inputs.spec;
+        expect(script.scripts[0]).toMatchObject({ name: "vault-admin-role", scriptFrom: { secretKeyRef: { key: "vault-admin-role.sql" } } });
+        expect(script.scripts[1]).toMatchObject({ name: "app-role-app", script: sql.appRoleSql("app") });
+        expect(script.scripts[2]).toMatchObject({ name: "grant-managed-roles", script: sql.grantManagedRolesSql("vault_admin", ["app"]) });
+    });
+
+    it("stores the component's password input as a secret even when given a plain string", () => {
+        for (const name of ["keycloak-postgresql", "plain"]) {
+            expect(isSecretWrapped(raw.get(`${T.component}::${name}`)!.object.vaultAdminPassword), name).toBe(true);
+        }
+        expect(isSecretWrapped(raw.get(`${T.secret}::plain-vault-admin-sql`)!.object.stringData)).toBe(true);
+        // No managed roles: only the admin role entry.
+        expect(one(T.script, "plain-roles").inputs.spec.scripts.map((e: any) => e.name)).toEqual(["vault-admin-role"]);
+    });
+
+    it("orders creation: Secret before SGScript, and profile, config and script before the SGCluster", () => {
+        const sg = one(T.cluster, "keycloak-postgresql-cluster");
+        const script = one(T.script, "keycloak-postgresql-roles");
+        const secret = one(T.secret, "keycloak-postgresql-vault-admin-sql");
+        expect(dependsOnTransitively(script, secret)).toBe(true);
+        for (const dep of [one(T.profile, "keycloak-postgresql-profile"), one(T.pgConfig, "keycloak-postgresql-pgconfig"), script]) {
+            expect(dependsOnTransitively(sg, dep), dep.name).toBe(true);
+        }
+    });
+
+    it("passes the component's dependsOn down to every child (children do not inherit it)", () => {
+        const gate = one(T.configMap, "gate");
+        for (const r of registrations.filter((x) => parentOf(x) === `${T.component}::keycloak-postgresql`)) {
+            expect(r.dependencies, `${r.type}::${r.name}`).toContain(gate.urn);
+        }
+        expect(dependsOnTransitively(one(T.cluster, "plain-cluster"), gate)).toBe(false);
+    });
+
+    it("exposes the primary Service host, the port and the SGCluster as ready", async () => {
+        expect(await valueOf(cluster.primaryHost)).toBe("keycloak-postgresql-primary.rhbk.svc.cluster.local");
+        expect(await valueOf(cluster.port)).toBe(5432);
+        expect(await valueOf(cluster.clusterName)).toBe("keycloak-postgresql");
+        const readyUrns = await Promise.all(cluster.ready.map((r) => valueOf(r.urn)));
+        expect(readyUrns).toEqual([one(T.cluster, "keycloak-postgresql-cluster").urn]);
+    });
+
+    it("refuses a credentials Secret named like the cluster, and invalid role names", async () => {
+        const { StackGresCluster } = await import("../../components/stackgres/stackGresCluster");
+        const base = { namespace: "rhbk", credentialsSecretName: "x-vault", vaultAdminRole: "vault_admin", vaultAdminPassword: "p".repeat(20), managedRoles: [] as string[] };
+        expect(() => new StackGresCluster("x1", { ...base, credentialsSecretName: "x1" })).toThrow(/must differ from the cluster name/);
+        expect(() => new StackGresCluster("x2", { ...base, vaultAdminRole: "Admin" })).toThrow(/role name/);
+        expect(() => new StackGresCluster("x3", { ...base, managedRoles: ["pg_app"] })).toThrow(/pg_/);
+        expect(() => new StackGresCluster("Bad_Name", base)).toThrow(/DNS label/);
+        await settle();
+        // Invalid input fails before anything is registered.
+        expect(registrations.filter((r) => ["x1", "x2", "x3", "Bad_Name"].includes(r.name))).toEqual([]);
+    });
+});

@@ -1,0 +1,524 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dependsOnTransitively, one, ofType, parentOf, registrations, settle, setupMocks, valueOf } from "../support/mocks";
+
+type Mod = typeof import("../../components/vault/vaultBootstrap");
+let m: Mod;
+
+/** A real key: `gpg --quick-gen-key ... ed25519` + cv25519 subkey, `gpg --export | base64 -w0`. */
+const REAL_PUBLIC_KEY =
+    "mDMEawkE2BYJKwYBBAHaRw8BAQdA+kMtvQF5ToBO+ENzx1jiaxFedECnplpnrB8xe2Om+d60JHZhdWx0a2l0IHRlc3QgPHRlc3RAZXhhbXBsZS5pbnZhbGlkPoiQBBMWCAA4FiEEjFRkrrjhArauCNpJL2BfJYtIKc8FAmsJBNgCGwMFCwkIBwIGFQoJCAsCBBYCAwECHgECF4AACgkQL2BfJYtIKc+eUwD/bBPYyyHEQ/uXZZxtute02W4Ukj+nMZjjc4DjXIMRsEMBANZ7PtNstUPb4qex04n21i423GJ11zQPmsN7myJeKXQLuDgEawkE2RIKKwYBBAGXVQEFAQEHQFCpNE1NGX1GolNPaMXlXNMkcFShhCrhK/TKYGlA7PBHAwEIB4h4BBgWCAAgFiEEjFRkrrjhArauCNpJL2BfJYtIKc8FAmsJBNkCGwwACgkQL2BfJYtIKc9XxAD9G4LkkEigNaqpKcUVaLafxaqOPnOjGHBibNS3ZhpDy3EA/1RFmPQSlzz+mHN9NFMVIqvVqx7ak6oUxcjAXZQhlUEE";
+
+/** Packet bytes with a given first octet (0x99: old-format public key; 0x95: secret key). */
+function fakeKey(firstOctet: number, seed: number): string {
+    const bytes = Buffer.alloc(300);
+    bytes[0] = firstOctet;
+    for (let i = 1; i < bytes.length; i++) bytes[i] = (i * 31 + seed * 17) & 0xff;
+    return bytes.toString("base64");
+}
+const KEY_A = fakeKey(0x99, 1);
+const KEY_B = fakeKey(0xc6, 2); // new-format public-key packet
+const SECRET_KEY = fakeKey(0x95, 3);
+
+const SPEC = { releaseName: "vault", replicas: 3, shares: 3, threshold: 2, autoUnseal: true, timeoutSeconds: 900 };
+
+beforeAll(async () => {
+    await setupMocks();
+    m = await import("../../components/vault/vaultBootstrap");
+    const k8s = await import("@pulumi/kubernetes");
+    // Stand-in for the VaultServer the lead passes as dependsOn.
+    const server = new k8s.core.v1.ConfigMap("fake-vault-server", { data: { x: "y" } });
+    new m.VaultBootstrap(
+        "vault-bootstrap",
+        {
+            namespace: "vault",
+            releaseName: "vault",
+            replicas: 3,
+            tlsSecretName: "vault-tls",
+            recoveryPgpKeys: [REAL_PUBLIC_KEY, KEY_A, KEY_B],
+            rootTokenPgpKey: REAL_PUBLIC_KEY,
+            recoveryThreshold: 2,
+            autoUnseal: true,
+            production: true,
+            images: { kubectl: m.VAULT_BOOTSTRAP_KUBECTL_IMAGES.openshift },
+        },
+        { dependsOn: [server] },
+    );
+    new m.VaultBootstrap("k8s-bootstrap", {
+        namespace: "vault",
+        releaseName: "vault",
+        replicas: 3,
+        tlsSecretName: "vault-tls",
+        recoveryPgpKeys: [KEY_A],
+        rootTokenPgpKey: KEY_A,
+        recoveryThreshold: 1,
+        autoUnseal: false,
+        images: { kubectl: m.VAULT_BOOTSTRAP_KUBECTL_IMAGES.kubernetes, vault: "hashicorp/vault:2.0.4" },
+        runAsUser: m.KUBERNETES_BOOTSTRAP_UID,
+    });
+    await settle();
+});
+
+const JOB = "kubernetes:batch/v1:Job";
+const job = (name = "vault-bootstrap-job") => one(JOB, name);
+const podSpec = (name?: string) => job(name).inputs.spec.template.spec;
+const allContainers = (name?: string): any[] => [...podSpec(name).initContainers, ...podSpec(name).containers];
+const scriptOf = (name: string, jobName?: string): string => allContainers(jobName).find((c) => c.name === name).command[2];
+
+describe("PGP public keys", () => {
+    it("accepts a gpg-exported public key and strips the whitespace `base64` wraps it with", () => {
+        const wrapped = REAL_PUBLIC_KEY.replace(/(.{76})/g, "$1\n") + "\n";
+        expect(m.normalizePgpPublicKey(wrapped, "k")).toBe(REAL_PUBLIC_KEY);
+        expect(m.normalizePgpPublicKey(KEY_B, "k")).toBe(KEY_B);
+    });
+
+    it("refuses secret keys, armored blocks, Keybase names and non-PGP base64", () => {
+        expect(() => m.normalizePgpPublicKey(SECRET_KEY, "k")).toThrow(/SECRET key/);
+        expect(() => m.normalizePgpPublicKey("-----BEGIN PGP PUBLIC KEY BLOCK-----\nabc\n-----END PGP PUBLIC KEY BLOCK-----", "k")).toThrow(/armored/);
+        expect(() => m.normalizePgpPublicKey("keybase:alice", "k")).toThrow(/Keybase/);
+        expect(() => m.normalizePgpPublicKey("not base64!", "k")).toThrow(/base64/);
+        expect(() => m.normalizePgpPublicKey(Buffer.alloc(200, 0x41).toString("base64"), "k")).toThrow(/not an OpenPGP public key/);
+        expect(() => m.normalizePgpPublicKey("", "k")).toThrow(/got nothing/);
+    });
+
+    it("puts one file per key in the ConfigMap data, base64 with no newline (Vault reads it verbatim)", () => {
+        const data = m.pgpKeysConfigMapData([REAL_PUBLIC_KEY + "\n", KEY_A], KEY_B);
+        expect(data).toEqual({ "share-0.public-key": REAL_PUBLIC_KEY, "share-1.public-key": KEY_A, "root-token.public-key": KEY_B });
+    });
+});
+
+describe("share configuration", () => {
+    it("accepts keys >= threshold >= 1, with threshold >= 2 for several shares (Vault's SealConfig rules)", () => {
+        expect(() => m.validateBootstrapSpec(SPEC)).not.toThrow();
+        expect(() => m.validateBootstrapSpec({ ...SPEC, shares: 1, threshold: 1 })).not.toThrow();
+        expect(() => m.validateBootstrapSpec({ ...SPEC, threshold: 4 })).toThrow(/cannot exceed/);
+        expect(() => m.validateBootstrapSpec({ ...SPEC, threshold: 0 })).toThrow(/at least 1/);
+        expect(() => m.validateBootstrapSpec({ ...SPEC, threshold: 1 })).toThrow(/at least 2/);
+        expect(() => m.validateBootstrapSpec({ ...SPEC, shares: 0, threshold: 1 })).toThrow(/from 1 to 255/);
+        expect(() => m.validateBootstrapSpec({ ...SPEC, releaseName: "Vault; rm -rf /" })).toThrow(/DNS label/);
+    });
+
+    it("uses the recovery flags with auto-unseal and the unseal-key flags without, always PGP for shares and root token", () => {
+        expect(m.vaultInitFlags({ shares: 3, threshold: 2, autoUnseal: true })).toEqual([
+            "-recovery-shares=3",
+            "-recovery-threshold=2",
+            "-recovery-pgp-keys=/vault/pgp/share-0.public-key,/vault/pgp/share-1.public-key,/vault/pgp/share-2.public-key",
+            "-root-token-pgp-key=/vault/pgp/root-token.public-key",
+        ]);
+        expect(m.vaultInitFlags({ shares: 1, threshold: 1, autoUnseal: false })).toEqual([
+            "-key-shares=1",
+            "-key-threshold=1",
+            "-pgp-keys=/vault/pgp/share-0.public-key",
+            "-root-token-pgp-key=/vault/pgp/root-token.public-key",
+        ]);
+    });
+});
+
+describe("scripts (text)", () => {
+    const scripts = () => ({
+        init: m.vaultInitScript(SPEC),
+        preflight: m.vaultBootstrapPreflightScript("vault-init-encrypted"),
+        store: m.vaultBootstrapStoreScript("vault-init-encrypted"),
+        wait: m.vaultUnsealWaitScript(SPEC, "vault-init-encrypted"),
+    });
+
+    it("are valid POSIX sh", () => {
+        for (const [name, script] of Object.entries(scripts())) {
+            const r = spawnSync("sh", ["-n"], { input: script, encoding: "utf8" });
+            expect(r.status, `${name}: ${r.stderr}`).toBe(0);
+        }
+    });
+
+    it("never trace, print or pass the init output on a command line", () => {
+        for (const script of Object.values(scripts())) {
+            expect(script).not.toMatch(/set -[a-z]*x/);
+            expect(script).not.toMatch(/\bcat\b[^\n]*init\.json/);
+            expect(script).not.toMatch(/echo[^\n]*\$\((b64|cat)/);
+            expect(script).not.toMatch(/--from-literal|--token|VAULT_TOKEN|-tls-skip-verify|VAULT_SKIP_VERIFY|insecure/i);
+        }
+        // The init JSON goes to the memory volume, never to the log.
+        expect(scripts().init).toMatch(/vault operator init -format=json [^\n]*\\\n(  -[^\n]*\\\n)*  -root-token-pgp-key=[^\n]* > \/bootstrap\/init\.json\.tmp\n/);
+        // The patch with the ciphertext goes through a file, not argv.
+        expect(scripts().store).toContain("--patch-file=/bootstrap/patch.json");
+    });
+
+    it("checks `initialized` before init, over TLS against the mounted CA, and only initialises <release>-0", () => {
+        const init = scripts().init;
+        expect(init).toContain('addr() { echo "https://vault-$1.vault-internal.${POD_NAMESPACE}.svc:8200"; }');
+        expect(init).toContain("vault operator init -status -address=\"$(addr \"$1\")\" -ca-cert=/vault/tls/ca.crt");
+        expect(init.indexOf("init_status 0")).toBeLessThan(init.indexOf("vault operator init -format=json"));
+        expect(init).toContain('vault operator init -format=json -address="$(addr 0)" -ca-cert=/vault/tls/ca.crt');
+        expect(init).toContain("-recovery-pgp-keys=/vault/pgp/share-0.public-key,/vault/pgp/share-1.public-key,/vault/pgp/share-2.public-key");
+        expect(init).toContain("-root-token-pgp-key=/vault/pgp/root-token.public-key");
+        expect(init).not.toMatch(/http:\/\//);
+        expect(scripts().wait).toContain('vault status -address="$(addr "$1")" -ca-cert=/vault/tls/ca.crt');
+    });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The scripts run against stub `vault`, `kubectl`, `date` and `sleep` commands
+// ---------------------------------------------------------------------------------------------
+
+const VAULT_STUB = `#!/bin/sh
+echo "$*" >> "$STATE/vault.calls"
+addr=""; st=0
+for a in "$@"; do case "$a" in -address=*) addr="\${a#-address=}";; -status) st=1;; esac; done
+n=$(echo "$addr" | sed -n 's|^https://vault-\\([0-9]*\\)\\.vault-internal\\.vault\\.svc:8200$|\\1|p')
+[ -n "$n" ] || { echo "bad address $addr" >&2; exit 1; }
+[ -e "$STATE/down-$n" ] && { echo "connection refused" >&2; exit 1; }
+case "$1" in
+  operator)
+    if [ "$st" = 1 ]; then [ -e "$STATE/initialised-$n" ] && exit 0; exit 2; fi
+    [ -e "$STATE/initialised-$n" ] && { echo "Error initializing: Vault is already initialized" >&2; exit 2; }
+    touch "$STATE/initialised-$n"
+    token=wcFMA0ROOTCIPHERTEXT; [ -e "$STATE/plaintext" ] && token=hvs.PLAINTEXTROOTTOKEN
+    printf '{\\n  "recovery_keys_b64": [\\n    "wcFMA0SHARECIPHERTEXT"\\n  ],\\n  "root_token": "%s"\\n}\\n' "$token"
+    exit 0;;
+  status) [ -e "$STATE/unsealed-$n" ] && exit 0; exit 2;;
+esac
+exit 1
+`;
+
+const KUBECTL_STUB = `#!/bin/sh
+echo "$*" >> "$STATE/kubectl.calls"
+out=""; prev=""
+for a in "$@"; do [ "$prev" = "-o" ] && out="$a"; prev="$a"; done
+case "$1" in
+  auth) [ -e "$STATE/deny" ] && { echo no; exit 1; }; echo yes; exit 0;;
+  get)
+    if [ ! -d "$STATE/secret" ]; then [ "$out" = name ] && exit 0; echo "NotFound" >&2; exit 1; fi
+    case "$out" in
+      name) echo "secret/$3";;
+      go-template=*) key=$(echo "$out" | sed 's/.*"\\(.*\\)".*/\\1/'); cat "$STATE/secret/$key" 2>/dev/null;;
+    esac
+    exit 0;;
+  create)
+    [ -d "$STATE/secret" ] && { echo "AlreadyExists" >&2; exit 1; }
+    for a in "$@"; do case "$a" in --from-file=*) spec="\${a#--from-file=}";; esac; done
+    mkdir "$STATE/secret"; base64 < "\${spec#*=}" | tr -d '\\n' > "$STATE/secret/\${spec%%=*}"; exit 0;;
+  patch)
+    for a in "$@"; do case "$a" in --patch-file=*) pf="\${a#--patch-file=}";; esac; done
+    key=$(sed 's|.*"path":"/data/\\([^"]*\\)".*|\\1|' "$pf"); val=$(sed 's|.*"value":"\\([^"]*\\)".*|\\1|' "$pf")
+    printf '%s' "$val" > "$STATE/secret/$key"; exit 0;;
+  label) exit 0;;
+esac
+exit 3
+`;
+
+// Every call advances the clock 29 s, so deadlines expire without real waiting.
+const DATE_STUB = `#!/bin/sh
+n=$(cat "$STATE/clock" 2>/dev/null || echo 1000000); n=$((n + 29)); echo "$n" > "$STATE/clock"; echo "$n"
+`;
+
+interface Sandbox {
+    state: string;
+    work: string;
+    run(script: string): { status: number | null; log: string };
+    touch(...names: string[]): void;
+    exists(name: string): boolean;
+    read(name: string): string;
+}
+
+const sandboxes: string[] = [];
+afterAll(() => sandboxes.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+function sandbox(): Sandbox {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "vault-bootstrap-"));
+    sandboxes.push(root);
+    const bin = path.join(root, "bin");
+    const state = path.join(root, "state");
+    const work = path.join(root, "work");
+    [bin, state, work].forEach((d) => fs.mkdirSync(d));
+    const stubs: Record<string, string> = { vault: VAULT_STUB, kubectl: KUBECTL_STUB, date: DATE_STUB, sleep: "#!/bin/sh\nexit 0\n" };
+    for (const [name, body] of Object.entries(stubs)) {
+        fs.writeFileSync(path.join(bin, name), body, { mode: 0o755 });
+    }
+    return {
+        state,
+        work,
+        run(script) {
+            const local = script.split(m.BOOTSTRAP_PATHS.work).join(work);
+            const r = spawnSync("sh", ["-c", local], {
+                encoding: "utf8",
+                env: { PATH: `${bin}:${process.env.PATH}`, POD_NAMESPACE: "vault", STATE: state, HOME: root },
+            });
+            return { status: r.status, log: `${r.stdout}${r.stderr}` };
+        },
+        touch: (...names) => names.forEach((n) => fs.writeFileSync(path.join(state, n), "")),
+        exists: (name) => fs.existsSync(path.join(state, name)),
+        read: (name) => fs.readFileSync(path.join(state, name), "utf8"),
+    };
+}
+
+const SECRET = "vault-init-encrypted";
+const pipeline = (s: Sandbox, spec = SPEC) => {
+    const steps = [
+        m.vaultBootstrapPreflightScript(SECRET),
+        m.vaultInitScript(spec),
+        m.vaultBootstrapStoreScript(SECRET),
+        m.vaultUnsealWaitScript(spec, SECRET),
+    ];
+    const logs: string[] = [];
+    for (const step of steps) {
+        const r = s.run(step);
+        logs.push(r.log);
+        if (r.status !== 0) return { status: r.status, log: logs.join("") };
+    }
+    return { status: 0, log: logs.join("") };
+};
+const noKeyMaterial = (log: string) => {
+    expect(log).not.toMatch(/CIPHERTEXT|PLAINTEXTROOTTOKEN|root_token|recovery_keys/);
+};
+
+describe("scripts (executed)", () => {
+    it("initialises a fresh cluster once, stores exactly the ciphertext, deletes the file, waits for unseal", () => {
+        const s = sandbox();
+        s.touch("unsealed-0", "unsealed-1", "unsealed-2");
+        const r = pipeline(s);
+        expect(r.status, r.log).toBe(0);
+        expect(s.exists("initialised-0")).toBe(true);
+        expect(s.exists("initialised-1")).toBe(false);
+        const stored = Buffer.from(s.read("secret/init.json"), "base64").toString("utf8");
+        expect(JSON.parse(stored)).toEqual({ recovery_keys_b64: ["wcFMA0SHARECIPHERTEXT"], root_token: "wcFMA0ROOTCIPHERTEXT" });
+        expect(fs.readdirSync(s.work)).toEqual([]);
+        expect(s.read("vault.calls").match(/operator init -format=json/g)).toHaveLength(1);
+        expect(r.log).toContain("all 3 Raft members are initialised and unsealed");
+        noKeyMaterial(r.log);
+    });
+
+    it("is idempotent: a re-run or a replaced Job initialises nothing and leaves the Secret untouched", () => {
+        const s = sandbox();
+        s.touch("unsealed-0", "unsealed-1", "unsealed-2");
+        expect(pipeline(s).status).toBe(0);
+        const before = s.read("secret/init.json");
+        fs.rmSync(path.join(s.state, "kubectl.calls"));
+        const again = pipeline(s);
+        expect(again.status, again.log).toBe(0);
+        expect(s.read("vault.calls").match(/operator init -format=json/g)).toHaveLength(1);
+        expect(fs.readdirSync(path.join(s.state, "secret"))).toEqual(["init.json"]);
+        expect(s.read("secret/init.json")).toBe(before);
+        expect(s.read("kubectl.calls")).not.toMatch(/^(create|patch)/m);
+        expect(again.log).toContain("left untouched");
+    });
+
+    it("keeps an earlier initialisation's Secret and adds the new output under a new key", () => {
+        const s = sandbox();
+        fs.mkdirSync(path.join(s.state, "secret"));
+        fs.writeFileSync(path.join(s.state, "secret", "init.json"), "T0xE");
+        s.touch("unsealed-0", "unsealed-1", "unsealed-2");
+        const r = pipeline(s);
+        expect(r.status, r.log).toBe(0);
+        const keys = fs.readdirSync(path.join(s.state, "secret")).sort();
+        expect(keys[0]).toMatch(/^init-[0-9]+\.json$/);
+        expect(keys[1]).toBe("init.json");
+        expect(s.read("secret/init.json")).toBe("T0xE");
+        expect(Buffer.from(s.read(`secret/${keys[0]}`), "base64").toString("utf8")).toContain("wcFMA0ROOTCIPHERTEXT");
+        noKeyMaterial(r.log);
+    });
+
+    it("never starts a second cluster: with a peer initialised it waits for <release>-0 to rejoin", () => {
+        const s = sandbox();
+        s.touch("initialised-1");
+        const r = s.run(m.vaultInitScript(SPEC));
+        expect(r.status).toBe(1);
+        expect(r.log).toMatch(/not initialising a second cluster[\s\S]*did not rejoin/);
+        expect(s.exists("initialised-0")).toBe(false);
+        expect(s.read("vault.calls")).not.toContain("-format=json");
+    });
+
+    it("waits for every member to answer before initialising, and gives up at the deadline", () => {
+        const s = sandbox();
+        s.touch("down-2");
+        const r = s.run(m.vaultInitScript(SPEC));
+        expect(r.status).toBe(1);
+        expect(r.log).toContain("timed out waiting for https://vault-2.vault-internal.vault.svc:8200");
+        expect(s.exists("initialised-0")).toBe(false);
+    });
+
+    it("refuses and destroys init output with a plaintext root token; every later step fails", () => {
+        const s = sandbox();
+        s.touch("plaintext", "unsealed-0", "unsealed-1", "unsealed-2");
+        const r = pipeline(s);
+        expect(r.status).toBe(1);
+        expect(r.log).toContain("refusing to store init output with a plaintext root token");
+        expect(s.exists("secret")).toBe(false);
+        expect(fs.readdirSync(s.work)).toEqual(["refused"]);
+        expect(s.run(m.vaultBootstrapStoreScript(SECRET)).status).toBe(1);
+        expect(s.run(m.vaultInitScript(SPEC)).status).toBe(1);
+        noKeyMaterial(r.log);
+    });
+
+    it("stops before init when RBAC would not let it store the output", () => {
+        const s = sandbox();
+        s.touch("deny");
+        const r = pipeline(s);
+        expect(r.status).toBe(1);
+        expect(r.log).toContain("cannot 'get secrets/vault-init-encrypted'");
+        expect(s.exists("vault.calls")).toBe(false);
+    });
+
+    it("completes only when every member is unsealed, with Shamir instructions when there is no auto-unseal", () => {
+        const s = sandbox();
+        s.touch("unsealed-0", "unsealed-2");
+        const auto = s.run(m.vaultUnsealWaitScript(SPEC, SECRET));
+        expect(auto.status).toBe(1);
+        expect(auto.log).toContain("timed out: vault-1 is not unsealed");
+        const manual = s.run(m.vaultUnsealWaitScript({ ...SPEC, autoUnseal: false }, SECRET));
+        expect(manual.log).toContain("key holders decrypt their shares from Secret vault-init-encrypted and run 'vault operator unseal'");
+        s.touch("unsealed-1");
+        expect(s.run(m.vaultUnsealWaitScript(SPEC, SECRET)).status).toBe(0);
+    });
+});
+
+describe("RBAC", () => {
+    it("gets and patches only the one Secret; create (not restrictable by name) is the only other verb", () => {
+        expect(m.vaultBootstrapRules("vault-init-encrypted")).toEqual([
+            { apiGroups: [""], resources: ["secrets"], resourceNames: ["vault-init-encrypted"], verbs: ["get", "patch"] },
+            { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
+        ]);
+        const role = one("kubernetes:rbac.authorization.k8s.io/v1:Role", "vault-bootstrap-role");
+        expect(role.inputs.rules).toEqual(m.vaultBootstrapRules("vault-init-encrypted"));
+        const binding = one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "vault-bootstrap-rolebinding");
+        expect(binding.inputs.roleRef).toMatchObject({ apiGroup: "rbac.authorization.k8s.io", kind: "Role" });
+        expect(dependsOnTransitively(binding, role)).toBe(true);
+        expect(binding.inputs.subjects).toHaveLength(1);
+        expect(binding.inputs.subjects[0]).toMatchObject({ kind: "ServiceAccount", namespace: "vault" });
+    });
+});
+
+describe("VaultBootstrap", () => {
+    it("declares its children under the component, names derived from the component name", () => {
+        const mine = registrations.filter((r) => parentOf(r) === "vaultkit:index:VaultBootstrap::vault-bootstrap");
+        expect(mine.map((r) => `${r.type}::${r.name}`).sort()).toEqual([
+            "kubernetes:batch/v1:Job::vault-bootstrap-job",
+            "kubernetes:core/v1:ConfigMap::vault-bootstrap-pgp-keys",
+            "kubernetes:core/v1:ServiceAccount::vault-bootstrap-sa",
+            "kubernetes:rbac.authorization.k8s.io/v1:Role::vault-bootstrap-role",
+            "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding::vault-bootstrap-rolebinding",
+        ]);
+        // Pulumi never holds the init output: no Secret resource at all.
+        expect(ofType("kubernetes:core/v1:Secret")).toHaveLength(0);
+    });
+
+    it("puts only public keys in an immutable ConfigMap, under names the plaintext-credentials policy accepts", async () => {
+        const { isCredentialKey } = await import("../../policy/lib/credentials");
+        const cm = one("kubernetes:core/v1:ConfigMap", "vault-bootstrap-pgp-keys");
+        expect(cm.inputs.immutable).toBe(true);
+        expect(Object.keys(cm.inputs.data).filter(isCredentialKey)).toEqual([]);
+        expect(isCredentialKey("root-token.b64")).toBe(true); // why the files are named `*.public-key`
+        expect(cm.inputs.data).toEqual({ "share-0.public-key": REAL_PUBLIC_KEY, "share-1.public-key": KEY_A, "share-2.public-key": KEY_B, "root-token.public-key": REAL_PUBLIC_KEY });
+    });
+
+    it("runs preflight, init, store, then waits for unseal, with the built scripts and pinned images", () => {
+        const spec = podSpec();
+        expect(spec.initContainers.map((c: any) => `${c.name}=${c.image}`)).toEqual([
+            "preflight=registry.redhat.io/openshift4/ose-cli:v4.15",
+            "init=hashicorp/vault:2.0.4",
+            "store=registry.redhat.io/openshift4/ose-cli:v4.15",
+        ]);
+        expect(spec.containers.map((c: any) => `${c.name}=${c.image}`)).toEqual(["wait-unsealed=hashicorp/vault:2.0.4"]);
+        expect(scriptOf("init")).toBe(m.vaultInitScript({ ...SPEC, timeoutSeconds: 900 }));
+        expect(scriptOf("store")).toBe(m.vaultBootstrapStoreScript("vault-init-encrypted"));
+        expect(scriptOf("wait-unsealed")).toBe(m.vaultUnsealWaitScript(SPEC, "vault-init-encrypted"));
+        expect(spec.restartPolicy).toBe("OnFailure");
+    });
+
+    it("is restricted-v2 compatible: non-root, no escalation, no capabilities, RuntimeDefault seccomp, no fixed UID on OpenShift", () => {
+        const spec = podSpec();
+        expect(spec.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+        for (const c of allContainers()) {
+            expect(c.securityContext, c.name).toEqual({
+                runAsNonRoot: true,
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"] },
+                seccompProfile: { type: "RuntimeDefault" },
+            });
+            expect(c.securityContext.runAsUser).toBeUndefined();
+            expect(c.resources.requests).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
+            expect(c.resources.limits).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
+        }
+        expect(podSpec("k8s-bootstrap-job").securityContext).toMatchObject({ runAsUser: 65532, runAsGroup: 65532, runAsNonRoot: true });
+    });
+
+    it("mounts only ca.crt of the TLS Secret, keeps the init output in memory, and gives the API token only to kubectl steps", () => {
+        const spec = podSpec();
+        const vol = (n: string) => spec.volumes.find((v: any) => v.name === n);
+        expect(vol("vault-ca").secret).toEqual({ secretName: "vault-tls", defaultMode: 0o444, items: [{ key: "ca.crt", path: "ca.crt" }] });
+        expect(vol("bootstrap").emptyDir).toEqual({ medium: "Memory", sizeLimit: "1Mi" });
+        expect(spec.automountServiceAccountToken).toBe(false);
+        const withToken = allContainers()
+            .filter((c) => c.volumeMounts.some((v: any) => v.name === "kube-api-access"))
+            .map((c) => c.name);
+        expect(withToken).toEqual(["preflight", "store"]);
+        const withWork = allContainers()
+            .filter((c) => c.volumeMounts.some((v: any) => v.name === "bootstrap"))
+            .map((c) => c.name);
+        expect(withWork).toEqual(["init", "store"]);
+        expect(one("kubernetes:core/v1:ServiceAccount", "vault-bootstrap-sa").inputs.automountServiceAccountToken).toBe(false);
+    });
+
+    it("is awaited by Pulumi (no skipAwait), with a timeout covering its own deadline", () => {
+        const j = job();
+        expect(j.inputs.metadata.annotations["pulumi.com/skipAwait"]).toBeUndefined();
+        const deadline = j.inputs.spec.activeDeadlineSeconds;
+        expect(deadline).toBe(2 * 900 + m.STORE_TIMEOUT_SECONDS + 300);
+        expect(Number(j.inputs.metadata.annotations["pulumi.com/timeoutSeconds"])).toBeGreaterThan(deadline);
+        expect(j.inputs.spec.ttlSecondsAfterFinished).toBeUndefined();
+        // Shamir mode waits longer for people.
+        expect(job("k8s-bootstrap-job").inputs.spec.activeDeadlineSeconds).toBe(2 * 3600 + m.STORE_TIMEOUT_SECONDS + 300);
+    });
+
+    it("starts the Job after the server it was given as dependsOn and after its RBAC", () => {
+        const j = job();
+        expect(dependsOnTransitively(j, one("kubernetes:core/v1:ConfigMap", "fake-vault-server"))).toBe(true);
+        expect(dependsOnTransitively(j, one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "vault-bootstrap-rolebinding"))).toBe(true);
+        expect(dependsOnTransitively(job("k8s-bootstrap-job"), one("kubernetes:core/v1:ConfigMap", "fake-vault-server"))).toBe(false);
+    });
+
+    it("exposes ready (the Job) and the init Secret's name", async () => {
+        const { VaultBootstrap } = m;
+        const pulumi = await import("@pulumi/pulumi");
+        const b = new VaultBootstrap("probe", {
+            namespace: "v",
+            releaseName: "vlt",
+            replicas: 3,
+            tlsSecretName: "t",
+            recoveryPgpKeys: [KEY_A],
+            rootTokenPgpKey: KEY_B,
+            recoveryThreshold: 1,
+            autoUnseal: true,
+            images: { kubectl: "quay.io/openshift/origin-cli:4.15" },
+        });
+        expect(b.ready).toEqual([b.job]);
+        expect(await valueOf(b.initSecretName)).toBe("vlt-init-encrypted");
+        expect(await pulumi.isSecret(b.initSecretName)).toBe(false);
+    });
+
+    it("refuses Shamir unsealing in production, bad shares, repeated or secret keys, unpinned images", () => {
+        const base = {
+            namespace: "v",
+            releaseName: "vault",
+            replicas: 3,
+            tlsSecretName: "vault-tls",
+            recoveryPgpKeys: [KEY_A, KEY_B],
+            rootTokenPgpKey: KEY_A,
+            recoveryThreshold: 2,
+            autoUnseal: true,
+            images: { kubectl: "quay.io/openshift/origin-cli:4.15" },
+        };
+        const make = (n: string, over: Partial<typeof base> & Record<string, unknown>) => () => new m.VaultBootstrap(n, { ...base, ...over } as any);
+        expect(make("bad-prod", { autoUnseal: false, production: true })).toThrow(/production Vault needs auto-unseal/);
+        expect(make("bad-threshold", { recoveryThreshold: 3 })).toThrow(/cannot exceed the number of PGP keys/);
+        expect(make("bad-one", { recoveryThreshold: 1 })).toThrow(/at least 2/);
+        expect(make("bad-none", { recoveryPgpKeys: [], recoveryThreshold: 1 })).toThrow(/from 1 to 255/);
+        expect(make("bad-dup", { recoveryPgpKeys: [KEY_A, KEY_A + "\n"] })).toThrow(/its own PGP key/);
+        expect(make("bad-secret", { rootTokenPgpKey: SECRET_KEY })).toThrow(/SECRET key/);
+        expect(make("bad-image", { images: { kubectl: "quay.io/openshift/origin-cli:latest" } })).toThrow(/pinned/);
+        expect(make("bad-image2", { images: { kubectl: "quay.io/openshift/origin-cli" } })).toThrow(/pinned/);
+        expect(make("bad-tls", { tlsSecretName: "Bad_Name" })).toThrow(/tlsSecretName/);
+    });
+});
