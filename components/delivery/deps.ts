@@ -1,20 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { DependsOn } from "../dependencies";
 
-/** What `ResourceOptions.dependsOn` accepts. */
-export type DependsOn = pulumi.ResourceOptions["dependsOn"];
+export { DependsOn, withDependencies } from "../dependencies";
 
-/**
- * The caller's `dependsOn` (any accepted shape: resource, list, promise, output) plus `extra`.
- * Children get it explicitly because a component's own `dependsOn` does not reach its children.
- */
-export function withDependencies(dependsOn: DependsOn, ...extra: pulumi.Resource[]): DependsOn {
-    if (dependsOn === undefined) {
-        return extra;
-    }
-    // The SDK flattens nested lists, promises and outputs of resources (gatherExplicitDependencies).
-    return [dependsOn as pulumi.Input<pulumi.Resource>, ...extra];
-}
 
 /**
  * `[ServiceAccount]` named `serviceAccountName` when `create` is true, else `[]`. Its token is not

@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { childDependsOn } from "./dependencies";
+import { childDependsOn } from "../dependencies";
 import { DEFAULT_OPERATOR_WAIT_SECONDS, KUBERNETES_WAIT_UID, OPERATOR_WAIT_IMAGES, OperatorReadyWait } from "./operatorReadyWait";
 
 /** A pinned chart. */

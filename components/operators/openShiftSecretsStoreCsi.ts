@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PINNED } from "../versions";
-import { childDependsOn } from "./dependencies";
+import { childDependsOn } from "../dependencies";
 import { OPERATOR_CRDS, clusterCsiDriverManifest } from "./operatorCatalog";
 import { OperatorSubscription } from "./operatorSubscription";
 

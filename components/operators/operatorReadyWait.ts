@@ -7,7 +7,7 @@
 import { PINNED } from "../versions";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { childDependsOn } from "./dependencies";
+import { childDependsOn } from "../dependencies";
 
 /** Pinned `kubectl` images for the wait Job; where each pin comes from is in components/versions.ts. */
 export const OPERATOR_WAIT_IMAGES = PINNED.kubectlImages;

@@ -4,7 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { childDependsOn } from "./dependencies";
+import { childDependsOn } from "../dependencies";
 import { DEFAULT_OPERATOR_WAIT_SECONDS, OPERATOR_WAIT_IMAGES, OperatorReadyWait } from "./operatorReadyWait";
 
 /** The catalog namespace of OpenShift's default CatalogSources. */

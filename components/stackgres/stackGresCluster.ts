@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { childDependsOn } from "../operators/dependencies";
+import { childDependsOn } from "../dependencies";
 import {
     DEFAULT_CLUSTER_TIMEOUT_SECONDS,
     POSTGRES_PORT,

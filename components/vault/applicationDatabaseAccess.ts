@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { childDependsOn } from "../dependencies";
 import * as vault from "@pulumi/vault";
 import { kubernetesAuthRoleInputs } from "./kubernetesAuthRole";
 import { renderPolicyHcl, staticCredsReadPolicyRules } from "./policies";
@@ -67,7 +68,7 @@ export class ApplicationDatabaseAccess extends pulumi.ComponentResource {
                 username: args.databaseUsername,
                 rotationPeriod: args.rotationPeriodSeconds,
             },
-            { parent: this },
+            { parent: this, dependsOn: childDependsOn(opts) },
         );
         const policy = new vault.Policy(
             `${name}-policy`,
@@ -75,12 +76,12 @@ export class ApplicationDatabaseAccess extends pulumi.ComponentResource {
                 name: `${args.staticRoleName}-database-creds`,
                 policy: pulumi.output(args.databaseMount).apply((mount) => renderPolicyHcl(staticCredsReadPolicyRules(mount, args.staticRoleName))),
             },
-            { parent: this },
+            { parent: this, dependsOn: childDependsOn(opts) },
         );
         const authRole = new vault.kubernetes.AuthBackendRole(
             `${name}-auth-role`,
             { ...roleInputs, backend: args.authMount ?? "kubernetes", tokenPolicies: [policy.name] },
-            { parent: this, dependsOn: [staticRole] },
+            { parent: this, dependsOn: childDependsOn(opts, staticRole) },
         );
         this.credsPath = pulumi.interpolate`${args.databaseMount}/static-creds/${staticRole.name}`;
         this.policyName = policy.name;

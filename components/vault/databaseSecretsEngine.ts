@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { childDependsOn } from "../dependencies";
 import * as vault from "@pulumi/vault";
 import { PostgresEndpoint, postgresConnectionUrl } from "./databaseSecretsData";
 
@@ -56,7 +57,7 @@ export class DatabaseSecretsEngine extends pulumi.ComponentResource {
         const mount = new vault.Mount(
             `${name}-mount`,
             { path: args.path ?? "database", type: "database", description: "Database credentials" },
-            { parent: this },
+            { parent: this, dependsOn: childDependsOn(opts) },
         );
         this.connection = new vault.database.SecretBackendConnection(
             `${name}-connection`,
@@ -72,7 +73,8 @@ export class DatabaseSecretsEngine extends pulumi.ComponentResource {
                     password: pulumi.secret(args.password),
                 },
             },
-            { parent: this },
+            // Vault verifies the connection on write: whatever the caller waits for, this waits for.
+            { parent: this, dependsOn: childDependsOn(opts) },
         );
         if (args.rotateRootCredentials) {
             new vault.generic.Endpoint(

@@ -1,32 +1,26 @@
 import * as pulumi from "@pulumi/pulumi";
+import { childDependsOn } from "../dependencies";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
+import { CREDENTIAL_KEYS } from "../stackgres/clusterSpecs";
 import { kvReadPolicyRules, renderPolicyHcl } from "./policies";
 
-/** The seven keys StackGres expects in its credentials Secret, in the seed's order. */
-export const STACKGRES_CREDENTIAL_KEYS = [
-    "superuser-username",
-    "superuser-password",
-    "replication-username",
-    "replication-password",
-    "authenticator-username",
-    "authenticator-password",
-    "restapi-password",
-] as const;
+/** The seven keys StackGres expects in its credentials Secret (defined with the SGCluster spec). */
+export const STACKGRES_CREDENTIAL_KEYS = Object.values(CREDENTIAL_KEYS);
 
 /** Usernames StackGres uses; the seed keeps StackGres' own defaults. */
 export const STACKGRES_USERNAMES = { superuser: "postgres", replication: "replicator", authenticator: "authenticator" } as const;
 
 /** The KV document for StackGres from four passwords (exactly the seven keys). */
-export function stackGresCredentialData(pw: { superuser: string; replication: string; authenticator: string; restapi: string }): Record<(typeof STACKGRES_CREDENTIAL_KEYS)[number], string> {
+export function stackGresCredentialData(pw: { superuser: string; replication: string; authenticator: string; restapi: string }): Record<string, string> {
     return {
-        "superuser-username": STACKGRES_USERNAMES.superuser,
-        "superuser-password": pw.superuser,
-        "replication-username": STACKGRES_USERNAMES.replication,
-        "replication-password": pw.replication,
-        "authenticator-username": STACKGRES_USERNAMES.authenticator,
-        "authenticator-password": pw.authenticator,
-        "restapi-password": pw.restapi,
+        [CREDENTIAL_KEYS.superuserUsername]: STACKGRES_USERNAMES.superuser,
+        [CREDENTIAL_KEYS.superuserPassword]: pw.superuser,
+        [CREDENTIAL_KEYS.replicationUsername]: STACKGRES_USERNAMES.replication,
+        [CREDENTIAL_KEYS.replicationPassword]: pw.replication,
+        [CREDENTIAL_KEYS.authenticatorUsername]: STACKGRES_USERNAMES.authenticator,
+        [CREDENTIAL_KEYS.authenticatorPassword]: pw.authenticator,
+        [CREDENTIAL_KEYS.restApiPassword]: pw.restapi,
     };
 }
 
@@ -73,7 +67,7 @@ export class PostgresAdminCredentials extends pulumi.ComponentResource {
             const mount = new vault.Mount(
                 `${name}-kv`,
                 { path: kvMount, type: "kv", options: { version: "2" }, description: "KV v2 for database admin credentials" },
-                { parent: this },
+                { parent: this, dependsOn: childDependsOn(opts) },
             );
             mountPath = mount.path;
         }
@@ -91,9 +85,9 @@ export class PostgresAdminCredentials extends pulumi.ComponentResource {
         this.secret = new vault.kv.SecretV2(
             `${name}-secret`,
             { mount: mountPath, name: args.secretPath, dataJson: pulumi.secret(dataJson) },
-            { parent: this },
+            { parent: this, dependsOn: childDependsOn(opts) },
         );
-        const policy = new vault.Policy(`${name}-policy`, { name: args.policyName, policy: renderPolicyHcl(rules) }, { parent: this });
+        const policy = new vault.Policy(`${name}-policy`, { name: args.policyName, policy: renderPolicyHcl(rules) }, { parent: this, dependsOn: childDependsOn(opts) });
 
         this.kvMount = mountPath;
         this.secretPath = this.secret.name;

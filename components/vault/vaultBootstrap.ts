@@ -19,6 +19,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { childDependsOn } from "../dependencies";
 import { PINNED } from "../versions";
 
 type PolicyRule = k8s.types.input.rbac.v1.PolicyRule;
@@ -496,21 +497,6 @@ export interface VaultBootstrapArgs {
     timeoutSeconds?: number;
 }
 
-/** The component's own `dependsOn` plus `extra`: children do not inherit the component's dependencies. */
-function withOwnDependsOn(opts: pulumi.ComponentResourceOptions | undefined, ...extra: pulumi.Resource[]): pulumi.Input<pulumi.Resource>[] {
-    const own = opts?.dependsOn;
-    if (own === undefined) {
-        return extra;
-    }
-    if (Array.isArray(own)) {
-        return [...own, ...extra];
-    }
-    if (pulumi.Resource.isInstance(own)) {
-        return [own, ...extra];
-    }
-    throw new Error("VaultBootstrap: dependsOn must be a resource or a list of resources (not an Output)");
-}
-
 /**
  * Initialises the HA Vault with PGP-encrypted recovery/unseal shares and root token, stores the
  * ciphertext in the Secret `<release>-init-encrypted`, and completes only when every Raft member is
@@ -629,7 +615,7 @@ export class VaultBootstrap extends pulumi.ComponentResource {
                     },
                 },
             },
-            { parent: this, dependsOn: withOwnDependsOn(opts, binding) },
+            { parent: this, dependsOn: childDependsOn(opts, binding) },
         );
 
         this.ready = [this.job];

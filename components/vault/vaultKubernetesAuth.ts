@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { childDependsOn } from "../dependencies";
 import * as vault from "@pulumi/vault";
 import { kubernetesAuthRoleInputs } from "./kubernetesAuthRole";
 
@@ -49,7 +50,7 @@ export class VaultKubernetesAuth extends pulumi.ComponentResource {
     constructor(name: string, args: VaultKubernetesAuthArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vaultkit:index:VaultKubernetesAuth", name, args, opts);
         const path = args.path ?? "kubernetes";
-        this.backend = new vault.AuthBackend(`${name}-backend`, { type: "kubernetes", path }, { parent: this });
+        this.backend = new vault.AuthBackend(`${name}-backend`, { type: "kubernetes", path }, { parent: this, dependsOn: childDependsOn(opts) });
         this.config = new vault.kubernetes.AuthBackendConfig(
             `${name}-config`,
             { backend: this.backend.path, kubernetesHost: args.kubernetesHost ?? "https://kubernetes.default.svc" },

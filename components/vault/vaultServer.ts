@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { childDependsOn } from "../dependencies";
 import * as random from "@pulumi/random";
 import { PINNED } from "../versions";
 import { vaultHelmValues } from "./vaultHelmValues";
@@ -112,7 +113,7 @@ export class VaultServer extends pulumi.ComponentResource {
                         roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:openshift:scc:privileged" },
                         subjects: [{ kind: "ServiceAccount", name: `${releaseName}-csi-provider`, namespace: args.namespace }],
                     },
-                    { parent: this },
+                    { parent: this, dependsOn: childDependsOn(opts) },
                 ),
             );
         }
@@ -127,7 +128,7 @@ export class VaultServer extends pulumi.ComponentResource {
                 namespace: args.namespace,
                 values,
             },
-            { parent: this, dependsOn },
+            { parent: this, dependsOn: childDependsOn(opts, ...dependsOn) },
         );
 
         this.chartVersion = chartVersion;

@@ -61,13 +61,17 @@ export function findSecretPaths(value: unknown, prefix = ""): string[] {
     return out;
 }
 export const invokes: { token: string; inputs: Record<string, any> }[] = [];
+/** Every secret value the mock providers generated (RandomPassword results), to hunt for leaks. */
+export const generatedSecrets: string[] = [];
 
 /** Outputs a provider would compute, per resource type, so dependent code sees realistic values. */
 function computedOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
     switch (type) {
         case "random:index/randomPassword:RandomPassword":
             // The real provider marks `result` secret (additionalSecretOutputs); so does the mock.
-            return { result: pulumi.secret(`mock-password-${name}-0123456789abcdef`.slice(0, inputs.length ?? 32)) };
+            const value = `mock-password-${name}-0123456789abcdef`.slice(0, inputs.length ?? 32);
+            generatedSecrets.push(value);
+            return { result: pulumi.secret(value) };
         case "vault:index/mount:Mount":
             return { path: inputs.path, accessor: `mount_${name}` };
         case "vault:index/authBackend:AuthBackend":
@@ -134,11 +138,21 @@ export function valueOf<T>(o: pulumi.Input<T> | undefined): Promise<T> {
     return new Promise((resolve) => pulumi.output(o as pulumi.Input<T>).apply((v) => resolve(v as T)));
 }
 
-/** Waits until the mock engine has seen every registration queued so far. */
+/**
+ * Waits until the mock engine has seen every registration queued so far: registrations are
+ * async (outputs resolve first), so wait until none has arrived for several timer turns.
+ */
 export async function settle(): Promise<void> {
-    // Registrations are async; a few macrotask turns let the SDK flush them to the mock monitor.
-    for (let i = 0; i < 20; i++) {
-        await new Promise((r) => setImmediate(r));
+    let quiet = 0;
+    let last = -1;
+    while (quiet < 5) {
+        await new Promise((r) => setTimeout(r, 5));
+        if (registrations.length === last) {
+            quiet++;
+        } else {
+            quiet = 0;
+            last = registrations.length;
+        }
     }
 }
 

@@ -1,0 +1,34 @@
+/**
+ * vaultkit's public API: the components other stacks import, and the pure data builders they
+ * are made of. Type tokens are `vaultkit:index:<Name>`; identity (tokens, child names) is API.
+ */
+
+// Vault
+export * from "./vault/vaultServer";
+export * from "./vault/vaultBootstrap";
+export * from "./vault/vaultKubernetesAuth";
+export * from "./vault/kubernetesAuthRole";
+export * from "./vault/postgresAdminCredentials";
+export * from "./vault/databaseSecretsEngine";
+export * from "./vault/applicationDatabaseAccess";
+export * from "./vault/policies";
+export * from "./vault/databaseSecretsData";
+export * from "./vault/vaultHelmValues";
+
+// Operators (OLM on OpenShift, Helm on plain Kubernetes)
+export * from "./operators/operatorSubscription";
+export * from "./operators/operatorReadyWait";
+export * from "./operators/helmOperator";
+export * from "./operators/openShiftSecretsStoreCsi";
+export * from "./operators/operatorCatalog";
+
+// StackGres
+export * from "./stackgres/stackGresCluster";
+export * from "./stackgres/clusterSpecs";
+export * from "./stackgres/sql";
+
+// Delivering credentials to pods
+export * from "./delivery";
+
+// Pins
+export { PINNED } from "./versions";

@@ -1,0 +1,105 @@
+/**
+ * Renders one stack of this repository: reads its stack file, validates the config with the
+ * program's own `parseStackConfig`, runs `buildStack` under the mock engine, renders the result.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { capture, Capture, mockSecretValue } from "./engine";
+import { renderCapture, RenderResult } from "./render";
+import { loadStackFile } from "./stacks";
+
+/** The repository root this script lives in (scripts/lib -> ..). */
+export const DEFAULT_REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+/** Where the shared upstream data lives: `$VAULTKIT_SHARED_DIR`, else `<repo>/../shared`. */
+export function sharedDir(repoRoot: string = DEFAULT_REPO_ROOT): string {
+    const env = process.env.VAULTKIT_SHARED_DIR;
+    return env && env.trim() !== "" ? path.resolve(env) : path.resolve(repoRoot, "..", "shared");
+}
+
+/** The program's entry points as `stacks/` exports them. */
+interface ProgramModules {
+    parseStackConfig(stackName: string, raw: Record<string, unknown>, env?: { vaultToken?: string }): unknown;
+    rawConfigFromPulumi(all: Record<string, string>): Record<string, unknown>;
+    buildStack(config: unknown): unknown;
+}
+
+async function loadProgram(repoRoot: string): Promise<ProgramModules> {
+    const configModule = path.join(repoRoot, "stacks", "config.ts");
+    const indexModule = path.join(repoRoot, "stacks", "index.ts");
+    for (const f of [configModule, indexModule]) {
+        if (!fs.existsSync(f)) {
+            throw new Error(`cannot render: ${path.relative(repoRoot, f)} does not exist in ${repoRoot}`);
+        }
+    }
+    const cfg = (await import(configModule)) as Partial<ProgramModules>;
+    const idx = (await import(indexModule)) as Partial<ProgramModules>;
+    if (typeof cfg.parseStackConfig !== "function" || typeof cfg.rawConfigFromPulumi !== "function") {
+        throw new Error("stacks/config.ts must export parseStackConfig and rawConfigFromPulumi");
+    }
+    if (typeof idx.buildStack !== "function") {
+        throw new Error("stacks/index.ts must export buildStack(config)");
+    }
+    return { parseStackConfig: cfg.parseStackConfig, rawConfigFromPulumi: cfg.rawConfigFromPulumi, buildStack: idx.buildStack };
+}
+
+/** Runs one stack of the repository under the mock engine. */
+export async function captureStack(stack: string, repoRoot: string = DEFAULT_REPO_ROOT): Promise<Capture> {
+    const file = loadStackFile(repoRoot, stack);
+    const program = await loadProgram(repoRoot);
+    // An existing Vault's token may come from VAULT_TOKEN in CI; the render never reads the real one.
+    const envToken = mockSecretValue(`env:${stack}:VAULT_TOKEN`, 40);
+    const config = program.parseStackConfig(stack, program.rawConfigFromPulumi(file.config), { vaultToken: envToken });
+    return capture({
+        project: file.project,
+        stack,
+        config: file.config,
+        secretConfigKeys: file.secretKeys,
+        injectedSecrets: [...file.injectedSecrets, envToken],
+        program: () => program.buildStack(config),
+    });
+}
+
+/** Runs and renders one stack. */
+export async function renderStack(stack: string, repoRoot: string = DEFAULT_REPO_ROOT): Promise<RenderResult> {
+    return renderCapture(await captureStack(stack, repoRoot), { repoRoot });
+}
+
+/** The marker that says a directory holds a render (and may be replaced). */
+const MARKER = "index.yaml";
+
+/**
+ * Writes a rendered tree to `outDir`, replacing a previous render there. Refuses to empty a
+ * non-empty directory that does not look like a render.
+ */
+export function writeTree(result: RenderResult, outDir: string): void {
+    if (fs.existsSync(outDir)) {
+        const entries = fs.readdirSync(outDir);
+        if (entries.length > 0 && !entries.includes(MARKER)) {
+            throw new Error(`refusing to overwrite ${outDir}: it is not empty and has no ${MARKER} (not a previous render)`);
+        }
+        fs.rmSync(outDir, { recursive: true, force: true });
+    }
+    for (const [rel, content] of result.files) {
+        const target = path.join(outDir, rel);
+        if (!path.resolve(target).startsWith(path.resolve(outDir) + path.sep)) {
+            throw new Error(`refusing to write outside ${outDir}: ${rel}`);
+        }
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.writeFileSync(target, content);
+    }
+}
+
+/** Reads a rendered tree from disk (relative path -> content), sorted. */
+export function readTree(dir: string): Map<string, string> {
+    const out: [string, string][] = [];
+    const walk = (d: string) => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+            const full = path.join(d, e.name);
+            if (e.isDirectory()) walk(full);
+            else out.push([path.relative(dir, full).split(path.sep).join("/"), fs.readFileSync(full, "utf8")]);
+        }
+    };
+    walk(dir);
+    return new Map(out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

@@ -1,0 +1,111 @@
+/**
+ * The command-line entry points: `npm run render` (scripts/render.ts), scripts/render-all.sh and
+ * scripts/render-diff.sh, run as separate processes exactly as CI runs them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { discoverStacks, readTree, REPO_ROOT, renderStack, tempDir, treeText } from "../support/render";
+
+const TSX = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
+const env = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}` };
+
+function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+    const r = spawnSync(cmd, args, { cwd: opts.cwd ?? REPO_ROOT, env: { ...env, ...opts.env }, encoding: "utf8", timeout: 240_000 });
+    return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+}
+
+const stacks = discoverStacks(REPO_ROOT);
+let tmp: { dir: string; cleanup: () => void };
+beforeAll(() => {
+    tmp = tempDir();
+});
+afterAll(() => tmp.cleanup());
+
+describe("npm run render -- --stack <name> --out <dir>", () => {
+    it("writes the same bytes as the in-process render (deterministic across processes)", async () => {
+        expect(stacks.length).toBeGreaterThan(0);
+        const stack = stacks[0]!;
+        const out = path.join(tmp.dir, "single");
+        const r = run(TSX, ["scripts/render.ts", "--stack", stack, "--out", out, "--validate"]);
+        expect(r.stderr).toBe("");
+        expect(r.status).toBe(0);
+        expect(r.stdout).toMatch(new RegExp(`^rendered ${stack}: \\d+ files -> .*\\nvalidated ${stack}: \\d+ objects checked, 0 violation\\(s\\)\\n$`));
+        const inProcess = await renderStack(stack);
+        expect(treeText(readTree(out))).toBe(treeText(inProcess.files));
+    });
+
+    it("refuses to empty a directory that is not a previous render", () => {
+        const out = path.join(tmp.dir, "precious");
+        fs.mkdirSync(out);
+        fs.writeFileSync(path.join(out, "notes.txt"), "keep me");
+        const r = run(TSX, ["scripts/render.ts", "--stack", stacks[0]!, "--out", out]);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(/refusing to overwrite .*precious: it is not empty and has no index\.yaml/);
+        expect(fs.readFileSync(path.join(out, "notes.txt"), "utf8")).toBe("keep me");
+    });
+
+    it("rejects unknown stacks and arguments", () => {
+        const missing = run(TSX, ["scripts/render.ts", "--stack", "no-such-stack", "--out", path.join(tmp.dir, "x")]);
+        expect(missing.status).toBe(1);
+        expect(missing.stderr).toMatch(/no stack file Pulumi\.no-such-stack\.yaml/);
+        const bad = run(TSX, ["scripts/render.ts", "--stak", "dev"]);
+        expect(bad.status).toBe(2);
+        expect(bad.stderr).toMatch(/unknown argument --stak\n\nusage: npm run render/);
+    });
+});
+
+describe("scripts/render-all.sh", () => {
+    it("renders every stack to $RENDER_OUT/<stack>", () => {
+        const out = path.join(tmp.dir, "all");
+        const r = run("bash", ["scripts/render-all.sh"], { env: { RENDER_OUT: out } });
+        expect(r.stderr).toBe("");
+        expect(r.status).toBe(0);
+        expect(fs.readdirSync(out).sort()).toEqual(stacks);
+        for (const s of stacks) expect(fs.existsSync(path.join(out, s, "index.yaml"))).toBe(true);
+        expect(treeText(readTree(path.join(out, stacks[0]!)))).toBe(treeText(readTree(path.join(tmp.dir, "single"))));
+    });
+});
+
+describe("scripts/render-diff.sh <base-ref>", () => {
+    it("prints a unified diff of the rendered trees of the base and the working tree, and exits 0", () => {
+        // A throwaway repository holding a copy of this checkout: commit it, change one stack value.
+        const repo = path.join(tmp.dir, "repo");
+        const skipTop = new Set(["render", "bin", ".pulumi"]);
+        fs.cpSync(REPO_ROOT, repo, {
+            recursive: true,
+            filter: (src) => {
+                const parts = path.relative(REPO_ROOT, src).split(path.sep);
+                return !skipTop.has(parts[0]!) && !parts.includes("node_modules") && !parts.includes(".git");
+            },
+        });
+        fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(repo, "node_modules"));
+        fs.writeFileSync(path.join(repo, ".gitignore"), "node_modules\nrender/\n");
+        const git = (...args: string[]) => run("git", ["-c", "user.name=render-test", "-c", "user.email=render-test@example.invalid", "-c", "commit.gpgsign=false", ...args], { cwd: repo });
+        expect(git("init", "-q").status).toBe(0);
+        expect(git("add", "-A").status).toBe(0);
+        expect(git("commit", "-q", "-m", "base").status).toBe(0);
+
+        const stack = stacks[0]!;
+        const stackFile = path.join(repo, `Pulumi.${stack}.yaml`);
+        const original = fs.readFileSync(stackFile, "utf8");
+        expect(original).toMatch(/volumeSize: \S+/);
+        fs.writeFileSync(stackFile, original.replace(/volumeSize: \S+/, "volumeSize: 77Gi"));
+
+        const r = run("bash", ["scripts/render-diff.sh", "HEAD"], { cwd: repo });
+        expect(r.status).toBe(0);
+        expect(r.stdout).toContain(`--- base/${stack}/k8s/`);
+        expect(r.stdout).toMatch(/^\+ +size: 77Gi$/m);
+        expect(r.stdout).not.toMatch(/\t\d{4}-\d\d-\d\d/); // no timestamps
+        // Nothing else changed, and the worktree is gone.
+        expect(r.stdout.split("\n").filter((l) => /^[+-][^+-]/.test(l))).toHaveLength(2);
+        expect(git("worktree", "list").stdout.trim().split("\n")).toHaveLength(1);
+
+        fs.writeFileSync(stackFile, original);
+        const none = run("bash", ["scripts/render-diff.sh", "HEAD"], { cwd: repo });
+        expect(none.status).toBe(0);
+        expect(none.stdout).toMatch(/^render-diff: no rendered changes against HEAD/);
+        expect(run("bash", ["scripts/render-diff.sh", "no-such-ref"], { cwd: repo }).status).toBe(2);
+    }, 240_000);
+});
