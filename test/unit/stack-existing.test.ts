@@ -1,0 +1,55 @@
+/**
+ * "Existing Vault and existing PostgreSQL" mode: the same Vault configuration against servers that
+ * already run, and not a single Kubernetes object (the mode the real-engine e2e test deploys).
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { one, registrations, settle, setupMocks } from "../support/mocks";
+
+beforeAll(async () => {
+    await setupMocks({ stack: "existing" });
+    const { parseStackConfig } = await import("../../stacks/config");
+    const { buildStack } = await import("../../stacks");
+    buildStack(
+        parseStackConfig("existing", {
+            platform: "kubernetes",
+            vault: { mode: "existing", address: "https://vault.example.com:8200" },
+            vaultToken: "hvs.existing-token",
+            databaseAdminPassword: "existing-admin-password-0123",
+            database: { mode: "existing", host: "pg.example.com", port: 6432, database: "appdb", sslMode: "verify-full" },
+            applications: [{ name: "app", namespace: "rhbk", serviceAccount: "app", databaseRole: "app", deployWorkload: false }],
+        }),
+    );
+    await settle();
+});
+
+describe("existing Vault and existing PostgreSQL", () => {
+    it("declares no Kubernetes provider and no Kubernetes object", () => {
+        expect(registrations.filter((r) => r.type.startsWith("kubernetes:") || r.type === "pulumi:providers:kubernetes")).toEqual([]);
+    });
+
+    it("configures the given Vault with the given token, as a secret", () => {
+        const provider = one("pulumi:providers:vault", "vault");
+        expect(provider.inputs.address).toBe("https://vault.example.com:8200");
+        expect(provider.secretPaths).toContain("token");
+        expect(provider.dependencies).toEqual([]);
+    });
+
+    it("connects Vault to the given database with the configured admin password, kept secret", () => {
+        const conn = one("vault:database/secretBackendConnection:SecretBackendConnection", "database-secrets-connection");
+        expect(conn.inputs.postgresql.connectionUrl).toBe("postgresql://{{username}}:{{password}}@pg.example.com:6432/appdb?sslmode=verify-full");
+        expect(conn.inputs.postgresql.password).toBe("existing-admin-password-0123");
+        expect(conn.secretPaths).toContain("postgresql.password");
+        expect(registrations.filter((r) => r.name === "vault-admin-password")).toEqual([]);
+    });
+
+    it("still declares the admin credentials, the app's static role, policy and auth role", () => {
+        for (const [type, name] of [
+            ["vault:kv/secretV2:SecretV2", "keycloak-postgresql-admin-secret"],
+            ["vault:database/secretBackendStaticRole:SecretBackendStaticRole", "app-app-static-role"],
+            ["vault:index/policy:Policy", "app-app-policy"],
+            ["vault:kubernetes/authBackendRole:AuthBackendRole", "app-app-auth-role"],
+        ]) {
+            expect(one(type!, name!).custom).toBe(true);
+        }
+    });
+});

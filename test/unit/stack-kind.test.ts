@@ -1,0 +1,137 @@
+/**
+ * The kind stack (plain Kubernetes on a laptop): operators from Helm charts, two applications
+ * with different delivery patterns, and no way for one application to reach the other's secret.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { dependsOnTransitively, one, registrations } from "../support/mocks";
+import { buildStackUnderMocks, inventory } from "../support/stack";
+
+beforeAll(async () => {
+    await buildStackUnderMocks("kind");
+});
+
+const K = "kubernetes:";
+
+describe("kind stack inventory", () => {
+    it("declares the same graph as dev, with Helm-installed operators instead of OLM and no OpenShift objects", () => {
+        expect(inventory()).toEqual([
+            "kubernetes:apps/v1:Deployment app-deployment rhbk",
+            "kubernetes:apps/v1:Deployment keycloak-postgresql-debug-csi-deployment rhbk",
+            "kubernetes:apps/v1:Deployment keycloak-postgresql-debug-direct-deployment rhbk",
+            "kubernetes:apps/v1:Deployment keycloak-postgresql-debug-injector-deployment rhbk",
+            "kubernetes:apps/v1:Deployment reports-deployment reports",
+            "kubernetes:batch/v1:Job stackgres-operator-wait-job stackgres",
+            "kubernetes:core/v1:Namespace ns-reports -",
+            "kubernetes:core/v1:Namespace ns-rhbk -",
+            "kubernetes:core/v1:Namespace ns-stackgres -",
+            "kubernetes:core/v1:Namespace ns-vault -",
+            "kubernetes:core/v1:Namespace ns-vault-secrets-operator-system -",
+            "kubernetes:core/v1:Secret keycloak-postgresql-vault-admin-sql rhbk",
+            "kubernetes:core/v1:ServiceAccount app-serviceaccount rhbk",
+            "kubernetes:core/v1:ServiceAccount reports-serviceaccount reports",
+            "kubernetes:core/v1:ServiceAccount stackgres-operator-wait-sa stackgres",
+            "kubernetes:helm.sh/v3:Release stackgres-operator-release stackgres",
+            "kubernetes:helm.sh/v4:Chart secrets-store-csi-driver-chart kube-system",
+            "kubernetes:helm.sh/v4:Chart vault-chart vault",
+            "kubernetes:helm.sh/v4:Chart vault-secrets-operator-chart vault-secrets-operator-system",
+            "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole stackgres-operator-wait-clusterrole -",
+            "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding stackgres-operator-wait-clusterrolebinding -",
+            "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass keycloak-postgresql-debug-csi-spc rhbk",
+            "kubernetes:secrets.hashicorp.com/v1beta1:VaultAuth keycloak-postgresql-admin-sync-auth rhbk",
+            "kubernetes:secrets.hashicorp.com/v1beta1:VaultAuth reports-sync-auth reports",
+            "kubernetes:secrets.hashicorp.com/v1beta1:VaultConnection keycloak-postgresql-admin-sync-connection rhbk",
+            "kubernetes:secrets.hashicorp.com/v1beta1:VaultConnection reports-sync-connection reports",
+            "kubernetes:secrets.hashicorp.com/v1beta1:VaultDynamicSecret reports-sync-secret reports",
+            "kubernetes:secrets.hashicorp.com/v1beta1:VaultStaticSecret keycloak-postgresql-admin-sync-secret rhbk",
+            "kubernetes:stackgres.io/v1:SGCluster keycloak-postgresql-cluster rhbk",
+            "kubernetes:stackgres.io/v1:SGInstanceProfile keycloak-postgresql-profile rhbk",
+            "kubernetes:stackgres.io/v1:SGPostgresConfig keycloak-postgresql-pgconfig rhbk",
+            "kubernetes:stackgres.io/v1:SGScript keycloak-postgresql-roles rhbk",
+            "random:index/randomPassword:RandomPassword keycloak-postgresql-admin-authenticator-password -",
+            "random:index/randomPassword:RandomPassword keycloak-postgresql-admin-replication-password -",
+            "random:index/randomPassword:RandomPassword keycloak-postgresql-admin-restapi-password -",
+            "random:index/randomPassword:RandomPassword keycloak-postgresql-admin-superuser-password -",
+            "random:index/randomPassword:RandomPassword vault-admin-password -",
+            "random:index/randomPassword:RandomPassword vault-dev-root-token -",
+            "vault:database/secretBackendConnection:SecretBackendConnection database-secrets-connection -",
+            "vault:database/secretBackendStaticRole:SecretBackendStaticRole app-app-static-role -",
+            "vault:database/secretBackendStaticRole:SecretBackendStaticRole app-reports-static-role -",
+            "vault:index/authBackend:AuthBackend kubernetes-auth-backend -",
+            "vault:index/mount:Mount database-secrets-mount -",
+            "vault:index/mount:Mount keycloak-postgresql-admin-kv -",
+            "vault:index/policy:Policy app-app-policy -",
+            "vault:index/policy:Policy app-reports-policy -",
+            "vault:index/policy:Policy keycloak-postgresql-admin-policy -",
+            "vault:kubernetes/authBackendConfig:AuthBackendConfig kubernetes-auth-config -",
+            "vault:kubernetes/authBackendRole:AuthBackendRole app-app-auth-role -",
+            "vault:kubernetes/authBackendRole:AuthBackendRole app-reports-auth-role -",
+            "vault:kubernetes/authBackendRole:AuthBackendRole kubernetes-auth-role-keycloak-role -",
+            "vault:kv/secretV2:SecretV2 keycloak-postgresql-admin-secret -",
+        ]);
+        expect(registrations.some((r) => r.type.includes("operators.coreos.com") || r.type.includes("openshift.io"))).toBe(false);
+    });
+
+    it("renders Vault for plain Kubernetes: no Route, no SCC binding", () => {
+        const values = one(`${K}helm.sh/v4:Chart`, "vault-chart").inputs.values;
+        expect(values.global.openshift).toBe(false);
+        expect(values.server.route).toBeUndefined();
+        expect(registrations.filter((r) => r.name.endsWith("privileged-scc"))).toHaveLength(0);
+    });
+});
+
+describe("ordering on plain Kubernetes", () => {
+    it("VSO custom resources wait for the VSO chart (which ships the CRDs)", () => {
+        const chart = one(`${K}helm.sh/v4:Chart`, "vault-secrets-operator-chart");
+        for (const r of registrations.filter((x) => x.type.startsWith(`${K}secrets.hashicorp.com/`))) {
+            expect(dependsOnTransitively(r, chart), r.name).toBe(true);
+        }
+    });
+
+    it("the SecretProviderClass waits for the CSI driver chart", () => {
+        const spc = one(`${K}secrets-store.csi.x-k8s.io/v1:SecretProviderClass`, "keycloak-postgresql-debug-csi-spc");
+        expect(dependsOnTransitively(spc, one(`${K}helm.sh/v4:Chart`, "secrets-store-csi-driver-chart"))).toBe(true);
+    });
+
+    it("StackGres resources wait for the operator's CRDs, not just its Helm release", () => {
+        const gate = one(`${K}batch/v1:Job`, "stackgres-operator-wait-job");
+        expect(dependsOnTransitively(gate, one(`${K}helm.sh/v3:Release`, "stackgres-operator-release"))).toBe(true);
+        expect(dependsOnTransitively(one(`${K}stackgres.io/v1:SGCluster`, "keycloak-postgresql-cluster"), gate)).toBe(true);
+    });
+
+    it("the synced application's Deployment restarts when VSO sees a rotation", () => {
+        const vds = one(`${K}secrets.hashicorp.com/v1beta1:VaultDynamicSecret`, "reports-sync-secret").inputs.spec;
+        expect(vds).toMatchObject({ mount: "database", path: "static-creds/reports", allowStaticCreds: true });
+        expect(vds.rolloutRestartTargets).toEqual([{ kind: "Deployment", name: "reports" }]);
+    });
+});
+
+describe("application isolation", () => {
+    const apps = { app: { ns: "rhbk", sa: "app" }, reports: { ns: "reports", sa: "reports" } } as const;
+
+    it("each application's policy reads only its own static credentials", () => {
+        for (const name of Object.keys(apps)) {
+            const hcl: string = one("vault:index/policy:Policy", `app-${name}-policy`).inputs.policy;
+            expect(hcl).toBe(`path "database/static-creds/${name}" {\n  capabilities = ["read"]\n}\n`);
+        }
+    });
+
+    it("each application's auth role is bound to its own service account and namespace and carries only its own policy", () => {
+        for (const [name, a] of Object.entries(apps)) {
+            const role = one("vault:kubernetes/authBackendRole:AuthBackendRole", `app-${name}-auth-role`).inputs;
+            expect(role.boundServiceAccountNames).toEqual([a.sa]);
+            expect(role.boundServiceAccountNamespaces).toEqual([a.ns]);
+            expect(role.tokenPolicies).toEqual([`${name}-database-creds`]);
+        }
+    });
+
+    it("no Kubernetes object in one application's namespace names the other application's credentials", () => {
+        const reportsObjects = registrations.filter((r) => r.type.startsWith(K) && r.inputs.metadata?.namespace === "reports");
+        expect(reportsObjects.length).toBeGreaterThan(0);
+        for (const r of reportsObjects) {
+            expect(JSON.stringify(r.inputs), r.name).not.toContain("static-creds/app");
+        }
+        const appDeployment = JSON.stringify(one(`${K}apps/v1:Deployment`, "app-deployment").inputs);
+        expect(appDeployment).toContain("database/static-creds/app");
+        expect(appDeployment).not.toContain("static-creds/reports");
+    });
+});

@@ -1,0 +1,87 @@
+/**
+ * The production-shaped stack: HA Vault with TLS and auto-unseal, an admin token from config (a
+ * secret), the Vault admin role's password rotated so only Vault knows it, four applications with
+ * four delivery patterns, and no debug workloads.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { dependsOnTransitively, one, ofType, registrations } from "../support/mocks";
+import { buildStackUnderMocks } from "../support/stack";
+
+const TOKEN = "hvs.prod-admin-token-from-env";
+
+beforeAll(async () => {
+    await buildStackUnderMocks("prod", { vaultToken: TOKEN });
+});
+
+describe("prod stack", () => {
+    it("runs Vault HA: Raft, 3 replicas, TLS, auto-unseal with the transit token from a Secret", () => {
+        const values = one("kubernetes:helm.sh/v4:Chart", "vault-chart").inputs.values;
+        expect(values.server.dev).toBeUndefined();
+        expect(values.server.ha).toMatchObject({ enabled: true, replicas: 3, raft: { enabled: true } });
+        expect(values.server.ha.raft.config).toContain('seal "transit"');
+        expect(values.server.extraSecretEnvironmentVars).toEqual([{ envName: "VAULT_TOKEN", secretName: "vault-transit-token", secretKey: "token" }]);
+        expect(values.global.tlsDisable).toBe(false);
+        expect(ofType("random:index/randomPassword:RandomPassword").map((r) => r.name)).not.toContain("vault-dev-root-token");
+    });
+
+    it("configures Vault with the admin token from config, as a secret, over TLS verification", () => {
+        const provider = one("pulumi:providers:vault", "vault");
+        expect(provider.inputs.token).toBe(TOKEN);
+        expect(provider.secretPaths).toContain("token");
+        expect(provider.inputs.address).toBe("https://vault.apps.prod.example.com");
+        // Provider inputs reach the engine as strings.
+        expect(provider.inputs.skipTlsVerify).toBe("false");
+    });
+
+    it("rotates the Vault admin role's password right after the connection, never the superuser's", () => {
+        const rotate = one("vault:generic/endpoint:Endpoint", "database-secrets-rotate-root");
+        expect(rotate.inputs.path).toBe("database/rotate-root/keycloak-postgresql");
+        const conn = one("vault:database/secretBackendConnection:SecretBackendConnection", "database-secrets-connection");
+        expect(dependsOnTransitively(rotate, conn)).toBe(true);
+        expect(conn.inputs.postgresql.username).toBe("vault_admin");
+        expect(conn.inputs.postgresql.connectionUrl).toContain("sslmode=require");
+    });
+
+    it("gives each of the four applications its own static role, listed in allowed_roles", () => {
+        const conn = one("vault:database/secretBackendConnection:SecretBackendConnection", "database-secrets-connection");
+        expect(conn.inputs.allowedRoles).toEqual(["keycloak", "billing", "reporting", "batch"]);
+        const roles = ofType("vault:database/secretBackendStaticRole:SecretBackendStaticRole").map((r) => [r.inputs.name, r.inputs.username, r.inputs.rotationPeriod]);
+        expect(roles).toEqual(
+            expect.arrayContaining([
+                ["keycloak", "keycloak", 86400],
+                ["billing", "billing", 43200],
+                ["reporting", "reporting", 604800],
+                ["batch", "batch", 86400],
+            ]),
+        );
+        expect(roles).toHaveLength(4);
+    });
+
+    it("delivers each application's credentials through its configured pattern", () => {
+        expect(one("kubernetes:secrets.hashicorp.com/v1beta1:VaultDynamicSecret", "keycloak-sync-secret").inputs.spec.path).toBe("static-creds/keycloak");
+        expect(one("kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass", "billing-spc").inputs.spec.parameters.roleName).toBe("billing");
+        const reporting = one("kubernetes:apps/v1:Deployment", "reporting-deployment").inputs.spec.template.metadata.annotations;
+        expect(reporting["vault.hashicorp.com/role"]).toBe("reporting");
+        expect(Object.values(reporting)).toContain("database/static-creds/reporting");
+        expect(JSON.stringify(one("kubernetes:apps/v1:Deployment", "batch-deployment").inputs)).toContain("SECRET_PATH='database/static-creds/batch'");
+    });
+
+    it("has no debug workloads", () => {
+        expect(registrations.filter((r) => r.name.includes("-debug-"))).toHaveLength(0);
+    });
+
+    it("waits for Manual install-plan approval by watching the installed CSV", () => {
+        const sub = one("kubernetes:operators.coreos.com/v1alpha1:Subscription", "stackgres-operator-subscription").inputs;
+        expect(sub.spec.installPlanApproval).toBe("Manual");
+        expect(sub.spec.name).toBe("stackgres-certified");
+    });
+
+    it("keeps the admin token out of every input but the provider's secret token", () => {
+        for (const r of registrations) {
+            const text = JSON.stringify(r.inputs);
+            if (text.includes(TOKEN)) {
+                expect(r.type, r.name).toBe("pulumi:providers:vault");
+            }
+        }
+    });
+});
