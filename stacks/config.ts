@@ -218,6 +218,8 @@ const vaultSchema = z
         /** HA: an HCL `seal` stanza for auto-unseal (transit, awskms, gcpckms, azurekeyvault). */
         sealConfig: z.string({ error: "expected an HCL seal stanza as a string" }).regex(/^\s*seal\s+"[a-z]+"\s*\{[\s\S]*\}\s*$/, {
             error: "expected an HCL stanza like 'seal \"transit\" { ... }'",
+        }).refine((hcl) => !/\b(token|secret_key|client_secret|access_key)\s*=/.test(hcl), {
+            error: "expected no credentials in the seal stanza (it ends up in a ConfigMap): pass them through vault.sealSecretEnv, e.g. VAULT_TOKEN for transit",
         }).optional(),
         /** HA: env vars for the seal stanza from existing Secrets, e.g. the transit token as VAULT_TOKEN. */
         sealSecretEnv,

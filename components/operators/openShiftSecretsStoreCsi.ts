@@ -25,7 +25,7 @@ export interface OpenShiftSecretsStoreCsiArgs {
 /** Operator subscription plus ClusterCSIDriver; `ready` is what SecretProviderClasses must `dependsOn`. */
 export class OpenShiftSecretsStoreCsi extends pulumi.ComponentResource {
     /** The operator's Subscription (with its OperatorGroup and wait Job). */
-    public readonly operator: OperatorSubscription;
+    private readonly operator: OperatorSubscription;
     /** The cluster-scoped ClusterCSIDriver `secrets-store.csi.k8s.io`. */
     public readonly clusterCsiDriver: k8s.apiextensions.CustomResource;
     /** What SecretProviderClasses and CSI-mounting pods must `dependsOn`. */

@@ -99,7 +99,7 @@ export interface OperatorSubscriptionArgs {
  */
 export class OperatorSubscription extends pulumi.ComponentResource {
     /** The Subscription custom resource. */
-    public readonly subscription: k8s.apiextensions.CustomResource;
+    private readonly subscription: k8s.apiextensions.CustomResource;
     /** The OperatorGroup, when one was created. */
     public readonly operatorGroup?: k8s.apiextensions.CustomResource;
     /** Name of the Subscription object. */

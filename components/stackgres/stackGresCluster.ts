@@ -61,7 +61,7 @@ export interface StackGresClusterArgs {
  */
 export class StackGresCluster extends pulumi.ComponentResource {
     /** The SGCluster custom resource. */
-    public readonly sgCluster: k8s.apiextensions.CustomResource;
+    private readonly sgCluster: k8s.apiextensions.CustomResource;
     /** The SGCluster name. */
     public readonly clusterName: pulumi.Output<string>;
     /** In-cluster host of the primary (read-write) Service. */

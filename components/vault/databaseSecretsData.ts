@@ -3,6 +3,9 @@
  * pure so the same values are unit-tested and applied to a real OpenBao + PostgreSQL pair.
  */
 
+/** libpq `sslmode` values. */
+export const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
+
 /** Where Vault reaches PostgreSQL. */
 export interface PostgresEndpoint {
     /** Host name, e.g. `keycloak-postgresql-primary.rhbk.svc.cluster.local`. */
@@ -11,8 +14,11 @@ export interface PostgresEndpoint {
     port: number;
     /** Database Vault connects to for role management. */
     database: string;
-    /** libpq `sslmode`. The seed uses `disable` (in-cluster traffic). */
-    sslMode: "disable" | "allow" | "prefer" | "require" | "verify-ca" | "verify-full";
+    /**
+     * libpq `sslmode`: one of {@link SSL_MODES}. The seed uses `disable` (in-cluster traffic). A
+     * plain string so the component stays usable from other languages; checked at runtime.
+     */
+    sslMode: string;
 }
 
 /**
@@ -28,6 +34,9 @@ export function postgresConnectionUrl(endpoint: PostgresEndpoint): string {
     }
     if (!/^[A-Za-z_][A-Za-z0-9_$-]*$/.test(endpoint.database)) {
         throw new Error(`postgres database must be a plain identifier, got ${JSON.stringify(endpoint.database)}`);
+    }
+    if (!(SSL_MODES as readonly string[]).includes(endpoint.sslMode)) {
+        throw new Error(`postgres sslMode must be one of ${SSL_MODES.join(", ")}, got ${JSON.stringify(endpoint.sslMode)}`);
     }
     return `postgresql://{{username}}:{{password}}@${endpoint.host}:${endpoint.port}/${endpoint.database}?sslmode=${endpoint.sslMode}`;
 }

@@ -30,7 +30,7 @@ export interface DatabaseSecretsEngineArgs {
 /** Checks the arguments that a typo could turn into a security hole. */
 export function checkAllowedRoles(allowedRoles: string[]): void {
     if (allowedRoles.length === 0) {
-        throw new Error("DatabaseSecretsEngine: allowedRoles must name at least one static role (an empty list lets every role use the connection)");
+        throw new Error("DatabaseSecretsEngine: allowedRoles must name at least one static role (an empty list lets no role use the connection, '*' lets every role)");
     }
     for (const r of allowedRoles) {
         if (r.includes("*")) {

@@ -26,6 +26,14 @@ type PolicyRule = k8s.types.input.rbac.v1.PolicyRule;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 type Container = k8s.types.input.core.v1.Container;
 
+/** Images of the bootstrap Job. */
+export interface VaultBootstrapImages {
+    /** A pinned image with `sh` and `kubectl`. */
+    kubectl: string;
+    /** A pinned image with the `vault` CLI; default: the server's own image. */
+    vault?: string;
+}
+
 /** Pinned images with `sh` and `kubectl` for the Secret-handling steps (pins and sources: components/versions.ts). */
 export const VAULT_BOOTSTRAP_KUBECTL_IMAGES = PINNED.kubectlImages;
 
@@ -490,7 +498,7 @@ export interface VaultBootstrapArgs {
     /** Refuse manual (Shamir) unsealing: every pod restart would need key holders. Default false. */
     production?: boolean;
     /** Pinned images: `kubectl` with `sh` (see {@link VAULT_BOOTSTRAP_KUBECTL_IMAGES}); `vault` defaults to {@link DEFAULT_VAULT_BOOTSTRAP_IMAGE}. */
-    images: { kubectl: string; vault?: string };
+    images: VaultBootstrapImages;
     /** Pod UID; set it only on plain Kubernetes ({@link KUBERNETES_BOOTSTRAP_UID}), never on OpenShift. */
     runAsUser?: number;
     /** Seconds to wait for Vault to answer, and again to unseal. Defaults: {@link DEFAULT_BOOTSTRAP_TIMEOUT_SECONDS}. */

@@ -11,8 +11,11 @@ export interface VaultServerArgs {
     namespace: pulumi.Input<string>;
     /** Helm release name; also the Service name (`vault`). */
     releaseName?: string;
-    /** `dev` (seed parity: in-memory, unsealed, generated root token) or `ha` (Raft, TLS). */
-    mode: "dev" | "ha";
+    /**
+     * `"dev"` (seed parity: in-memory, unsealed, generated root token) or `"ha"` (Raft, TLS). A
+     * plain string rather than a union so the component stays usable from other languages.
+     */
+    mode: string;
     /** Render OpenShift objects: `global.openshift`, an edge-TLS Route, the privileged SCC grant for the CSI provider. */
     openshift: boolean;
     /** Enable the web UI. Default true. */
@@ -59,10 +62,14 @@ export class VaultServer extends pulumi.ComponentResource {
 
     constructor(name: string, args: VaultServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vaultkit:index:VaultServer", name, args, opts);
+        if (args.mode !== "dev" && args.mode !== "ha") {
+            throw new Error(`VaultServer ${name}: mode must be "dev" or "ha", got ${JSON.stringify(args.mode)}`);
+        }
+        const mode: "dev" | "ha" = args.mode;
         const releaseName = args.releaseName ?? "vault";
         const chartVersion = args.chartVersion ?? PINNED.vaultChart.version;
         const csiProvider = args.csiProvider ?? true;
-        if (args.mode === "ha" && !args.tlsSecretName) {
+        if (mode === "ha" && !args.tlsSecretName) {
             throw new Error(`VaultServer ${name}: mode 'ha' needs tlsSecretName (Raft peers and clients use TLS)`);
         }
         if (args.openshift && args.ingressHost) {
@@ -70,14 +77,14 @@ export class VaultServer extends pulumi.ComponentResource {
         }
 
         let devRootToken: random.RandomPassword | undefined;
-        if (args.mode === "dev") {
+        if (mode === "dev") {
             devRootToken = new random.RandomPassword(`${name}-dev-root-token`, { length: 32, special: false }, { parent: this });
         }
 
         const values = pulumi.output(args.namespace).apply((namespace) =>
             vaultHelmValues(
                 {
-                    mode: args.mode,
+                    mode: mode,
                     openshift: args.openshift,
                     ui: args.ui ?? true,
                     injector: args.injector ?? true,
@@ -132,7 +139,7 @@ export class VaultServer extends pulumi.ComponentResource {
         );
 
         this.chartVersion = chartVersion;
-        const scheme = args.mode === "ha" ? "https" : "http";
+        const scheme = mode === "ha" ? "https" : "http";
         this.inClusterAddress = pulumi.interpolate`${scheme}://${releaseName}.${args.namespace}.svc.cluster.local:8200`;
         this.externalAddress = pulumi.output(args.externalAddress);
         this.rootToken = devRootToken ? pulumi.secret(devRootToken.result) : undefined;

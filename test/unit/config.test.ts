@@ -156,6 +156,7 @@ const cases: Case[] = [
     ["production HA without auto-unseal", (r) => ((r.production = true), (r.vault.server = "ha")), "vaultkit:vault.sealConfig", /auto-unseal/, { vaultToken: "t" }],
     ["seal env without a seal stanza", (r) => ((r.vault.server = "ha"), (r.vault.sealSecretEnv = [{ envName: "VAULT_TOKEN", secretName: "s", secretKey: "token" }])), "vaultkit:vault.sealSecretEnv", /only feed a seal stanza/, { vaultToken: "t" }],
     ["HA without a token and not bootstrapOnly", (r) => (r.vault.server = "ha"), "vaultkit:vaultToken", /bootstrapOnly/],
+    ["transit token inside the seal stanza", (r) => ((r.vault.server = "ha"), (r.vault.sealConfig = 'seal "transit" {\n  token = "hvs.x"\n}')), "vaultkit:vault.sealConfig", /no credentials in the seal stanza/, { vaultToken: "t" }],
     ["seal config that is not a seal stanza", (r) => (r.vault.sealConfig = "storage \"raft\" {}"), "vaultkit:vault.sealConfig", /seal/],
 ];
 

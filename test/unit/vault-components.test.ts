@@ -113,6 +113,7 @@ describe("VaultServer", () => {
 
     it("refuses HA without TLS and an Ingress on OpenShift", () => {
         expect(() => new mod.VaultServer("bad-ha", { namespace: "v", mode: "ha", openshift: true, externalAddress: "https://x" })).toThrow(/tlsSecretName/);
+        expect(() => new mod.VaultServer("bad-mode", { namespace: "v", mode: "standalone", openshift: true, externalAddress: "https://x" })).toThrow(/mode must be "dev" or "ha"/);
         expect(() => new mod.VaultServer("bad-ing", { namespace: "v", mode: "dev", openshift: true, ingressHost: "x", externalAddress: "https://x" })).toThrow(/routeHost/);
     });
 });

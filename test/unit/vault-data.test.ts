@@ -46,6 +46,7 @@ describe("database engine data", () => {
         expect(() => postgresConnectionUrl({ ...ok, host: "db@evil" })).toThrow(/host/);
         expect(() => postgresConnectionUrl({ ...ok, port: 70000 })).toThrow(/port/);
         expect(() => postgresConnectionUrl({ ...ok, database: "x?sslmode=disable" })).toThrow(/database/);
+        expect(() => postgresConnectionUrl({ ...ok, sslMode: "strict" })).toThrow(/sslMode must be one of/);
     });
 
     it("builds the static role body of database_secret.sh", () => {

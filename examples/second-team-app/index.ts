@@ -1,0 +1,112 @@
+/**
+ * Team B's stack: application credentials for a second team, against the platform's EXISTING Vault
+ * and EXISTING database connection, using vaultkit's components:
+ *
+ *   - ApplicationDatabaseAccess: a static role Vault rotates on the platform's connection, a policy
+ *     that reads exactly `<mount>/static-creds/<role>`, and a Kubernetes auth role bound to this
+ *     team's service account in this team's namespace;
+ *   - InjectedSecret: the team's Deployment, whose Vault agent (injected by the platform's agent
+ *     injector) renders the current password into /mnt/secrets-store/db-password.
+ *
+ * The platform team owns Vault, the connection and the PostgreSQL role; before `pulumi up` here,
+ * its stack must list `staticRoleName` in the connection's allowed roles and create
+ * `databaseUsername` in PostgreSQL (docs/packaging.md, "Second team").
+ *
+ * In this repository the components come from ../../components; a consumer outside it writes
+ * `import { ApplicationDatabaseAccess, InjectedSecret } from "vaultkit"` after `npm install`.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as vault from "@pulumi/vault";
+import { ApplicationDatabaseAccess, InjectedSecret, staticCredsPasswordTemplate } from "../../components";
+
+const config = new pulumi.Config();
+
+/** Reads an integer config key and checks its bounds before anything is registered. */
+function integer(key: string, fallback: number, min: number, max: number): number {
+    const value = config.getNumber(key) ?? fallback;
+    if (!Number.isInteger(value) || value < min || value > max) {
+        throw new Error(`second-team-app:${key} must be a whole number from ${min} to ${max}, got ${value}`);
+    }
+    return value;
+}
+
+const settings = {
+    vaultAddress: config.require("vaultAddress"),
+    vaultInClusterAddress: config.get("vaultInClusterAddress") ?? "http://vault.vault.svc.cluster.local:8200",
+    databaseMount: config.get("databaseMount") ?? "database",
+    connectionName: config.get("connectionName") ?? "keycloak-postgresql",
+    staticRoleName: config.get("staticRoleName") ?? "team-b-orders",
+    databaseUsername: config.get("databaseUsername") ?? "team_b_orders",
+    rotationPeriodSeconds: integer("rotationPeriodSeconds", 86400, 60, 365 * 86400),
+    kubernetesAuthMount: config.get("kubernetesAuthMount") ?? "kubernetes",
+    audience: config.get("audience") ?? "https://kubernetes.default.svc",
+    namespace: config.get("namespace") ?? "team-b",
+    createNamespace: config.getBoolean("createNamespace") ?? true,
+    serviceAccount: config.get("serviceAccount") ?? "orders",
+    image: config.get("image") ?? "registry.access.redhat.com/ubi9/ubi-minimal:9.6",
+};
+
+// The platform's Vault, reached with a token that may manage this team's objects. Without
+// `vaultToken` the provider reads VAULT_TOKEN (e.g. exported by an ESC environment).
+const vaultToken = config.getSecret("vaultToken");
+const vaultProvider = new vault.Provider("platform-vault", {
+    address: settings.vaultAddress,
+    ...(vaultToken ? { token: vaultToken } : {}),
+});
+const kubernetesProvider = new k8s.Provider("cluster", {
+    ...(config.get("kubeContext") ? { context: config.get("kubeContext") } : {}),
+});
+
+const namespace = settings.createNamespace
+    ? [
+          new k8s.core.v1.Namespace(
+              "team-namespace",
+              { metadata: { name: settings.namespace, labels: { "app.kubernetes.io/managed-by": "pulumi", team: "b" } } },
+              { provider: kubernetesProvider },
+          ),
+      ]
+    : [];
+
+// Static role + read policy + Kubernetes auth role, all on the platform's existing mounts.
+const access = new ApplicationDatabaseAccess(
+    settings.staticRoleName,
+    {
+        databaseMount: settings.databaseMount,
+        connectionName: settings.connectionName,
+        staticRoleName: settings.staticRoleName,
+        databaseUsername: settings.databaseUsername,
+        rotationPeriodSeconds: settings.rotationPeriodSeconds,
+        authMount: settings.kubernetesAuthMount,
+        serviceAccountNames: [settings.serviceAccount],
+        namespaces: [settings.namespace],
+        audience: settings.audience,
+        tokenTtlSeconds: 3600,
+    },
+    { providers: { vault: vaultProvider } },
+);
+
+// The team's Deployment: the injected Vault agent logs in as the auth role above (its name is the
+// static role's name) and keeps the rotated password current in a file.
+const credsPath = `${settings.databaseMount}/static-creds/${settings.staticRoleName}`;
+const app = new InjectedSecret(
+    `${settings.staticRoleName}-app`,
+    {
+        namespace: settings.namespace,
+        role: settings.staticRoleName,
+        authMount: settings.kubernetesAuthMount,
+        files: [{ fileName: "db-password", vaultPath: credsPath, template: staticCredsPasswordTemplate(credsPath) }],
+        audience: settings.audience,
+        vaultAddress: settings.vaultInClusterAddress,
+        serviceAccountName: settings.serviceAccount,
+        createServiceAccount: true,
+        deploymentName: "orders",
+        image: settings.image,
+    },
+    { providers: { kubernetes: kubernetesProvider }, dependsOn: [access, ...namespace] },
+);
+
+export const staticCredentialsPath = access.credsPath;
+export const vaultPolicy = access.policyName;
+export const kubernetesAuthRole = access.authRoleName;
+export const deployment = app.deploymentName;
