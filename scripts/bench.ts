@@ -48,7 +48,15 @@ async function measure(n: number): Promise<Sample> {
             newResource(args) {
                 count++;
                 last = performance.now();
-                return { id: `${args.name}-id`, state: args.inputs };
+                // Just enough of what providers compute for the program to run to the end.
+                const state = { ...args.inputs };
+                if (args.type === "random:index/randomPassword:RandomPassword") {
+                    state.result = "x".repeat(args.inputs.length ?? 32);
+                }
+                if (args.type.startsWith("kubernetes:") && state.metadata && !state.metadata.name) {
+                    state.metadata = { ...state.metadata, name: `${args.name}-generated` };
+                }
+                return { id: `${args.name}-id`, state };
             },
             call(args) {
                 return args.inputs;
