@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# A throw-away PostgreSQL 15 server for the integration test tier.
+#
+#   scripts/postgres-test-server.sh start   # install (apt) if needed, initdb, start on 127.0.0.1:$PORT
+#   scripts/postgres-test-server.sh env     # print export lines: PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE
+#   scripts/postgres-test-server.sh stop    # stop the server and delete its data directory
+#
+# Settings (environment):
+#   VAULTKIT_PG_PORT   TCP port on 127.0.0.1 (default 55432, not the default 5432)
+#   VAULTKIT_PG_DIR    state directory (default ${TMPDIR:-/tmp}/vaultkit-pg-$PORT): data, socket, log,
+#                      and the generated superuser password (mode 600). Lives outside the repository.
+#
+# TCP connections need a password (scram-sha-256); the superuser's password is generated at start
+# and is never a fixed literal. When run as root, the server runs as the `postgres` OS user,
+# because initdb and postgres refuse to run as root.
+set -euo pipefail
+
+PG_MAJOR=15
+PG_BIN="/usr/lib/postgresql/${PG_MAJOR}/bin"
+PORT="${VAULTKIT_PG_PORT:-55432}"
+STATE_DIR="${VAULTKIT_PG_DIR:-${TMPDIR:-/tmp}/vaultkit-pg-${PORT}}"
+DATA_DIR="$STATE_DIR/data"
+SOCK_DIR="$STATE_DIR/sock"
+LOG_FILE="$STATE_DIR/postgres.log"
+SECRET_FILE="$STATE_DIR/superuser.env"
+SUPERUSER="vaultkit_superuser"
+
+log() { echo "postgres-test-server: $*" >&2; }
+
+# Runs a command as the OS user that owns the cluster.
+as_pg() {
+    if [ "$(id -u)" -eq 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+ensure_installed() {
+    if [ -x "$PG_BIN/pg_ctl" ] && [ -x "$PG_BIN/initdb" ]; then
+        return
+    fi
+    log "PostgreSQL ${PG_MAJOR} not found in $PG_BIN; installing postgresql-${PG_MAJOR} from Debian"
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        sudo=(sudo)
+    fi
+    "${sudo[@]}" apt-get update
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y --no-install-recommends "postgresql-${PG_MAJOR}"
+    if [ ! -x "$PG_BIN/pg_ctl" ]; then
+        log "install finished but $PG_BIN/pg_ctl is still missing"
+        exit 1
+    fi
+}
+
+is_running() {
+    [ -f "$DATA_DIR/PG_VERSION" ] && as_pg "$PG_BIN/pg_ctl" -D "$DATA_DIR" status >/dev/null 2>&1
+}
+
+cmd_start() {
+    ensure_installed
+    if is_running; then
+        log "already running on 127.0.0.1:$PORT (state in $STATE_DIR)"
+        return
+    fi
+    if [ -e "$STATE_DIR" ]; then
+        log "removing stale state in $STATE_DIR"
+        rm -rf "$STATE_DIR"
+    fi
+    mkdir -p "$STATE_DIR"
+    chmod 700 "$STATE_DIR"
+    mkdir -p "$DATA_DIR" "$SOCK_DIR"
+    if [ "$(id -u)" -eq 0 ]; then
+        # The state dir stays root-only (it holds the password file); postgres owns data and socket,
+        # and may traverse the state dir to reach them.
+        chmod 711 "$STATE_DIR"
+        chown postgres: "$DATA_DIR" "$SOCK_DIR"
+        touch "$LOG_FILE"
+        chown postgres: "$LOG_FILE"
+    fi
+
+    local password pwfile
+    password="$(openssl rand -hex 24)"
+    pwfile="$(mktemp "$SOCK_DIR/pw.XXXXXX")"
+    printf '%s\n' "$password" >"$pwfile"
+    chmod 600 "$pwfile"
+    if [ "$(id -u)" -eq 0 ]; then chown postgres: "$pwfile"; fi
+
+    as_pg "$PG_BIN/initdb" -D "$DATA_DIR" -U "$SUPERUSER" --pwfile="$pwfile" \
+        --auth-local=scram-sha-256 --auth-host=scram-sha-256 \
+        --encoding=UTF8 --locale=C.UTF-8 >"$STATE_DIR/initdb.log" 2>&1 || {
+        cat "$STATE_DIR/initdb.log" >&2
+        rm -f "$pwfile"
+        exit 1
+    }
+    rm -f "$pwfile"
+
+    # Only loopback TCP, on our own port, our own socket directory; passwords stored as SCRAM.
+    as_pg tee -a "$DATA_DIR/postgresql.conf" >/dev/null <<EOF
+
+# --- vaultkit integration tier ---
+listen_addresses = '127.0.0.1'
+port = $PORT
+unix_socket_directories = '$SOCK_DIR'
+password_encryption = 'scram-sha-256'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+EOF
+    # TCP from loopback only, password required.
+    as_pg tee "$DATA_DIR/pg_hba.conf" >/dev/null <<EOF
+# TYPE  DATABASE  USER  ADDRESS        METHOD
+local   all       all                  scram-sha-256
+host    all       all   127.0.0.1/32   scram-sha-256
+EOF
+
+    umask 077
+    cat >"$SECRET_FILE" <<EOF
+export PGHOST=127.0.0.1
+export PGPORT=$PORT
+export PGUSER=$SUPERUSER
+export PGPASSWORD=$password
+export PGDATABASE=postgres
+export PGSSLMODE=disable
+EOF
+
+    as_pg "$PG_BIN/pg_ctl" -D "$DATA_DIR" -l "$LOG_FILE" -w -t 60 start >/dev/null || {
+        log "server failed to start; log follows"
+        cat "$LOG_FILE" >&2
+        exit 1
+    }
+    # Prove that TCP + password works before telling anyone the server is up.
+    local _
+    for _ in $(seq 1 50); do
+        if PGPASSWORD="$password" "$PG_BIN/psql" -h 127.0.0.1 -p "$PORT" -U "$SUPERUSER" -d postgres \
+            -Atqc 'select 1' >/dev/null 2>&1; then
+            log "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') up on 127.0.0.1:$PORT (state in $STATE_DIR)"
+            return
+        fi
+        sleep 0.2
+    done
+    log "server started but a password login over TCP failed; log follows"
+    cat "$LOG_FILE" >&2
+    exit 1
+}
+
+cmd_stop() {
+    if [ -f "$DATA_DIR/PG_VERSION" ]; then
+        as_pg "$PG_BIN/pg_ctl" -D "$DATA_DIR" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+    if [ -e "$STATE_DIR" ]; then
+        rm -rf "$STATE_DIR"
+        log "stopped and removed $STATE_DIR"
+    fi
+}
+
+cmd_env() {
+    if [ ! -f "$SECRET_FILE" ] || ! is_running; then
+        log "not running (no server in $STATE_DIR); run '$0 start' first"
+        exit 1
+    fi
+    cat "$SECRET_FILE"
+}
+
+case "${1:-}" in
+start) cmd_start ;;
+stop) cmd_stop ;;
+env) cmd_env ;;
+*)
+    echo "usage: $0 start|stop|env" >&2
+    exit 2
+    ;;
+esac

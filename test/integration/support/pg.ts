@@ -1,0 +1,62 @@
+/** PostgreSQL helpers for the integration tier (the `pg` driver, real server from scripts/postgres-test-server.sh). */
+import pg from "pg";
+import type { IntegrationEnv, PgEndpoint } from "./env";
+
+export type PgClient = pg.Client;
+
+/** Connects as `user`; always explicit credentials, so PGUSER/PGPASSWORD from the env never leak in. */
+export async function connect(ep: PgEndpoint, user: string, password: string): Promise<pg.Client> {
+    const client = new pg.Client({
+        host: ep.host,
+        port: ep.port,
+        database: ep.database,
+        user,
+        password,
+        ssl: false,
+        connectionTimeoutMillis: 10_000,
+        application_name: "vaultkit-integration",
+    });
+    await client.connect();
+    return client;
+}
+
+export function connectSuperuser(env: IntegrationEnv): Promise<pg.Client> {
+    return connect(env.pg, env.pg.superuser, env.pg.superuserPassword);
+}
+
+/** The SQLSTATE of a failed attempt, or "ok" when it did not fail. */
+export async function sqlState(attempt: () => Promise<unknown>): Promise<string> {
+    try {
+        await attempt();
+        return "ok";
+    } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if (typeof code === "string") {
+            return code;
+        }
+        throw err;
+    }
+}
+
+/** Tries to log in; returns "ok" or the SQLSTATE (28P01 = invalid password). */
+export async function loginState(ep: PgEndpoint, user: string, password: string): Promise<string> {
+    return sqlState(async () => {
+        const c = await connect(ep, user, password);
+        try {
+            await c.query("select 1");
+        } finally {
+            await c.end();
+        }
+    });
+}
+
+/** Drops roles (and everything they own in this database) if they exist. */
+export async function dropRoles(su: pg.Client, roles: string[]): Promise<void> {
+    for (const role of roles) {
+        const { rowCount } = await su.query("select 1 from pg_roles where rolname = $1", [role]);
+        if (rowCount) {
+            await su.query(`DROP OWNED BY ${pg.escapeIdentifier(role)} CASCADE`);
+            await su.query(`DROP ROLE ${pg.escapeIdentifier(role)}`);
+        }
+    }
+}
