@@ -47,6 +47,7 @@ export function buildDatabase(
             credentialsSecretName: db.syncedSecretName,
             vaultAdminRole: db.vaultAdminRole,
             vaultAdminPassword: opts.vault.vaultAdminPassword,
+            vaultRotatesAdminPassword: config.database.rotateVaultAdminPassword,
             managedRoles: opts.managedRoles,
         },
         {

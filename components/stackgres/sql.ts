@@ -53,22 +53,28 @@ export function appRoleSql(roleName: string): string {
  * passwords, but it is not a superuser, so rotation can never clobber the StackGres superuser.
  * On PostgreSQL 16+ CREATEROLE alone no longer lets a role alter others, so it is also granted
  * ADMIN OPTION on each managed role (see `grantManagedRolesSql`).
+ *
+ * `passwordOwner`: `"pulumi"` (default) re-applies the password on every run, so the one the
+ * stack knows stays authoritative. `"vault"` sets it only when the role is created: once Vault has
+ * rotated it (`rotate-root`), a re-run of this script must not put the old one back, or Vault
+ * loses its connection.
  */
-export function vaultAdminRoleSql(roleName: string, password: string): string {
+export function vaultAdminRoleSql(roleName: string, password: string, passwordOwner: "pulumi" | "vault" = "pulumi"): string {
     assertRoleName(roleName);
     if (password.length < 16) {
         throw new Error("the Vault admin role password must be at least 16 characters");
     }
     const pw = sqlLiteral(password);
+    const flags = "LOGIN CREATEROLE NOSUPERUSER NOCREATEDB NOREPLICATION NOBYPASSRLS";
     return [
         `DO $$`,
         `BEGIN`,
         `  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = ${sqlLiteral(roleName)}) THEN`,
-        `    CREATE ROLE ${roleName} LOGIN CREATEROLE NOSUPERUSER NOCREATEDB NOREPLICATION NOBYPASSRLS;`,
+        `    CREATE ROLE ${roleName} ${flags} PASSWORD ${pw};`,
         `  END IF;`,
         `END`,
         `$$;`,
-        `ALTER ROLE ${roleName} LOGIN CREATEROLE NOSUPERUSER NOCREATEDB NOREPLICATION NOBYPASSRLS PASSWORD ${pw};`,
+        passwordOwner === "pulumi" ? `ALTER ROLE ${roleName} ${flags} PASSWORD ${pw};` : `ALTER ROLE ${roleName} ${flags};`,
         ``,
     ].join("\n");
 }

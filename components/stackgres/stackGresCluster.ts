@@ -49,6 +49,11 @@ export interface StackGresClusterArgs {
     vaultAdminRole: string;
     /** Password of the Vault admin role (secret). */
     vaultAdminPassword: pulumi.Input<string>;
+    /**
+     * Vault rotates the admin role's password (`rotate-root`): the script then sets the password
+     * only when it creates the role, so a re-run never puts the old one back. Default false.
+     */
+    vaultRotatesAdminPassword?: boolean;
     /** Application roles Vault static roles will manage; created LOGIN without a password. */
     managedRoles: string[];
     /** How long Pulumi waits for the cluster and its scripts. Defaults to 1800 s. */
@@ -123,7 +128,7 @@ export class StackGresCluster extends pulumi.ComponentResource {
                 metadata: { namespace, labels },
                 type: "Opaque",
                 stringData: {
-                    [VAULT_ADMIN_SQL_KEY]: pulumi.secret(pulumi.output(args.vaultAdminPassword).apply((pw) => vaultAdminRoleSql(adminRole, pw))),
+                    [VAULT_ADMIN_SQL_KEY]: pulumi.secret(pulumi.output(args.vaultAdminPassword).apply((pw) => vaultAdminRoleSql(adminRole, pw, args.vaultRotatesAdminPassword ? "vault" : "pulumi"))),
                 },
             },
             { parent: this, dependsOn: deps, replaceOnChanges: ["stringData"], deleteBeforeReplace: false },

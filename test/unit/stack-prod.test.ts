@@ -42,6 +42,12 @@ describe("prod stack", () => {
         expect(conn.inputs.postgresql.connectionUrl).toContain("sslmode=require");
     });
 
+    it("lets Vault own the admin password: the SGScript's SQL sets it only when it creates the role", () => {
+        const sql: string = one("kubernetes:core/v1:Secret", "keycloak-postgresql-vault-admin-sql").inputs.stringData["vault-admin-role.sql"];
+        expect(sql.match(/PASSWORD/g)).toHaveLength(1);
+        expect(sql).toMatch(/CREATE ROLE vault_admin .* PASSWORD '/);
+    });
+
     it("gives each of the four applications its own static role, listed in allowed_roles", () => {
         const conn = one("vault:database/secretBackendConnection:SecretBackendConnection", "database-secrets-connection");
         expect(conn.inputs.allowedRoles).toEqual(["keycloak", "billing", "reporting", "batch"]);

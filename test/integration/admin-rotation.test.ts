@@ -1,0 +1,173 @@
+/**
+ * Real-server tier: the optional rotation of the Vault admin role's password
+ * (`database.rotateVaultAdminPassword`: DatabaseSecretsEngine POSTs `<mount>/rotate-root/<connection>`
+ * right after writing the connection). The connection is the one the project declares: Vault logs
+ * in as the non-superuser admin role from vaultAdminRoleSql, so rotate-root changes that role's
+ * password only; the PostgreSQL superuser is never touched and never needed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { vaultAdminRoleSql } from "../../components/stackgres/sql";
+import { parseStackConfig } from "../../stacks/config";
+import { connectionConfig, provisionDatabaseEngine, teardownDatabaseEngine, type DatabaseEngineSpec } from "./support/databaseEngine";
+import { integrationEnv, randomPassword, SKIP_REASON, type IntegrationEnv } from "./support/env";
+import { connect, connectSuperuser, loginState, type PgClient } from "./support/pg";
+import { VaultApi } from "./support/vaultApi";
+
+const env = integrationEnv();
+
+const INVALID_PASSWORD = "28P01";
+
+/** A stack that opts in to the rotation; names come from the parsed config. */
+const CONFIG = parseStackConfig("admin-rotation", {
+    platform: "openshift",
+    vault: { address: "https://vault.apps.example.com", routeHost: "vault.apps.example.com" },
+    database: { vaultAdminRole: "vk_rot_vault_admin", rotateVaultAdminPassword: true },
+    applications: [{ name: "app", namespace: "rhbk", serviceAccount: "app", databaseRole: "vk_rot_app" }],
+});
+
+const SPEC: DatabaseEngineSpec = {
+    mount: "database-rot",
+    connection: CONFIG.database.connectionName,
+    adminRole: CONFIG.database.vaultAdminRole,
+    adminPassword: randomPassword(),
+    staticRoles: Object.fromEntries(CONFIG.applications.map((a) => [a.name, a.databaseRole])),
+};
+const APP = CONFIG.applications[0]!;
+
+describe.skipIf(!env)(env ? "rotate-root of the Vault admin role on a real PostgreSQL 15" : `rotate-root of the Vault admin role — ${SKIP_REASON}`, () => {
+    const e = env as IntegrationEnv;
+    let root: VaultApi;
+    let su: PgClient | undefined;
+    let checks = 0;
+    /** Verifiers before any rotation. */
+    let before: { admin: string; superuser: string; app: string };
+
+    function check<T>(actual: T, message?: string) {
+        checks++;
+        return expect(actual, message);
+    }
+
+    async function rolpassword(role: string): Promise<string> {
+        const r = await su!.query("select rolpassword from pg_authid where rolname = $1", [role]);
+        if (r.rowCount !== 1 || typeof r.rows[0].rolpassword !== "string") {
+            throw new Error(`role ${role}: expected exactly one row with a password, got ${JSON.stringify(r.rows)}`);
+        }
+        return r.rows[0].rolpassword;
+    }
+
+    async function appCreds(): Promise<{ username: string; password: string }> {
+        const body = await root.must("read", `${SPEC.mount}/static-creds/${APP.name}`);
+        return { username: body.data.username, password: body.data.password };
+    }
+
+    async function rotateRoot(): Promise<void> {
+        const r = await root.write(`${SPEC.mount}/rotate-root/${SPEC.connection}`, {});
+        check(r.status, `rotate-root: ${r.errors.join("; ")}`).toBeGreaterThanOrEqual(200);
+        check(r.status).toBeLessThan(300);
+    }
+
+    beforeAll(async () => {
+        root = new VaultApi(e.vaultAddr, e.vaultToken);
+        su = await connectSuperuser(e);
+        await teardownDatabaseEngine(root, su, SPEC); // a crashed earlier run may have left it
+        await provisionDatabaseEngine(root, su, e, SPEC);
+        before = { admin: await rolpassword(SPEC.adminRole), superuser: await rolpassword(e.pg.superuser), app: await rolpassword(APP.databaseRole) };
+    });
+
+    afterAll(async () => {
+        console.log(`[integration] admin rotation: ${checks} checks`);
+        try {
+            await teardownDatabaseEngine(root, su, SPEC);
+        } finally {
+            await su?.end();
+        }
+    });
+
+    it("the project opts in per stack, and the connection Vault would rotate is the admin role's, not the superuser's", async () => {
+        check(CONFIG.database.rotateVaultAdminPassword).toBe(true);
+        check(parseStackConfig("default", { platform: "openshift", vault: { address: "https://v.example.com", routeHost: "v.example.com" } }).database.rotateVaultAdminPassword).toBe(false);
+
+        const cfg = await root.must("read", `${SPEC.mount}/config/${SPEC.connection}`);
+        check(cfg.data.connection_details.username).toBe(SPEC.adminRole);
+        check(cfg.data.connection_details.username).not.toBe(e.pg.superuser);
+        check(cfg.data.connection_details.username).toBe(connectionConfig(e, SPEC).username);
+        check(cfg.data.allowed_roles).toEqual([APP.name]);
+        // Control for the "old password fails" check below: before the rotation it works.
+        check(await loginState(e.pg, SPEC.adminRole, SPEC.adminPassword)).toBe("ok");
+        const attrs = await su!.query("select rolsuper, rolcreaterole from pg_roles where rolname = $1", [SPEC.adminRole]);
+        check(attrs.rows).toEqual([{ rolsuper: false, rolcreaterole: true }]);
+    });
+
+    it("rotate-root replaces the admin password with one only Vault knows, and touches nothing else", async () => {
+        await rotateRoot();
+
+        check(await loginState(e.pg, SPEC.adminRole, SPEC.adminPassword), "the old admin password").toBe(INVALID_PASSWORD);
+        const adminAfter = await rolpassword(SPEC.adminRole);
+        check(adminAfter).not.toBe(before.admin);
+        check(adminAfter).toMatch(/^SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/);
+
+        // The superuser: same verifier, same password still logs in.
+        check(await rolpassword(e.pg.superuser)).toBe(before.superuser);
+        check(await loginState(e.pg, e.pg.superuser, e.pg.superuserPassword)).toBe("ok");
+        // The app's password is not rotate-root's business.
+        check(await rolpassword(APP.databaseRole)).toBe(before.app);
+        // Only the password changed: still no superuser.
+        const attrs = await su!.query("select rolsuper, rolcreaterole, rolcanlogin from pg_roles where rolname = $1", [SPEC.adminRole]);
+        check(attrs.rows).toEqual([{ rolsuper: false, rolcreaterole: true, rolcanlogin: true }]);
+
+        // Vault still connects as the admin role and never reveals the new password.
+        const cfg = await root.must("read", `${SPEC.mount}/config/${SPEC.connection}`);
+        check(cfg.data.connection_details.username).toBe(SPEC.adminRole);
+        check(cfg.data.connection_details.password).toBeUndefined();
+        check(JSON.stringify(cfg)).not.toContain(SPEC.adminPassword);
+    });
+
+    it("after rotate-root Vault still rotates the app's static role, and the new app password works", async () => {
+        const old = await appCreds();
+        check(await loginState(e.pg, old.username, old.password)).toBe("ok");
+
+        const r = await root.write(`${SPEC.mount}/rotate-role/${APP.name}`, {});
+        check(r.status, `rotate-role: ${r.errors.join("; ")}`).toBe(204);
+        const fresh = await appCreds();
+        check(fresh.username).toBe(APP.databaseRole);
+        check(fresh.password).not.toBe(old.password);
+        check(await rolpassword(APP.databaseRole)).not.toBe(before.app);
+        check(await rolpassword(APP.databaseRole)).toMatch(/^SCRAM-SHA-256\$/);
+        check(await loginState(e.pg, APP.databaseRole, old.password)).toBe(INVALID_PASSWORD);
+        const app = await connect(e.pg, fresh.username, fresh.password);
+        try {
+            check((await app.query("select current_user as who")).rows).toEqual([{ who: APP.databaseRole }]);
+        } finally {
+            await app.end();
+        }
+    });
+
+    it("rotate-root can run again (Vault logs in with the password it set) and the superuser is still untouched", async () => {
+        const adminBefore = await rolpassword(SPEC.adminRole);
+        await rotateRoot();
+        check(await rolpassword(SPEC.adminRole)).not.toBe(adminBefore);
+
+        const old = await appCreds();
+        check((await root.write(`${SPEC.mount}/rotate-role/${APP.name}`, {})).status).toBe(204);
+        const fresh = await appCreds();
+        check(fresh.password).not.toBe(old.password);
+        check(await loginState(e.pg, APP.databaseRole, fresh.password)).toBe("ok");
+
+        check(await rolpassword(e.pg.superuser)).toBe(before.superuser);
+        check(await loginState(e.pg, e.pg.superuser, e.pg.superuserPassword)).toBe("ok");
+    });
+
+    it("StackGres re-running the admin SQL (Vault owns the password) leaves Vault's rotated password in place", async () => {
+        const rotated = await rolpassword(SPEC.adminRole);
+        // What the SGScript runs when the stack sets rotateVaultAdminPassword: idempotent, no password reset.
+        await su!.query(vaultAdminRoleSql(SPEC.adminRole, SPEC.adminPassword, "vault"));
+        await su!.query(vaultAdminRoleSql(SPEC.adminRole, SPEC.adminPassword, "vault"));
+        check(await rolpassword(SPEC.adminRole)).toBe(rotated);
+        check(await loginState(e.pg, SPEC.adminRole, SPEC.adminPassword)).toBe(INVALID_PASSWORD);
+        const r = await root.write(`${SPEC.mount}/rotate-role/${APP.name}`, {});
+        check(r.status, `rotate-role after the SQL re-ran: ${r.errors.join("; ")}`).toBe(204);
+        check(await loginState(e.pg, APP.databaseRole, (await appCreds()).password)).toBe("ok");
+        const flags = await su!.query("select rolsuper, rolcreaterole, rolcanlogin from pg_roles where rolname = $1", [SPEC.adminRole]);
+        check(flags.rows).toEqual([{ rolsuper: false, rolcreaterole: true, rolcanlogin: true }]);
+    });
+});
