@@ -12,7 +12,7 @@ import { PINNED } from "../components/versions";
 export const CONFIG_NAMESPACE = "vaultkit";
 
 /** Keys whose values are never printed, not even in error messages. */
-const SECRET_KEYS = new Set(["vaultToken", "databaseAdminPassword"]);
+const SECRET_KEYS = new Set(["vaultToken", "databaseAdminPassword", "kubernetesTokenReviewerJwt"]);
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -237,6 +237,10 @@ const kubernetesAuthSchema = z
         kubernetesHost: url.default("https://kubernetes.default.svc"),
         /** Audience bound on every role; OpenShift's default API audience (seed). */
         audience: z.string().min(1, { error: "expected a non-empty audience" }).default("https://kubernetes.default.svc"),
+        /** Vault outside the cluster: the API server's CA (PEM). */
+        kubernetesCaCert: z.string({ error: "expected a PEM certificate" }).regex(/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/, {
+            error: "expected a PEM certificate (-----BEGIN CERTIFICATE----- ...)",
+        }).optional(),
     })
     .prefault({});
 
@@ -322,6 +326,8 @@ export const rawConfigSchema = z.strictObject({
     kubeContext: z.string().min(1).optional(),
     vault: vaultSchema,
     vaultToken: z.string().min(1, { error: "expected a non-empty token" }).optional(),
+    /** Vault outside the cluster: a token-reviewer service account token for Kubernetes auth. */
+    kubernetesTokenReviewerJwt: z.string().min(20, { error: "expected a service account token (a JWT)" }).optional(),
     /** Existing database: the password of `database.vaultAdminRole` (StackGres mode generates it). */
     databaseAdminPassword: z.string().min(16, { error: "expected a password of at least 16 characters" }).optional(),
     kubernetesAuth: kubernetesAuthSchema,
@@ -334,7 +340,7 @@ export const rawConfigSchema = z.strictObject({
 type Parsed = z.output<typeof rawConfigSchema>;
 
 /** The validated configuration of one stack. */
-export interface StackConfig extends Omit<Parsed, "vaultToken" | "databaseAdminPassword" | "vault"> {
+export interface StackConfig extends Omit<Parsed, "vaultToken" | "databaseAdminPassword" | "kubernetesTokenReviewerJwt" | "vault"> {
     /** The stack name (`pulumi stack`), used in names and labels. */
     stackName: string;
     vault: Parsed["vault"] & {
@@ -345,6 +351,8 @@ export interface StackConfig extends Omit<Parsed, "vaultToken" | "databaseAdminP
     vaultToken?: string;
     /** Password of the Vault admin role in an existing database; never printed. */
     databaseAdminPassword?: string;
+    /** Token-reviewer JWT for a Vault outside the cluster; never printed. */
+    kubernetesTokenReviewerJwt?: string;
 }
 
 export type ApplicationConfig = StackConfig["applications"][number];
@@ -480,6 +488,15 @@ function crossFieldProblems(c: Parsed, raw: Record<string, unknown>, env: Config
             }
         }
     }
+    if (c.vault.mode === "deploy" && (c.kubernetesTokenReviewerJwt || c.kubernetesAuth.kubernetesCaCert)) {
+        add(
+            [c.kubernetesTokenReviewerJwt ? "kubernetesTokenReviewerJwt" : "kubernetesAuth"],
+            "expected no token reviewer or API CA for a Vault deployed in the cluster (it uses its own pod's token and CA)",
+        );
+    }
+    if (c.kubernetesAuth.kubernetesCaCert && !c.kubernetesTokenReviewerJwt) {
+        add(["kubernetesAuth", "kubernetesCaCert"], "expected vaultkit:kubernetesTokenReviewerJwt as well: a Vault outside the cluster needs both to review tokens");
+    }
     if (c.platform !== "openshift" && c.vault.routeHost) {
         add(["vault", "routeHost"], "expected no Route host on platform 'kubernetes' (Routes are OpenShift objects; use vault.ingressHost)");
     }
@@ -573,13 +590,14 @@ export function parseStackConfig(stackName: string, raw: Record<string, unknown>
         (c.vault.mode === "deploy"
             ? `${c.vault.server === "ha" ? "https" : "http"}://${c.vault.releaseName}.${c.vault.namespace}.svc.cluster.local:8200`
             : c.vault.address!);
-    const { vaultToken, databaseAdminPassword, ...rest } = c;
+    const { vaultToken, databaseAdminPassword, kubernetesTokenReviewerJwt, ...rest } = c;
     return {
         ...rest,
         stackName,
         vault: { ...c.vault, inClusterAddress },
         ...(vaultToken ?? env.vaultToken ? { vaultToken: vaultToken ?? env.vaultToken } : {}),
         ...(databaseAdminPassword ? { databaseAdminPassword } : {}),
+        ...(kubernetesTokenReviewerJwt ? { kubernetesTokenReviewerJwt } : {}),
     };
 }
 

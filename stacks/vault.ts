@@ -142,6 +142,8 @@ export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Pr
         {
             path: config.kubernetesAuth.mount,
             kubernetesHost: config.kubernetesAuth.kubernetesHost,
+            kubernetesCaCert: config.kubernetesAuth.kubernetesCaCert,
+            tokenReviewerJwt: config.kubernetesTokenReviewerJwt,
             roles: [
                 {
                     name: db.adminAuthRole,

@@ -30,6 +30,16 @@ export interface VaultKubernetesAuthArgs {
     kubernetesHost?: string;
     /** Roles to create. */
     roles?: VaultKubernetesAuthRoleArgs[];
+    /**
+     * Vault outside the cluster: PEM CA of the API server. Inside the cluster Vault reads its pod's
+     * CA; outside there is none, and writing the config without one fails.
+     */
+    kubernetesCaCert?: pulumi.Input<string>;
+    /**
+     * Vault outside the cluster: a long-lived token of a service account bound to
+     * `system:auth-delegator`, used for TokenReview (secret). Inside, Vault uses its own pod token.
+     */
+    tokenReviewerJwt?: pulumi.Input<string>;
 }
 
 /**
@@ -53,7 +63,18 @@ export class VaultKubernetesAuth extends pulumi.ComponentResource {
         this.backend = new vault.AuthBackend(`${name}-backend`, { type: "kubernetes", path }, { parent: this, dependsOn: childDependsOn(opts) });
         this.config = new vault.kubernetes.AuthBackendConfig(
             `${name}-config`,
-            { backend: this.backend.path, kubernetesHost: args.kubernetesHost ?? "https://kubernetes.default.svc" },
+            {
+                backend: this.backend.path,
+                kubernetesHost: args.kubernetesHost ?? "https://kubernetes.default.svc",
+                ...(args.kubernetesCaCert !== undefined ? { kubernetesCaCert: args.kubernetesCaCert } : {}),
+                ...(args.tokenReviewerJwt !== undefined
+                    ? {
+                          tokenReviewerJwt: pulumi.secret(args.tokenReviewerJwt),
+                          // There is no pod CA/JWT to fall back to outside the cluster.
+                          disableLocalCaJwt: true,
+                      }
+                    : {}),
+            },
             { parent: this },
         );
         const roles = (args.roles ?? []).map((role) => {

@@ -15,6 +15,8 @@ beforeAll(async () => {
             vault: { mode: "existing", address: "https://vault.example.com:8200" },
             vaultToken: "hvs.existing-token",
             databaseAdminPassword: "existing-admin-password-0123",
+            kubernetesTokenReviewerJwt: "eyJhbGciOiJSUzI1NiJ9.reviewer-token.sig",
+            kubernetesAuth: { kubernetesHost: "https://api.cluster.example.com:6443", kubernetesCaCert: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----" },
             database: { mode: "existing", host: "pg.example.com", port: 6432, database: "appdb", sslMode: "verify-full" },
             applications: [{ name: "app", namespace: "rhbk", serviceAccount: "app", databaseRole: "app", deployWorkload: false }],
         }),
@@ -40,6 +42,16 @@ describe("existing Vault and existing PostgreSQL", () => {
         expect(conn.inputs.postgresql.password).toBe("existing-admin-password-0123");
         expect(conn.secretPaths).toContain("postgresql.password");
         expect(registrations.filter((r) => r.name === "vault-admin-password")).toEqual([]);
+    });
+
+    it("configures Kubernetes auth for a Vault outside the cluster: API CA, reviewer token (secret), no local CA/JWT", () => {
+        const cfg = one("vault:kubernetes/authBackendConfig:AuthBackendConfig", "kubernetes-auth-config");
+        expect(cfg.inputs).toMatchObject({
+            kubernetesHost: "https://api.cluster.example.com:6443",
+            kubernetesCaCert: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+            disableLocalCaJwt: true,
+        });
+        expect(cfg.secretPaths).toContain("tokenReviewerJwt");
     });
 
     it("still declares the admin credentials, the app's static role, policy and auth role", () => {
