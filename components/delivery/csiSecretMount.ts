@@ -1,16 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { optionalServiceAccount, withDependencies } from "./deps";
-import {
-    ContainerResources,
-    SECRETS_MOUNT_PATH,
-    SLEEP_FOREVER,
-    deploymentManifest,
-    emptyDirVolume,
-    restrictedContainer,
-    workloadLabels,
-} from "./workload";
+import { ContainerResources, SECRETS_MOUNT_PATH, appContainer, emptyDirVolume, workloadLabels } from "./workload";
+import { createWorkload } from "./workloadResources";
 
 /** API version of SecretProviderClass (secrets-store-csi-driver v1.6.0 storage version). */
 export const SPC_API_VERSION = "secrets-store.csi.x-k8s.io/v1";
@@ -158,37 +150,21 @@ export class CsiSecretMount extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn },
         );
-        const serviceAccount = optionalServiceAccount(this, name, args.createServiceAccount, { serviceAccountName: args.serviceAccountName, namespace: args.namespace, labels }, dependsOn);
-        const manifest = deploymentManifest({
-            name: deploymentName,
-            namespace: args.namespace,
-            labels,
-            serviceAccountName: args.serviceAccountName,
+        this.deploymentName = createWorkload(
+            this,
+            name,
+            args,
             // The provider requests its own token for the pod's service account.
-            automountServiceAccountToken: false,
-            runAsUser: args.runAsUser,
-            containers: [
-                restrictedContainer({
-                    name: "main",
-                    image: args.image,
-                    command: args.command ?? SLEEP_FOREVER,
-                    readinessCommand: args.readinessCommand,
-                    resources: args.resources,
-                    volumeMounts: [
-                        { name: "secrets-store", mountPath: args.mountPath ?? SECRETS_MOUNT_PATH, readOnly: true },
-                        { name: "tmp", mountPath: "/tmp" },
-                    ],
-                }),
-            ],
-            volumes: [csiVolume(spcName), emptyDirVolume("tmp", true)],
-        });
-        const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, manifest, {
-            parent: this,
-            dependsOn: withDependencies(dependsOn, spc, ...serviceAccount),
-        });
+            { deploymentName, labels, automountServiceAccountToken: false },
+            () => ({
+                containers: [appContainer(args, [{ name: "secrets-store", mountPath: args.mountPath ?? SECRETS_MOUNT_PATH, readOnly: true }])],
+                volumes: [csiVolume(spcName), emptyDirVolume("tmp", true)],
+            }),
+            dependsOn,
+            spc,
+        );
 
         this.secretProviderClassName = spc.urn.apply(() => spcName);
-        this.deploymentName = deployment.urn.apply(() => deploymentName);
         this.registerOutputs({ secretProviderClassName: this.secretProviderClassName, deploymentName: this.deploymentName });
     }
 }

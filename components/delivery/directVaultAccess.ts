@@ -1,20 +1,7 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { optionalServiceAccount, withDependencies } from "./deps";
-import { vaultFetchLoopScript } from "./scripts";
-import {
-    ContainerResources,
-    VAULT_CA_DIR,
-    VAULT_TOKEN_FILE,
-    deploymentManifest,
-    emptyDirVolume,
-    restrictedContainer,
-    vaultCaMount,
-    vaultCaVolume,
-    vaultTokenMount,
-    vaultTokenVolume,
-    workloadLabels,
-} from "./workload";
+import { vaultFetcherContainer, vaultFetcherScript, vaultLoginVolumes } from "./vaultFetcher";
+import { ContainerResources, emptyDirVolume, workloadLabels } from "./workload";
+import { createWorkload } from "./workloadResources";
 
 /** Arguments of {@link DirectVaultAccess}. */
 export interface DirectVaultAccessArgs {
@@ -69,53 +56,38 @@ export class DirectVaultAccess extends pulumi.ComponentResource {
         super("vaultkit:index:DirectVaultAccess", name, args, opts);
         const deploymentName = args.deploymentName ?? name;
         const labels = workloadLabels(deploymentName, "direct-vault-access", args.labels);
-        const dependsOn = opts?.dependsOn;
         const script =
             args.script ??
-            vaultFetchLoopScript({
+            vaultFetcherScript({
                 vaultAddress: args.vaultAddress,
-                authMount: args.authMount ?? "kubernetes",
+                authMount: args.authMount,
                 role: args.role,
-                jwtFile: VAULT_TOKEN_FILE,
                 secretPath: args.secretPath,
                 outputFile: args.outputFile ?? "/tmp/keycloak-postgresql-vault",
                 intervalSeconds: args.intervalSeconds ?? 60,
                 workDir: "/tmp/.vault-fetch",
-                caCertFile: args.vaultCaSecretName ? `${VAULT_CA_DIR}/ca.crt` : undefined,
+                vaultCaSecretName: args.vaultCaSecretName,
             });
-        const serviceAccount = optionalServiceAccount(this, name, args.createServiceAccount, { serviceAccountName: args.serviceAccountName, namespace: args.namespace, labels }, dependsOn);
-        const manifest = deploymentManifest({
-            name: deploymentName,
-            namespace: args.namespace,
-            labels,
-            serviceAccountName: args.serviceAccountName,
-            automountServiceAccountToken: false,
-            runAsUser: args.runAsUser,
-            containers: [
-                restrictedContainer({
-                    name: "vault-client",
-                    image: args.image,
-                    command: ["sh", "-c", script],
-                    resources: args.resources,
-                    volumeMounts: [
-                        { name: "tmp", mountPath: "/tmp" },
-                        vaultTokenMount(),
-                        ...(args.vaultCaSecretName ? [vaultCaMount()] : []),
-                    ],
-                }),
-            ],
-            volumes: [
-                emptyDirVolume("tmp", true),
-                vaultTokenVolume(args.audience, args.tokenExpirationSeconds ?? 3600),
-                ...(args.vaultCaSecretName ? [vaultCaVolume(args.vaultCaSecretName)] : []),
-            ],
-        });
-        const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, manifest, {
-            parent: this,
-            dependsOn: withDependencies(dependsOn, ...serviceAccount),
-        });
-
-        this.deploymentName = deployment.urn.apply(() => deploymentName);
+        this.deploymentName = createWorkload(
+            this,
+            name,
+            args,
+            { deploymentName, labels, automountServiceAccountToken: false },
+            () => ({
+                containers: [
+                    vaultFetcherContainer({
+                        name: "vault-client",
+                        image: args.image,
+                        script,
+                        resources: args.resources,
+                        workMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                        vaultCaSecretName: args.vaultCaSecretName,
+                    }),
+                ],
+                volumes: [emptyDirVolume("tmp", true), ...vaultLoginVolumes(args.audience, args.tokenExpirationSeconds, args.vaultCaSecretName)],
+            }),
+            opts?.dependsOn,
+        );
         this.registerOutputs({ deploymentName: this.deploymentName });
     }
 }

@@ -1,8 +1,6 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { VSO_API_VERSION, VSO_SYNCED_WAIT_FOR, vaultStaticCredsSecretSpec } from "./vso";
-import { createVsoAuth, syncedWaitAnnotations } from "./vsoResources";
-import { workloadLabels } from "./workload";
+import { vaultStaticCredsSecretSpec } from "./vso";
+import { createSyncedVsoSecret } from "./vsoResources";
 
 /** Arguments of {@link DynamicSecretSync}. */
 export interface DynamicSecretSyncArgs {
@@ -54,45 +52,20 @@ export class DynamicSecretSync extends pulumi.ComponentResource {
             throw new Error("rolloutRestartDeployments must name at least one Deployment: without a restart, pods keep the rotated-out password");
         }
         super("vaultkit:index:DynamicSecretSync", name, args, opts);
-        const objectName = args.objectName ?? name;
-        const labels = workloadLabels(objectName, "vault-secrets-operator", args.labels);
-        const { auth } = createVsoAuth(
+        const dynamicSecret = createSyncedVsoSecret(
             this,
             name,
-            {
-                namespace: args.namespace,
-                objectName,
-                labels,
-                vaultAddress: args.vaultAddress,
-                skipTlsVerify: args.skipTlsVerify,
-                vaultCaSecretName: args.vaultCaSecretName,
-                authMount: args.authMount ?? "kubernetes",
-                authRole: args.authRole,
-                serviceAccountName: args.serviceAccountName,
-                audiences: args.audiences,
-            },
-            opts?.dependsOn,
-        );
-        const dynamicSecret = new k8s.apiextensions.CustomResource(
-            `${name}-secret`,
-            {
-                apiVersion: VSO_API_VERSION,
-                kind: "VaultDynamicSecret",
-                metadata: {
-                    name: objectName,
-                    namespace: args.namespace,
-                    labels,
-                    annotations: syncedWaitAnnotations(VSO_SYNCED_WAIT_FOR, args.syncTimeoutSeconds ?? 600),
-                },
-                spec: vaultStaticCredsSecretSpec({
-                    vaultAuthName: objectName,
+            args,
+            "VaultDynamicSecret",
+            (vaultAuthName) =>
+                vaultStaticCredsSecretSpec({
+                    vaultAuthName,
                     databaseMount: args.databaseMount,
                     staticRoleName: args.staticRoleName,
                     destinationSecretName: args.destinationSecretName,
                     rolloutRestartDeployments: args.rolloutRestartDeployments,
                 }),
-            },
-            { parent: this, dependsOn: [auth] },
+            opts?.dependsOn,
         );
 
         this.ready = [dynamicSecret];

@@ -1,17 +1,14 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { optionalServiceAccount, withDependencies } from "./deps";
 import {
     ContainerResources,
     SECRETS_MOUNT_PATH,
-    SLEEP_FOREVER,
     VAULT_TOKEN_VOLUME,
-    deploymentManifest,
+    appContainer,
     emptyDirVolume,
-    restrictedContainer,
     vaultTokenVolume,
     workloadLabels,
 } from "./workload";
+import { createWorkload } from "./workloadResources";
 
 const INJECT = "vault.hashicorp.com";
 
@@ -172,7 +169,6 @@ export class InjectedSecret extends pulumi.ComponentResource {
         super("vaultkit:index:InjectedSecret", name, args, opts);
         const deploymentName = args.deploymentName ?? name;
         const labels = workloadLabels(deploymentName, "vault-agent-injector", args.labels);
-        const dependsOn = opts?.dependsOn;
         const annotations = injectorAnnotations({
             role: args.role,
             authMount: args.authMount ?? "kubernetes",
@@ -184,34 +180,18 @@ export class InjectedSecret extends pulumi.ComponentResource {
             vaultCaSecretName: args.vaultCaSecretName,
             agentResources: args.agentResources,
         });
-        const serviceAccount = optionalServiceAccount(this, name, args.createServiceAccount, { serviceAccountName: args.serviceAccountName, namespace: args.namespace, labels }, dependsOn);
-        const manifest = deploymentManifest({
-            name: deploymentName,
-            namespace: args.namespace,
-            labels,
-            serviceAccountName: args.serviceAccountName,
+        this.deploymentName = createWorkload(
+            this,
+            name,
+            args,
             // With an audience-bound projected token the agent needs no default API token.
-            automountServiceAccountToken: !args.audience,
-            runAsUser: args.runAsUser,
-            podAnnotations: annotations,
-            containers: [
-                restrictedContainer({
-                    name: "main",
-                    image: args.image,
-                    command: args.command ?? SLEEP_FOREVER,
-                    readinessCommand: args.readinessCommand,
-                    resources: args.resources,
-                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-                }),
-            ],
-            volumes: [emptyDirVolume("tmp", true), ...(args.audience ? [vaultTokenVolume(args.audience)] : [])],
-        });
-        const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, manifest, {
-            parent: this,
-            dependsOn: withDependencies(dependsOn, ...serviceAccount),
-        });
-
-        this.deploymentName = deployment.urn.apply(() => deploymentName);
+            { deploymentName, labels, automountServiceAccountToken: !args.audience, podAnnotations: annotations },
+            () => ({
+                containers: [appContainer(args, [])],
+                volumes: [emptyDirVolume("tmp", true), ...(args.audience ? [vaultTokenVolume(args.audience)] : [])],
+            }),
+            opts?.dependsOn,
+        );
         this.registerOutputs({ deploymentName: this.deploymentName });
     }
 }

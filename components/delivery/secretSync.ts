@@ -1,8 +1,6 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { VSO_API_VERSION, VSO_SYNCED_WAIT_FOR, vaultStaticSecretSpec } from "./vso";
-import { createVsoAuth, syncedWaitAnnotations } from "./vsoResources";
-import { workloadLabels } from "./workload";
+import { vaultStaticSecretSpec } from "./vso";
+import { createSyncedVsoSecret } from "./vsoResources";
 
 /** Arguments of {@link SecretSync}. */
 export interface SecretSyncArgs {
@@ -62,46 +60,21 @@ export class SecretSync extends pulumi.ComponentResource {
         assertNotStackGresOwned(args.destinationSecretName, args.stackGresClusterName ?? "keycloak-postgresql");
         super("vaultkit:index:SecretSync", name, args, opts);
 
-        const objectName = args.objectName ?? name;
-        const labels = workloadLabels(objectName, "vault-secrets-operator", args.labels);
-        const { auth } = createVsoAuth(
+        const staticSecret = createSyncedVsoSecret(
             this,
             name,
-            {
-                namespace: args.namespace,
-                objectName,
-                labels,
-                vaultAddress: args.vaultAddress,
-                skipTlsVerify: args.skipTlsVerify,
-                vaultCaSecretName: args.vaultCaSecretName,
-                authMount: args.authMount ?? "kubernetes",
-                authRole: args.authRole,
-                serviceAccountName: args.serviceAccountName,
-                audiences: args.audiences,
-            },
-            opts?.dependsOn,
-        );
-        const staticSecret = new k8s.apiextensions.CustomResource(
-            `${name}-secret`,
-            {
-                apiVersion: VSO_API_VERSION,
-                kind: "VaultStaticSecret",
-                metadata: {
-                    name: objectName,
-                    namespace: args.namespace,
-                    labels,
-                    annotations: syncedWaitAnnotations(VSO_SYNCED_WAIT_FOR, args.syncTimeoutSeconds ?? 600),
-                },
-                spec: vaultStaticSecretSpec({
-                    vaultAuthName: objectName,
+            args,
+            "VaultStaticSecret",
+            (vaultAuthName) =>
+                vaultStaticSecretSpec({
+                    vaultAuthName,
                     mount: args.kvMount,
                     path: args.secretPath,
                     refreshAfterSeconds: args.refreshAfterSeconds ?? 30,
                     destinationSecretName: args.destinationSecretName,
                     rolloutRestartDeployments: args.rolloutRestartDeployments,
                 }),
-            },
-            { parent: this, dependsOn: [auth] },
+            opts?.dependsOn,
         );
 
         this.ready = [staticSecret];

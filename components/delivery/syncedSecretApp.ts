@@ -1,15 +1,6 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { optionalServiceAccount, withDependencies } from "./deps";
-import {
-    ContainerResources,
-    SECRETS_MOUNT_PATH,
-    SLEEP_FOREVER,
-    deploymentManifest,
-    emptyDirVolume,
-    restrictedContainer,
-    workloadLabels,
-} from "./workload";
+import { ContainerResources, SECRETS_MOUNT_PATH, appContainer, emptyDirVolume, workloadLabels } from "./workload";
+import { createWorkload } from "./workloadResources";
 
 /** Arguments of {@link SyncedSecretApp}. */
 export interface SyncedSecretAppArgs {
@@ -53,38 +44,18 @@ export class SyncedSecretApp extends pulumi.ComponentResource {
         super("vaultkit:index:SyncedSecretApp", name, args, opts);
         const deploymentName = args.deploymentName ?? name;
         const labels = workloadLabels(deploymentName, "vault-secrets-operator", args.labels);
-        const dependsOn = opts?.dependsOn;
-        const serviceAccount = optionalServiceAccount(this, name, args.createServiceAccount, { serviceAccountName: args.serviceAccountName, namespace: args.namespace, labels }, dependsOn);
-        const manifest = deploymentManifest({
-            name: deploymentName,
-            namespace: args.namespace,
-            labels,
-            serviceAccountName: args.serviceAccountName,
-            automountServiceAccountToken: false,
-            runAsUser: args.runAsUser,
-            containers: [
-                restrictedContainer({
-                    name: "main",
-                    image: args.image,
-                    command: args.command ?? SLEEP_FOREVER,
-                    readinessCommand: args.readinessCommand,
-                    readinessPeriodSeconds: args.readinessPeriodSeconds,
-                    resources: args.resources,
-                    volumeMounts: [
-                        { name: "credentials", mountPath: args.mountPath ?? SECRETS_MOUNT_PATH, readOnly: true },
-                        { name: "tmp", mountPath: "/tmp" },
-                    ],
-                }),
-            ],
-            // secretName may be an Output of the sync: the Deployment then depends on it too.
-            volumes: [{ name: "credentials", secret: { secretName: args.secretName, defaultMode: 0o440 } }, emptyDirVolume("tmp", true)],
-        });
-        const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, manifest, {
-            parent: this,
-            dependsOn: withDependencies(dependsOn, ...serviceAccount),
-        });
-
-        this.deploymentName = deployment.urn.apply(() => deploymentName);
+        this.deploymentName = createWorkload(
+            this,
+            name,
+            args,
+            { deploymentName, labels, automountServiceAccountToken: false },
+            () => ({
+                containers: [appContainer(args, [{ name: "credentials", mountPath: args.mountPath ?? SECRETS_MOUNT_PATH, readOnly: true }], args.readinessPeriodSeconds)],
+                // secretName may be an Output of the sync: the Deployment then depends on it too.
+                volumes: [{ name: "credentials", secret: { secretName: args.secretName, defaultMode: 0o440 } }, emptyDirVolume("tmp", true)],
+            }),
+            opts?.dependsOn,
+        );
         this.registerOutputs({ deploymentName: this.deploymentName });
     }
 }

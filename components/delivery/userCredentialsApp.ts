@@ -1,20 +1,8 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { optionalServiceAccount, withDependencies } from "./deps";
-import { psqlCheckCommand, psqlCheckLoopScript, seedPsqlCheck, vaultFetchLoopScript } from "./scripts";
-import {
-    ContainerResources,
-    VAULT_CA_DIR,
-    VAULT_TOKEN_FILE,
-    deploymentManifest,
-    emptyDirVolume,
-    restrictedContainer,
-    vaultCaMount,
-    vaultCaVolume,
-    vaultTokenMount,
-    vaultTokenVolume,
-    workloadLabels,
-} from "./workload";
+import { psqlCheckCommand, psqlCheckLoopScript, seedPsqlCheck } from "./scripts";
+import { vaultFetcherContainer, vaultFetcherScript, vaultLoginVolumes } from "./vaultFetcher";
+import { ContainerResources, emptyDirVolume, restrictedContainer, workloadLabels } from "./workload";
+import { createWorkload } from "./workloadResources";
 
 /** Where the fetcher writes the current password; shared with the psql container (memory emptyDir). */
 export const USER_PASSWORD_FILE = "/tmp/password";
@@ -88,7 +76,6 @@ export class UserCredentialsApp extends pulumi.ComponentResource {
         super("vaultkit:index:UserCredentialsApp", name, args, opts);
         const deploymentName = args.deploymentName ?? name;
         const labels = workloadLabels(deploymentName, "user-credentials", args.labels);
-        const dependsOn = opts?.dependsOn;
         const psql = {
             user: args.databaseUser,
             host: args.databaseHost,
@@ -98,62 +85,53 @@ export class UserCredentialsApp extends pulumi.ComponentResource {
             sslMode: args.sslMode,
         };
         const checkIntervalSeconds = args.checkIntervalSeconds ?? 60;
-        const fetchScript = vaultFetchLoopScript({
+        const fetchScript = vaultFetcherScript({
             vaultAddress: args.vaultAddress,
-            authMount: args.authMount ?? "kubernetes",
+            authMount: args.authMount,
             role: args.role,
-            jwtFile: VAULT_TOKEN_FILE,
             secretPath: args.credsPath,
             outputFile: USER_PASSWORD_FILE,
             extractField: "password",
             intervalSeconds: args.fetchIntervalSeconds ?? 60,
             workDir: "/var/run/vault-fetch",
-            caCertFile: args.vaultCaSecretName ? `${VAULT_CA_DIR}/ca.crt` : undefined,
+            vaultCaSecretName: args.vaultCaSecretName,
         });
-        const serviceAccount = optionalServiceAccount(this, name, args.createServiceAccount, { serviceAccountName: args.serviceAccountName, namespace: args.namespace, labels }, dependsOn);
-        const manifest = deploymentManifest({
-            name: deploymentName,
-            namespace: args.namespace,
-            labels,
-            serviceAccountName: args.serviceAccountName,
-            automountServiceAccountToken: false,
-            runAsUser: args.runAsUser,
-            containers: [
-                restrictedContainer({
-                    name: "fetcher",
-                    image: args.fetcherImage,
-                    command: ["sh", "-c", fetchScript],
-                    resources: args.fetcherResources,
-                    volumeMounts: [
-                        { name: "shared", mountPath: "/tmp" },
-                        { name: "fetch-work", mountPath: "/var/run/vault-fetch" },
-                        vaultTokenMount(),
-                        ...(args.vaultCaSecretName ? [vaultCaMount()] : []),
-                    ],
-                }),
-                restrictedContainer({
-                    name: "psql",
-                    image: args.psqlImage,
-                    command: ["sh", "-c", psqlCheckLoopScript(psql, checkIntervalSeconds)],
-                    resources: args.psqlResources,
-                    readinessCommand: args.enableReadinessCheck === false ? undefined : ["sh", "-c", `${psqlCheckCommand(psql)} >/dev/null`],
-                    readinessPeriodSeconds: checkIntervalSeconds,
-                    volumeMounts: [{ name: "shared", mountPath: "/tmp" }],
-                }),
-            ],
-            volumes: [
-                emptyDirVolume("shared", true),
-                emptyDirVolume("fetch-work", true),
-                vaultTokenVolume(args.audience, args.tokenExpirationSeconds ?? 3600),
-                ...(args.vaultCaSecretName ? [vaultCaVolume(args.vaultCaSecretName)] : []),
-            ],
-        });
-        const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, manifest, {
-            parent: this,
-            dependsOn: withDependencies(dependsOn, ...serviceAccount),
-        });
-
-        this.deploymentName = deployment.urn.apply(() => deploymentName);
+        this.deploymentName = createWorkload(
+            this,
+            name,
+            args,
+            { deploymentName, labels, automountServiceAccountToken: false },
+            () => ({
+                containers: [
+                    vaultFetcherContainer({
+                        name: "fetcher",
+                        image: args.fetcherImage,
+                        script: fetchScript,
+                        resources: args.fetcherResources,
+                        workMounts: [
+                            { name: "shared", mountPath: "/tmp" },
+                            { name: "fetch-work", mountPath: "/var/run/vault-fetch" },
+                        ],
+                        vaultCaSecretName: args.vaultCaSecretName,
+                    }),
+                    restrictedContainer({
+                        name: "psql",
+                        image: args.psqlImage,
+                        command: ["sh", "-c", psqlCheckLoopScript(psql, checkIntervalSeconds)],
+                        resources: args.psqlResources,
+                        readinessCommand: args.enableReadinessCheck === false ? undefined : ["sh", "-c", `${psqlCheckCommand(psql)} >/dev/null`],
+                        readinessPeriodSeconds: checkIntervalSeconds,
+                        volumeMounts: [{ name: "shared", mountPath: "/tmp" }],
+                    }),
+                ],
+                volumes: [
+                    emptyDirVolume("shared", true),
+                    emptyDirVolume("fetch-work", true),
+                    ...vaultLoginVolumes(args.audience, args.tokenExpirationSeconds, args.vaultCaSecretName),
+                ],
+            }),
+            opts?.dependsOn,
+        );
         this.checkCommand = pulumi.output(seedPsqlCheck(psql));
         this.registerOutputs({ deploymentName: this.deploymentName, checkCommand: this.checkCommand });
     }

@@ -177,6 +177,28 @@ export function restrictedContainer(c: ContainerSettings): Container {
     };
 }
 
+/** What the app container of the CSI, injector and synced-Secret workloads takes from their args. */
+export interface AppContainerArgs {
+    image: string;
+    /** Defaults to sleeping, for a debug pod people `exec` into. */
+    command?: string[];
+    readinessCommand?: string[];
+    resources?: ContainerResources;
+}
+
+/** The restricted `main` app container: `credentialMounts`, then a writable `/tmp` (volume `tmp`). */
+export function appContainer(a: AppContainerArgs, credentialMounts: VolumeMount[], readinessPeriodSeconds?: number): Container {
+    return restrictedContainer({
+        name: "main",
+        image: a.image,
+        command: a.command ?? SLEEP_FOREVER,
+        readinessCommand: a.readinessCommand,
+        readinessPeriodSeconds,
+        resources: a.resources,
+        volumeMounts: [...credentialMounts, { name: "tmp", mountPath: "/tmp" }],
+    });
+}
+
 /** Everything a single-replica Deployment of this module needs. */
 export interface DeploymentSettings {
     name: string;

@@ -16,7 +16,14 @@ export const ROTATION_DEFAULTS = { minimumSeconds: 60, maximumSeconds: 365 * 864
 
 const UNIT: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
-/** Vault duration (`86400`, `"86400"`, `"24h"`, `"1h30m"`, `"90s"`) in seconds; `undefined` when unparseable. */
+/**
+ * Vault duration (`86400`, `"86400"`, `"24h"`, `"1h30m"`, `"90s"`) in seconds; `undefined` when unparseable.
+ *
+ * Not imported from stacks/config.ts (`parseDurationSeconds`): the pack is published from `policy/`
+ * alone with only `policy/package.json`'s dependencies (docs/policy.md), and that module pulls in
+ * zod and the component library. Numbers are also read differently: any finite number is a period here
+ * (a fractional or negative one is checked against the bounds), where the config parser refuses it.
+ */
 export function durationSeconds(value: unknown): number | undefined {
     if (typeof value === "number") {
         return Number.isFinite(value) ? value : undefined;
