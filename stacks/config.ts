@@ -213,6 +213,11 @@ const vaultSchema = z
         ingressHost: z.string().regex(RFC1123_SUBDOMAIN, { error: "expected a DNS host name" }).optional(),
         ingressClassName: objectName.optional(),
         skipTlsVerify: z.boolean({ error: "expected true or false" }).default(false),
+        /**
+         * A Secret holding Vault's CA as `ca.crt`, present in every namespace whose pods talk to Vault
+         * (distribute it with trust-manager or similar). Needed when Vault's TLS uses a private CA.
+         */
+        caSecretName: objectName.optional(),
         /** HA: Secret with `tls.crt`, `tls.key`, `ca.crt` for Vault's listener (e.g. from cert-manager). */
         tlsSecretName: objectName.default("vault-tls"),
         /** HA: an HCL `seal` stanza for auto-unseal (transit, awskms, gcpckms, azurekeyvault). */
@@ -473,6 +478,9 @@ function crossFieldProblems(c: Parsed, raw: Record<string, unknown>, env: Config
     if (c.vault.mode === "deploy" && c.vault.server === "ha") {
         if (c.vault.bootstrapOnly && !c.vault.bootstrap) {
             add(["vault", "bootstrapOnly"], "expected vault.bootstrap (the PGP public keys and threshold) with bootstrapOnly: without them nothing initialises Vault");
+        }
+        if (!c.vault.caSecretName) {
+            add(["vault", "caSecretName"], "expected the name of a Secret with Vault's CA (ca.crt) in the consuming namespaces: HA Vault serves TLS, and pods must verify it");
         }
         if (c.production && !c.vault.sealConfig) {
             add(["vault", "sealConfig"], "expected an auto-unseal seal stanza in a stack marked production: with Shamir keys every pod restart waits for key holders (docs/ha-vault.md)");

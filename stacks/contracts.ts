@@ -44,6 +44,8 @@ export interface VaultHalf {
     provider: vault.Provider;
     /** Where pods reach Vault. */
     inClusterAddress: string;
+    /** A Secret with `ca.crt` (Vault's CA) in every consuming namespace; unset for plain HTTP or a public CA. */
+    caSecretName?: string;
     /** Mount path of the Kubernetes auth method. */
     authMount: string;
     /** The admin credentials in KV v2 and the role that reads them. */

@@ -101,6 +101,7 @@ export function buildAdminSecretSync(
         {
             namespace: db.namespace,
             vaultAddress: opts.vault.inClusterAddress,
+            vaultCaSecretName: opts.vault.caSecretName,
             authMount: opts.vault.authMount,
             authRole: opts.vault.admin.authRoleName,
             serviceAccountName: adminSyncServiceAccount(config),
@@ -205,6 +206,7 @@ function buildDebugWorkloads(
                     ...common,
                     role: admin.authRoleName,
                     authMount: opts.vault.authMount,
+                    vaultCaSecretName: opts.vault.caSecretName,
                     audience: config.kubernetesAuth.audience,
                     files: [{ fileName, vaultPath: kvDataPath, template: kvJsonTemplate(kvDataPath) }],
                     staticSecretRenderIntervalSeconds: DELIVERY_INTERVALS.injectorStaticSecretRenderIntervalSeconds,
@@ -220,6 +222,7 @@ function buildDebugWorkloads(
                 {
                     ...common,
                     vaultAddress: opts.vault.inClusterAddress,
+                    vaultCaSecretName: opts.vault.caSecretName,
                     authMount: opts.vault.authMount,
                     role: admin.authRoleName,
                     secretPath: kvDataPath,
@@ -313,6 +316,7 @@ function buildApplicationWorkload(
                 {
                     namespace: app.namespace,
                     vaultAddress: opts.vault.inClusterAddress,
+                    vaultCaSecretName: opts.vault.caSecretName,
                     authMount: opts.vault.authMount,
                     authRole: access.authRoleName,
                     serviceAccountName: app.serviceAccount,
@@ -357,6 +361,7 @@ function buildApplicationWorkload(
                         ...checkContainer(passwordFile),
                         role: access.authRoleName,
                         authMount: opts.vault.authMount,
+                        vaultCaSecretName: opts.vault.caSecretName,
                         audience: config.kubernetesAuth.audience,
                         files: [{ fileName: "password", vaultPath: access.credsPath, template: staticCredsPasswordTemplate(access.credsPath) }],
                         staticSecretRenderIntervalSeconds: DELIVERY_INTERVALS.injectorStaticSecretRenderIntervalSeconds,
@@ -371,6 +376,7 @@ function buildApplicationWorkload(
                     {
                         ...workload,
                         vaultAddress: opts.vault.inClusterAddress,
+                        vaultCaSecretName: opts.vault.caSecretName,
                         authMount: opts.vault.authMount,
                         role: access.authRoleName,
                         credsPath: access.credsPath,

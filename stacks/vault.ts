@@ -174,6 +174,7 @@ export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Pr
         kubernetesAuth,
         adminCredentials,
         inClusterAddress: config.vault.inClusterAddress,
+        caSecretName: config.vault.caSecretName,
         authMount: config.kubernetesAuth.mount,
         admin: {
             kvMount: db.kvMount,

@@ -9,6 +9,7 @@ function publicKey(seed: number): string {
 /** An HA stack on its first up: bootstrap with three key holders, auto-unseal through transit. */
 function haBootstrap(r: Record<string, any>): void {
     r.vault.server = "ha";
+    r.vault.caSecretName = "vault-ca";
     r.vault.sealConfig = 'seal "transit" {\n  address = "https://unseal:8200"\n}';
     r.vault.bootstrapOnly = true;
     r.vault.bootstrap = { pgpKeys: [publicKey(1), publicKey(2), publicKey(3)], rootTokenPgpKey: publicKey(4), threshold: 2 };
@@ -71,6 +72,7 @@ describe("valid config", () => {
     it("uses an https in-cluster address for HA and VAULT_TOKEN from the environment", () => {
         const raw = valid();
         raw.vault.server = "ha";
+        raw.vault.caSecretName = "vault-ca";
         const c = parseStackConfig("prod", raw, { vaultToken: "s.from-env" });
         expect(c.vault.inClusterAddress).toBe("https://vault.vault.svc.cluster.local:8200");
         expect(c.vaultToken).toBe("s.from-env");
@@ -159,6 +161,7 @@ const cases: Case[] = [
     ["transit token inside the seal stanza", (r) => ((r.vault.server = "ha"), (r.vault.sealConfig = 'seal "transit" {\n  token = "hvs.x"\n}')), "vaultkit:vault.sealConfig", /no credentials in the seal stanza/, { vaultToken: "t" }],
     ["token reviewer for a Vault in the cluster", (r) => (r.kubernetesTokenReviewerJwt = "eyJhbGciOiJSUzI1NiJ9.e30.sig-0123456789"), "vaultkit:kubernetesTokenReviewerJwt", /deployed in the cluster/],
     ["API CA that is not PEM", (r) => (r.kubernetesAuth = { kubernetesCaCert: "MIIB..." }), "vaultkit:kubernetesAuth.kubernetesCaCert", /PEM certificate/],
+    ["HA without a CA Secret for clients", (r) => (r.vault.server = "ha"), "vaultkit:vault.caSecretName", /Vault's CA/, { vaultToken: "t" }],
     ["seal config that is not a seal stanza", (r) => (r.vault.sealConfig = "storage \"raft\" {}"), "vaultkit:vault.sealConfig", /seal/],
 ];
 

@@ -72,6 +72,17 @@ describe("prod stack", () => {
         expect(JSON.stringify(one("kubernetes:apps/v1:Deployment", "batch-deployment").inputs)).toContain("SECRET_PATH='database/static-creds/batch'");
     });
 
+    it("has every client verify Vault's TLS with the CA Secret", () => {
+        const conn = one("kubernetes:secrets.hashicorp.com/v1beta1:VaultConnection", "keycloak-postgresql-admin-sync-connection").inputs.spec;
+        expect(conn).toMatchObject({ address: "https://vault.vault.svc.cluster.local:8200", skipTLSVerify: false, caCertSecretRef: "vault-ca" });
+        expect(one("kubernetes:secrets.hashicorp.com/v1beta1:VaultConnection", "keycloak-sync-connection").inputs.spec.caCertSecretRef).toBe("vault-ca");
+        const injector = one("kubernetes:apps/v1:Deployment", "reporting-deployment").inputs.spec.template.metadata.annotations;
+        expect(injector["vault.hashicorp.com/tls-secret"]).toBe("vault-ca");
+        const batch = JSON.stringify(one("kubernetes:apps/v1:Deployment", "batch-deployment").inputs);
+        expect(batch).toContain('"secretName":"vault-ca"');
+        expect(batch).toContain("https://vault.vault.svc.cluster.local:8200");
+    });
+
     it("has no debug workloads", () => {
         expect(registrations.filter((r) => r.name.includes("-debug-"))).toHaveLength(0);
     });
