@@ -4,9 +4,13 @@ import { defineConfig } from "vitest/config";
 // so each file's mocks and config stay its own). `integration` talks to real OpenBao and
 // PostgreSQL servers started by scripts/test-integration.sh; `e2e` drives a real Pulumi engine
 // (built from the Go module proxy) through the Automation API against those servers.
+// scripts/test-all.sh sets VAULTKIT_REPORT_DIR to add up every tier's results into one closing line.
+const reportDir = process.env.VAULTKIT_REPORT_DIR;
+
 export default defineConfig({
     test: {
         pool: "forks",
+        reporters: reportDir ? ["default", ["json", { outputFile: `${reportDir}/vitest-${process.pid}-${Date.now()}.json` }]] : ["default"],
         projects: [
             {
                 test: {

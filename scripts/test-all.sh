@@ -4,8 +4,27 @@
 #   2. the real-server tier (a Vault-API server and PostgreSQL 15, started and stopped here)
 #   3. the e2e tier (a real Pulumi engine built from the Go module proxy, through the Automation API)
 # Tiers 2 and 3 build what they need the first time (cached in ${VAULTKIT_CACHE:-~/.cache/vaultkit}).
+# Ends with one line adding up every tier: "tests: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+VAULTKIT_REPORT_DIR="$(mktemp -d)"
+export VAULTKIT_REPORT_DIR
+summary() {
+    local rc=$?
+    node -e '
+        const fs = require("fs"), dir = process.argv[1];
+        let passed = 0, failed = 0, skipped = 0;
+        for (const f of fs.readdirSync(dir)) {
+            const r = JSON.parse(fs.readFileSync(`${dir}/${f}`, "utf8"));
+            passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + r.numTodoTests;
+        }
+        console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+    ' "$VAULTKIT_REPORT_DIR" || true
+    rm -rf "$VAULTKIT_REPORT_DIR"
+    exit "$rc"
+}
+trap summary EXIT
 
 echo "== unit + render tiers"
 npx vitest run --project unit --project render
