@@ -77,6 +77,13 @@ export const PINNED = {
         openshift: "registry.redhat.io/openshift4/ose-cli:v4.15",
         kubernetes: "registry.k8s.io/kubectl:v1.31.0",
     },
+    /**
+     * The OLM API the Subscription/OperatorGroup objects are written against: operator-framework/api
+     * v0.45.0 (CRDs in ../shared/crds/olm, commit 72d46e1d).
+     */
+    olmApi: { version: "v0.45.0" },
+    /** OpenShift API the ClusterCSIDriver and Route follow: the seed's OpenShift 4.15 (openshift/api release-4.15). */
+    openshiftApi: { version: "release-4.15" },
     /** Debug/sample workload image: UBI 9 (curl, sh). Red Hat's minor-release tag. */
     debugImage: "registry.access.redhat.com/ubi9/ubi:9.4",
     /** psql client for the user-credentials check; the seed's client was 16.1. */

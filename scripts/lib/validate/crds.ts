@@ -35,9 +35,8 @@ export interface CrdFamily {
  * seed targets (OpenShift 4.15).
  */
 export function pinnedCrdFamilies(): CrdFamily[] {
-    const extra = PINNED as unknown as Record<string, { version?: string } | undefined>;
-    const olm = extra.olmApi?.version ?? extra.olm?.version ?? "v0.45.0";
-    const openshift = extra.openshiftApi?.version ?? extra.openshift?.version ?? "release-4.15";
+    const olm = PINNED.olmApi.version;
+    const openshift = PINNED.openshiftApi.version;
     return [
         { family: "StackGres", dir: `stackgres/${PINNED.stackgres.version}`, version: PINNED.stackgres.version, pinnedIn: "components/versions.ts PINNED.stackgres.version" },
         {
@@ -52,8 +51,8 @@ export function pinnedCrdFamilies(): CrdFamily[] {
             version: `v${PINNED.secretsStoreCsi.version}`,
             pinnedIn: "components/versions.ts PINNED.secretsStoreCsi.version",
         },
-        { family: "OLM (operator-framework/api)", dir: "olm", version: olm, pinnedIn: "scripts/lib/validate/crds.ts (OLM API of OpenShift 4.15)" },
-        { family: "OpenShift API", dir: `openshift/${openshift}`, version: openshift, pinnedIn: "scripts/lib/validate/crds.ts (the seed's OpenShift 4.15)" },
+        { family: "OLM (operator-framework/api)", dir: "olm", version: olm, pinnedIn: "components/versions.ts PINNED.olmApi.version" },
+        { family: "OpenShift API", dir: `openshift/${openshift}`, version: openshift, pinnedIn: "components/versions.ts PINNED.openshiftApi.version" },
     ];
 }
 
