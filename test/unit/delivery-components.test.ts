@@ -5,16 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Registration, dependsOnTransitively, one, ofType, parentOf, settle, setupMocks, valueOf } from "../support/mocks";
+import { VAULT_CONNECTION as VC, VAULT_AUTH as VA, VAULT_STATIC_SECRET as VSS, VAULT_DYNAMIC_SECRET as VDS, SECRET_PROVIDER_CLASS as SPC, DEPLOYMENT, SERVICE_ACCOUNT as SA, DEV_VAULT_ADDRESS as VAULT, DEFAULT_AUDIENCE as AUDIENCE, Marker } from "../support/types";
 
-const VC = "kubernetes:secrets.hashicorp.com/v1beta1:VaultConnection";
-const VA = "kubernetes:secrets.hashicorp.com/v1beta1:VaultAuth";
-const VSS = "kubernetes:secrets.hashicorp.com/v1beta1:VaultStaticSecret";
-const VDS = "kubernetes:secrets.hashicorp.com/v1beta1:VaultDynamicSecret";
-const SPC = "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass";
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
-const SA = "kubernetes:core/v1:ServiceAccount";
-const VAULT = "http://vault.vault.svc.cluster.local:8200";
-const AUDIENCE = "https://kubernetes.default.svc";
 const KV_DATA_PATH = "kv-v2/data/keycloak-postgresql/config";
 
 type Mod = typeof import("../../components/delivery");
@@ -24,13 +16,6 @@ let appSync: import("../../components/delivery").DynamicSecretSync;
 let userCreds: import("../../components/delivery").UserCredentialsApp;
 let operatorReady: pulumi.Resource;
 let accessReady: pulumi.Resource;
-
-/** A stand-in for a resource another part creates (CustomResource is abstract in its typings). */
-class Marker extends pulumi.CustomResource {
-    constructor(type: string, name: string) {
-        super(type, name, {});
-    }
-}
 
 function podSpec(r: Registration): any {
     return r.inputs.spec.template.spec;

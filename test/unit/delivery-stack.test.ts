@@ -6,15 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Registration, dependsOnTransitively, one, ofType, parentOf, registrations, settle, setupMocks } from "../support/mocks";
+import { VAULT_CONNECTION as VC, VAULT_AUTH as VA, VAULT_STATIC_SECRET as VSS, VAULT_DYNAMIC_SECRET as VDS, SECRET_PROVIDER_CLASS as SPC, DEPLOYMENT, SERVICE_ACCOUNT as SA, DEFAULT_AUDIENCE as AUDIENCE } from "../support/types";
 
-const VC = "kubernetes:secrets.hashicorp.com/v1beta1:VaultConnection";
-const VA = "kubernetes:secrets.hashicorp.com/v1beta1:VaultAuth";
-const VSS = "kubernetes:secrets.hashicorp.com/v1beta1:VaultStaticSecret";
-const VDS = "kubernetes:secrets.hashicorp.com/v1beta1:VaultDynamicSecret";
-const SPC = "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass";
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
-const SA = "kubernetes:core/v1:ServiceAccount";
-const AUDIENCE = "https://kubernetes.default.svc";
 const APPS = ["alpha", "beta", "gamma", "delta"] as const;
 
 type Delivery = typeof import("../../stacks/delivery");
