@@ -24,17 +24,13 @@ export interface OpenShiftSecretsStoreCsiArgs {
 
 /** Operator subscription plus ClusterCSIDriver; `ready` is what SecretProviderClasses must `dependsOn`. */
 export class OpenShiftSecretsStoreCsi extends pulumi.ComponentResource {
-    /** The operator's Subscription (with its OperatorGroup and wait Job). */
-    private readonly operator: OperatorSubscription;
-    /** The cluster-scoped ClusterCSIDriver `secrets-store.csi.k8s.io`. */
-    public readonly clusterCsiDriver: k8s.apiextensions.CustomResource;
     /** What SecretProviderClasses and CSI-mounting pods must `dependsOn`. */
     public readonly ready: pulumi.Resource[];
 
     constructor(name: string, args: OpenShiftSecretsStoreCsiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vaultkit:index:OpenShiftSecretsStoreCsi", name, args, opts);
         const pin = PINNED.secretsStoreCsi;
-        this.operator = new OperatorSubscription(
+        const operator = new OperatorSubscription(
             `${name}-operator`,
             {
                 namespace: pin.namespace,
@@ -50,7 +46,7 @@ export class OpenShiftSecretsStoreCsi extends pulumi.ComponentResource {
             { parent: this, dependsOn: childDependsOn(opts) },
         );
         const manifest = clusterCsiDriverManifest();
-        this.clusterCsiDriver = new k8s.apiextensions.CustomResource(
+        const clusterCsiDriver = new k8s.apiextensions.CustomResource(
             `${name}-clustercsidriver`,
             {
                 apiVersion: manifest.apiVersion,
@@ -58,9 +54,9 @@ export class OpenShiftSecretsStoreCsi extends pulumi.ComponentResource {
                 metadata: { ...manifest.metadata, labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "vaultkit" } },
                 spec: manifest.spec,
             },
-            { parent: this, dependsOn: this.operator.ready },
+            { parent: this, dependsOn: operator.ready },
         );
-        this.ready = [...this.operator.ready, this.clusterCsiDriver];
-        this.registerOutputs({ clusterCsiDriver: this.clusterCsiDriver });
+        this.ready = [...operator.ready, clusterCsiDriver];
+        this.registerOutputs({});
     }
 }

@@ -98,10 +98,6 @@ export interface OperatorSubscriptionArgs {
  * `Established`).
  */
 export class OperatorSubscription extends pulumi.ComponentResource {
-    /** The Subscription custom resource. */
-    private readonly subscription: k8s.apiextensions.CustomResource;
-    /** The OperatorGroup, when one was created. */
-    public readonly operatorGroup?: k8s.apiextensions.CustomResource;
     /** Name of the Subscription object. */
     public readonly subscriptionName: pulumi.Output<string>;
     /** What the operator's custom resources must `dependsOn`. */
@@ -122,8 +118,9 @@ export class OperatorSubscription extends pulumi.ComponentResource {
         super("vaultkit:index:OperatorSubscription", name, args, opts);
         const labels = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "vaultkit" };
 
+        let operatorGroup: k8s.apiextensions.CustomResource | undefined;
         if (args.createOperatorGroup) {
-            this.operatorGroup = new k8s.apiextensions.CustomResource(
+            operatorGroup = new k8s.apiextensions.CustomResource(
                 `${name}-operatorgroup`,
                 {
                     apiVersion: "operators.coreos.com/v1",
@@ -135,7 +132,7 @@ export class OperatorSubscription extends pulumi.ComponentResource {
             );
         }
 
-        this.subscription = new k8s.apiextensions.CustomResource(
+        const subscription = new k8s.apiextensions.CustomResource(
             `${name}-subscription`,
             {
                 apiVersion: "operators.coreos.com/v1alpha1",
@@ -151,7 +148,7 @@ export class OperatorSubscription extends pulumi.ComponentResource {
                 },
                 spec,
             },
-            { parent: this, dependsOn: childDependsOn(opts, ...(this.operatorGroup ? [this.operatorGroup] : [])) },
+            { parent: this, dependsOn: childDependsOn(opts, ...(operatorGroup ? [operatorGroup] : [])) },
         );
 
         const wait = new OperatorReadyWait(
@@ -164,11 +161,11 @@ export class OperatorSubscription extends pulumi.ComponentResource {
                 crdNames: args.crdNames,
                 timeoutSeconds,
             },
-            { parent: this, dependsOn: [this.subscription] },
+            { parent: this, dependsOn: [subscription] },
         );
 
         this.subscriptionName = pulumi.output(subscriptionName);
-        this.ready = [this.subscription, ...wait.ready];
-        this.registerOutputs({ subscription: this.subscription, operatorGroup: this.operatorGroup, subscriptionName: this.subscriptionName });
+        this.ready = [subscription, ...wait.ready];
+        this.registerOutputs({ subscriptionName: this.subscriptionName });
     }
 }

@@ -66,7 +66,6 @@ export interface StackGresClusterArgs {
  */
 export class StackGresCluster extends pulumi.ComponentResource {
     /** The SGCluster custom resource. */
-    private readonly sgCluster: k8s.apiextensions.CustomResource;
     /** The SGCluster name. */
     public readonly clusterName: pulumi.Output<string>;
     /** In-cluster host of the primary (read-write) Service. */
@@ -153,7 +152,7 @@ export class StackGresCluster extends pulumi.ComponentResource {
         );
 
         const entries = scriptSpec.apply((s) => s.scripts.map((e) => ({ id: e.id, version: e.version })));
-        this.sgCluster = new k8s.apiextensions.CustomResource(
+        const sgCluster = new k8s.apiextensions.CustomResource(
             `${name}-cluster`,
             {
                 apiVersion: "stackgres.io/v1",
@@ -186,7 +185,7 @@ export class StackGresCluster extends pulumi.ComponentResource {
         this.clusterName = pulumi.output(clusterName);
         this.primaryHost = pulumi.output(stackGresPrimaryHost(clusterName, namespace));
         this.port = pulumi.output(POSTGRES_PORT);
-        this.ready = [this.sgCluster];
+        this.ready = [sgCluster];
         this.registerOutputs({ clusterName: this.clusterName, primaryHost: this.primaryHost, port: this.port });
     }
 }

@@ -5,6 +5,16 @@ import * as random from "@pulumi/random";
 import { PINNED } from "../versions";
 import { vaultHelmValues } from "./vaultHelmValues";
 
+/** One environment variable of the Vault server taken from an existing Secret (e.g. the transit token). */
+export interface SealSecretEnvVar {
+    /** Variable name, e.g. `VAULT_TOKEN`. */
+    envName: string;
+    /** Secret in Vault's namespace. */
+    secretName: string;
+    /** Key inside that Secret. */
+    secretKey: string;
+}
+
 /** Arguments of {@link VaultServer}. */
 export interface VaultServerArgs {
     /** Namespace Vault runs in (created by the caller). Seed: `vault`. */
@@ -39,7 +49,7 @@ export interface VaultServerArgs {
     /** `ha`: HCL seal stanza for auto-unseal (transit, awskms, gcpckms, azurekeyvault). */
     sealConfig?: string;
     /** `ha`: env vars for the seal stanza from existing Secrets (vault-helm `server.extraSecretEnvironmentVars`). */
-    sealSecretEnv?: { envName: string; secretName: string; secretKey: string }[];
+    sealSecretEnv?: SealSecretEnvVar[];
     /** URL where the Pulumi program reaches Vault's API (Route/Ingress/port-forward), exported as `externalAddress`. */
     externalAddress: pulumi.Input<string>;
 }
