@@ -9,7 +9,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CsiSecretMount } from "../components/delivery/csiSecretMount";
+import { CSI_PROVIDER_VAULT_CA_PATH, CsiSecretMount } from "../components/delivery/csiSecretMount";
 import { DirectVaultAccess } from "../components/delivery/directVaultAccess";
 import { DynamicSecretSync } from "../components/delivery/dynamicSecretSync";
 import { InjectedSecret, kvJsonTemplate, staticCredsPasswordTemplate } from "../components/delivery/injectedSecret";
@@ -121,6 +121,14 @@ export function buildAdminSecretSync(
     );
 }
 
+/**
+ * With a private CA the CSI provider talks to Vault directly and verifies it with the CA the Vault
+ * chart mounted into it; otherwise it uses the address the chart configured.
+ */
+function csiVaultTls(vault: VaultHalf): { vaultAddress?: string; vaultCaCertPath?: string } {
+    return vault.caSecretName ? { vaultAddress: vault.inClusterAddress, vaultCaCertPath: CSI_PROVIDER_VAULT_CA_PATH } : {};
+}
+
 /** What {@link buildDelivery} needs. */
 export interface DeliveryOptions {
     provider: k8s.Provider;
@@ -191,6 +199,7 @@ function buildDebugWorkloads(
                     ...common,
                     roleName: admin.authRoleName,
                     authMount: opts.vault.authMount,
+                    ...csiVaultTls(opts.vault),
                     audience: config.kubernetesAuth.audience,
                     objects: [{ objectName: fileName, secretPath: kvDataPath }],
                 },
@@ -346,6 +355,7 @@ function buildApplicationWorkload(
                         ...checkContainer(passwordFile),
                         roleName: access.authRoleName,
                         authMount: opts.vault.authMount,
+                        ...csiVaultTls(opts.vault),
                         audience: config.kubernetesAuth.audience,
                         objects: [{ objectName: "password", secretPath: access.credsPath, secretKey: "password" }],
                     },

@@ -80,6 +80,7 @@ export function buildVaultServer(config: StackConfig, opts: { k8sProvider?: k8s.
             tlsSecretName: ha ? config.vault.tlsSecretName : undefined,
             sealConfig: ha ? config.vault.sealConfig : undefined,
             sealSecretEnv: ha ? config.vault.sealSecretEnv : undefined,
+            clientCaSecretName: config.vault.caSecretName,
             externalAddress: config.vault.address!,
         },
         { providers: { kubernetes: opts.k8sProvider } },

@@ -57,7 +57,15 @@ export interface SecretProviderClassInputs {
     authMount?: string;
     /** Audience of the token the provider requests; must match the role's bound audience. */
     audience?: string;
+    /**
+     * Path of Vault's CA inside the CSI provider pod (`vaultCACertPath`), for a Vault serving TLS
+     * from a private CA. The Vault chart mounts it there (VaultServer with `clientCaSecretName`).
+     */
+    vaultCaCertPath?: string;
 }
+
+/** Where VaultServer mounts Vault's CA into the CSI provider pod. */
+export const CSI_PROVIDER_VAULT_CA_PATH = "/vault/userconfig/vault-ca/ca.crt";
 
 /** `spec` of a Vault SecretProviderClass. */
 export function secretProviderClassSpec(i: SecretProviderClassInputs): { provider: string; parameters: Record<string, string> } {
@@ -69,6 +77,7 @@ export function secretProviderClassSpec(i: SecretProviderClassInputs): { provide
         parameters: {
             roleName: i.roleName,
             ...(i.vaultAddress ? { vaultAddress: i.vaultAddress } : {}),
+            ...(i.vaultCaCertPath ? { vaultCACertPath: i.vaultCaCertPath } : {}),
             ...(i.authMount && i.authMount !== "kubernetes" ? { vaultKubernetesMountPath: i.authMount } : {}),
             ...(i.audience ? { audience: i.audience } : {}),
             objects: csiObjectsYaml(i.objects),

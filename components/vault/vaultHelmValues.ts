@@ -28,6 +28,8 @@ export interface VaultHelmValuesInput {
     sealConfig?: string;
     /** `ha`: env vars the seal stanza reads from existing Secrets (e.g. the transit token as `VAULT_TOKEN`). */
     sealSecretEnv?: { envName: string; secretName: string; secretKey: string }[];
+    /** Secret with Vault's CA (`ca.crt`) in Vault's namespace, mounted into the CSI provider. */
+    clientCaSecretName?: string;
     /** Image tags pinned explicitly, so a chart default can never drift to something unpinned. */
     images: { server: string; injector: string; csiProvider: string };
 }
@@ -102,7 +104,9 @@ export function vaultHelmValues(input: VaultHelmValuesInput, releaseName: string
         server.route = {
             enabled: true,
             host: input.routeHost ?? null,
-            tls: { termination: input.mode === "ha" ? "reencrypt" : "edge" },
+            // HA: the router passes TLS through to Vault, whose certificate (from a private CA) must
+            // name the Route host; reencrypt would need the CA as destinationCACertificate.
+            tls: { termination: input.mode === "ha" ? "passthrough" : "edge" },
         };
     } else if (input.ingressHost) {
         server.ingress = {
@@ -121,8 +125,19 @@ export function vaultHelmValues(input: VaultHelmValuesInput, releaseName: string
                   enabled: true,
                   image: { tag: input.images.csiProvider },
                   // The provider DaemonSet talks to the CSI driver over a hostPath socket (seed:
-                  // update-setup-csi.sh); OpenShift admits it only with the privileged SCC.
-                  daemonSet: { securityContext: { container: { privileged: true } } },
+                  // update-setup-csi.sh); OpenShift admits it only with the privileged SCC. Plain
+                  // Kubernetes needs no privileged container (the chart's default), so none is asked for.
+                  ...(input.openshift ? { daemonSet: { securityContext: { container: { privileged: true } } } } : {}),
+                  ...(input.clientCaSecretName
+                      ? {
+                            // The chart's CSI agent config has no CA setting, so with a private CA the
+                            // provider talks to Vault itself and verifies it with the mounted CA
+                            // (SecretProviderClass `vaultCACertPath`).
+                            agent: { enabled: false },
+                            volumes: [{ name: "vault-ca", secret: { secretName: input.clientCaSecretName } }],
+                            volumeMounts: [{ name: "vault-ca", mountPath: "/vault/userconfig/vault-ca", readOnly: true }],
+                        }
+                      : {}),
               }
             : { enabled: false },
     };

@@ -50,6 +50,11 @@ export interface VaultServerArgs {
     sealConfig?: string;
     /** `ha`: env vars for the seal stanza from existing Secrets (vault-helm `server.extraSecretEnvironmentVars`). */
     sealSecretEnv?: SealSecretEnvVar[];
+    /**
+     * Secret holding Vault's CA as `ca.crt` in Vault's namespace: mounted into the CSI provider so it
+     * can verify a Vault whose TLS comes from a private CA (SecretProviderClass `vaultCACertPath`).
+     */
+    clientCaSecretName?: string;
     /** URL where the Pulumi program reaches Vault's API (Route/Ingress/port-forward), exported as `externalAddress`. */
     externalAddress: pulumi.Input<string>;
 }
@@ -107,6 +112,7 @@ export class VaultServer extends pulumi.ComponentResource {
                     tlsSecretName: args.tlsSecretName,
                     sealConfig: args.sealConfig,
                     sealSecretEnv: args.sealSecretEnv,
+                    clientCaSecretName: args.clientCaSecretName,
                     images: {
                         server: PINNED.vaultChart.appVersion,
                         injector: PINNED.vaultChart.injectorVersion,

@@ -83,6 +83,14 @@ describe("prod stack", () => {
         expect(batch).toContain("https://vault.vault.svc.cluster.local:8200");
     });
 
+    it("lets the CSI provider verify Vault with the CA the chart mounts into it", () => {
+        const params = one("kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass", "billing-spc").inputs.spec.parameters;
+        expect(params).toMatchObject({ vaultAddress: "https://vault.vault.svc.cluster.local:8200", vaultCACertPath: "/vault/userconfig/vault-ca/ca.crt" });
+        const csi = one("kubernetes:helm.sh/v4:Chart", "vault-chart").inputs.values.csi;
+        expect(csi.volumes).toEqual([{ name: "vault-ca", secret: { secretName: "vault-ca" } }]);
+        expect(one("kubernetes:helm.sh/v4:Chart", "vault-chart").inputs.values.server.route.tls.termination).toBe("passthrough");
+    });
+
     it("has no debug workloads", () => {
         expect(registrations.filter((r) => r.name.includes("-debug-"))).toHaveLength(0);
     });

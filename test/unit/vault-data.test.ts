@@ -145,9 +145,19 @@ describe("vault-helm values", () => {
         expect(v.server.ha.replicas).toBe(3);
         expect(v.server.ha.raft.enabled).toBe(true);
         expect(v.server.statefulSet.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
-        expect(v.server.route.tls.termination).toBe("reencrypt");
+        expect(v.server.route.tls.termination).toBe("passthrough");
         expect(v.server.ha.raft.config).toContain(seal);
         expect(() => vaultHelmValues({ ...dev, mode: "ha", devRootToken: undefined }, "vault", "vault")).toThrow(/tlsSecretName/);
+    });
+
+    it("mounts the client CA into the CSI provider and bypasses its CA-less agent when a private CA is used", () => {
+        const v = vaultHelmValues({ ...dev, clientCaSecretName: "vault-ca" }, "vault", "vault");
+        expect(v.csi.agent).toEqual({ enabled: false });
+        expect(v.csi.volumes).toEqual([{ name: "vault-ca", secret: { secretName: "vault-ca" } }]);
+        expect(v.csi.volumeMounts).toEqual([{ name: "vault-ca", mountPath: "/vault/userconfig/vault-ca", readOnly: true }]);
+        const plain = vaultHelmValues(dev, "vault", "vault");
+        expect(plain.csi.agent).toBeUndefined();
+        expect(plain.csi.volumes).toBeUndefined();
     });
 
     it("joins every Raft peer over TLS", () => {
