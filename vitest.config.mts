@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 
 // Four tiers. `unit` and `render` run under Pulumi's mock engine (one forked process per file,
-// so each file's mocks and config stay its own). `integration` talks to real OpenBao and
+// so each file's mocks and config stay its own). `integration` talks to a real Vault-API server and
 // PostgreSQL servers started by scripts/test-integration.sh; `e2e` drives a real Pulumi engine
 // (built from the Go module proxy) through the Automation API against those servers.
 // scripts/test-all.sh sets VAULTKIT_REPORT_DIR to add up every tier's results into one closing line.

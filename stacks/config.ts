@@ -311,7 +311,7 @@ const debugWorkloadsSchema = z
 
 const operatorsSchema = z
     .strictObject({
-        /** StackGres OLM catalog; picks the package name (see stacks/pins.ts). */
+        /** StackGres OLM catalog; picks the package name (components/versions.ts PINNED.stackgres). */
         stackgresCatalog: z.enum(["certified-operators", "community-operators", "redhat-marketplace"], {
             error: "expected one of 'certified-operators', 'community-operators', 'redhat-marketplace'",
         }).default("certified-operators"),

@@ -18,6 +18,12 @@ const componentNames = Object.entries(components)
     .sort();
 
 describe("multi-language component package", () => {
+    it("points `pulumi package add` at the component barrel, never at the program's index.ts", () => {
+        const analyzer = new Analyzer(ROOT, pkg.name, pkg, new Set(["VaultServer"]));
+        const entry: string = (analyzer as any).findProgramEntryPoint().fileName;
+        expect(path.relative(ROOT, entry)).toBe(path.join("components", "index.ts"));
+    });
+
     it("exports the components the README and PulumiPlugin.yaml promise", () => {
         expect(componentNames).toEqual([
             "ApplicationDatabaseAccess",
@@ -42,7 +48,8 @@ describe("multi-language component package", () => {
     });
 
     it("analyzes cleanly: every component gets a schema with inputs and outputs", { timeout: 120_000 }, () => {
-        const result = new Analyzer(ROOT, pkg.name, { ...pkg, main: "components/index.ts" }, new Set(componentNames)).analyze();
+        // The real package.json: its exports must lead the analyzer to the components, not the program.
+        const result = new Analyzer(ROOT, pkg.name, pkg, new Set(componentNames)).analyze();
         expect(Object.keys(result.components).sort()).toEqual(componentNames);
         for (const name of componentNames) {
             expect(Object.keys(result.components[name]!.inputs).length, name).toBeGreaterThan(0);
