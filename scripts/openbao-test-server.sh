@@ -111,26 +111,9 @@ cmd_stop() {
             if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
         fi
     fi
-    if [ -e "$STATE_DIR" ]; then
-        rm -rf "$STATE_DIR"
-        log "stopped and removed $STATE_DIR"
-    fi
+    remove_state_dir
 }
 
-cmd_env() {
-    if [ ! -f "$SECRET_FILE" ] || ! is_running; then
-        log "not running (no server in $STATE_DIR); run '$0 start' first"
-        exit 1
-    fi
-    cat "$SECRET_FILE"
-}
-
-case "${1:-}" in
-start) cmd_start ;;
-stop) cmd_stop ;;
-env) cmd_env ;;
-*)
-    echo "usage: $0 start|stop|env" >&2
-    exit 2
-    ;;
-esac
+# shellcheck source=scripts/lib/test-server.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/test-server.sh"
+dispatch "${1:-}"
