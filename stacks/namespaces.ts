@@ -34,20 +34,20 @@ export function namespaceNames(config: StackConfig): string[] {
     return [...names].sort();
 }
 
-/** Creates the namespaces, labelled with the stack that owns them. */
+/** One namespace, labelled with the stack that owns it. */
+export function namespaceResource(config: StackConfig, name: string, provider: k8s.Provider): k8s.core.v1.Namespace {
+    return new k8s.core.v1.Namespace(
+        `ns-${name}`,
+        { metadata: { name, labels: { "app.kubernetes.io/managed-by": "pulumi", "vaultkit.dev/stack": config.stackName } } },
+        { provider },
+    );
+}
+
+/** Creates the namespaces the stack's own objects live in. */
 export function buildNamespaces(config: StackConfig, provider: k8s.Provider): Namespaces {
     const out: Namespaces = {};
     for (const name of namespaceNames(config)) {
-        out[name] = new k8s.core.v1.Namespace(
-            `ns-${name}`,
-            {
-                metadata: {
-                    name,
-                    labels: { "app.kubernetes.io/managed-by": "pulumi", "vaultkit.dev/stack": config.stackName },
-                },
-            },
-            { provider },
-        );
+        out[name] = namespaceResource(config, name, provider);
     }
     return out;
 }

@@ -12,6 +12,7 @@ import { OperatorSubscription } from "../components/operators/operatorSubscripti
 import { PINNED } from "../components/versions";
 import { StackConfig } from "./config";
 import { Namespaces, OperatorsReady } from "./contracts";
+import { namespaceResource } from "./namespaces";
 
 /** OpenShift's namespace with the global OperatorGroup (operators there watch all namespaces). */
 export const OPENSHIFT_OPERATORS_NAMESPACE = "openshift-operators";
@@ -114,13 +115,7 @@ function buildOnOpenShift(config: StackConfig, needed: OperatorsNeeded, provider
 
 function buildOnKubernetes(config: StackConfig, needed: OperatorsNeeded, opts: { provider: k8s.Provider; namespaces: Namespaces }): OperatorsReady {
     const ready: OperatorsReady = { vaultSecretsOperator: [], stackgres: [], secretsStoreCsi: [] };
-    const namespace = (name: string): k8s.core.v1.Namespace =>
-        opts.namespaces[name] ??
-        new k8s.core.v1.Namespace(
-            `ns-${name}`,
-            { metadata: { name, labels: { "app.kubernetes.io/managed-by": "pulumi", "vaultkit.dev/stack": config.stackName } } },
-            { provider: opts.provider },
-        );
+    const namespace = (name: string): k8s.core.v1.Namespace => opts.namespaces[name] ?? namespaceResource(config, name, opts.provider);
     const componentOpts = (dependsOn: k8s.core.v1.Namespace[]) => ({ providers: { kubernetes: opts.provider }, dependsOn });
 
     if (needed.vaultSecretsOperator) {
