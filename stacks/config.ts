@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { normalizePgpPublicKey } from "../components/vault/vaultBootstrap";
+import { STACKGRES_USERNAMES } from "../components/stackgres/clusterSpecs";
 import { PINNED } from "../components/versions";
 
 /** The Pulumi config namespace of this project. */
@@ -550,7 +551,7 @@ function crossFieldProblems(c: Parsed, raw: Record<string, unknown>, env: Config
             add(["applications", i, "databaseRole"], `expected a database role no other application uses ('${app.databaseRole}' belongs to applications[${prevRole}])`);
         }
         seenRoles.set(app.databaseRole, i);
-        if (app.databaseRole === c.database.vaultAdminRole || ["postgres", "replicator", "authenticator"].includes(app.databaseRole)) {
+        if (app.databaseRole === c.database.vaultAdminRole || (Object.values(STACKGRES_USERNAMES) as string[]).includes(app.databaseRole)) {
             add(["applications", i, "databaseRole"], "expected an application role, not the superuser, replication, authenticator or Vault admin role");
         }
         if ((app.delivery === "csi" && !(c.vault.mode === "existing" || c.vault.csiProvider)) || (app.delivery === "injector" && !(c.vault.mode === "existing" || c.vault.injector))) {

@@ -6,6 +6,9 @@
 import { createHash } from "crypto";
 import { appRoleSql, assertRoleName, grantManagedRolesSql } from "./sql";
 
+/** Usernames StackGres uses; the seed keeps StackGres' own defaults. */
+export const STACKGRES_USERNAMES = { superuser: "postgres", replication: "replicator", authenticator: "authenticator" } as const;
+
 /** The keys of the Secret the Vault Secrets Operator syncs from KV (StackGres' own key names). */
 export const CREDENTIAL_KEYS = {
     superuserUsername: "superuser-username",

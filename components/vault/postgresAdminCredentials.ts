@@ -2,14 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { childDependsOn } from "../dependencies";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
-import { CREDENTIAL_KEYS } from "../stackgres/clusterSpecs";
+import { CREDENTIAL_KEYS, STACKGRES_USERNAMES } from "../stackgres/clusterSpecs";
 import { kvReadPolicyRules, renderPolicyHcl } from "./policies";
 
 /** The seven keys StackGres expects in its credentials Secret (defined with the SGCluster spec). */
 export const STACKGRES_CREDENTIAL_KEYS = Object.values(CREDENTIAL_KEYS);
 
-/** Usernames StackGres uses; the seed keeps StackGres' own defaults. */
-export const STACKGRES_USERNAMES = { superuser: "postgres", replication: "replicator", authenticator: "authenticator" } as const;
 
 /** The KV document for StackGres from four passwords (exactly the seven keys). */
 export function stackGresCredentialData(pw: { superuser: string; replication: string; authenticator: string; restapi: string }): Record<string, string> {
