@@ -1,3 +1,5 @@
+// First: a readable refusal on a Node.js older than package.json engines.node (before @pulumi/pulumi loads).
+import "./scripts/check-node.cjs";
 import { buildStack } from "./stacks";
 import { loadStackConfig } from "./stacks/load";
 
