@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Vault-API test server from the wrapper module in engine/openbao, once.
 #
+# Usage:
 #   scripts/build-openbao.sh           # build if missing; prints the binary's path on stdout
 #   scripts/build-openbao.sh --path    # print where the binary is (or would be); never builds
 #
@@ -12,6 +13,7 @@
 #
 # Note: engine/openbao currently builds HashiCorp Vault, because the Go module proxy here refuses
 # every OpenBao server module version (see the comment at the top of engine/openbao/go.mod).
+source "$(dirname "${BASH_SOURCE[0]}")/lib/help.sh" "$@"
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the real Pulumi engine from the Go module proxy, once, into a cache outside the repository:
+# Builds the real Pulumi engine from the Go module proxy, once, into a cache outside the repository.
 #
+# Usage:
 #   scripts/build-pulumi-engine.sh            # build what is missing or stale; prints the bin dir on stdout
 #   scripts/build-pulumi-engine.sh --path     # print the bin dir; never builds
 #   scripts/build-pulumi-engine.sh --check    # exit 0 if every buildable binary is present and current
@@ -22,6 +23,7 @@
 #                           pulumi-terraform-bridge/v3@v3.120.0 (pulumi-random/provider/v4 is refused)
 #   pulumi-resource-vault   BLOCKED: pulumi-vault/provider/v7 and terraform-provider-vault are refused by
 #                           the proxy (engine/provider-vault/BLOCKED.md); built only if engine/provider-vault/go.mod appears
+source "$(dirname "${BASH_SOURCE[0]}")/lib/help.sh" "$@"
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

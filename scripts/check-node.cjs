@@ -30,6 +30,11 @@ function nodeVersionProblem(actual, required = REQUIRED) {
 
 module.exports = { nodeVersionProblem, REQUIRED };
 
+if (require.main === module && process.argv.slice(2).some((a) => a === "-h" || a === "--help")) {
+    process.stdout.write(`usage: node scripts/check-node.cjs\n\nExits 0 on Node.js ${REQUIRED}; otherwise prints what to run and exits 1.\n`);
+    process.exit(0);
+}
+
 const problem = nodeVersionProblem(process.versions.node);
 if (problem) {
     process.stderr.write(problem + "\n");

@@ -4,8 +4,10 @@
 # (${VAULTKIT_CACHE:-$HOME/.cache/vaultkit}/bin) the first time; later runs reuse it.
 # Checks of `run:` scripts with shellcheck/pyflakes are on only when those tools are installed.
 #
+# Usage:
 #   bash scripts/lint-workflows.sh            # lint .github/workflows/*.yml
 #   bash scripts/lint-workflows.sh FILE...    # lint the given workflow files
+source "$(dirname "${BASH_SOURCE[0]}")/lib/help.sh" "$@"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

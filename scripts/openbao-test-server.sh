@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A throw-away Vault-API dev server (built by scripts/build-openbao.sh) for the integration tier.
 #
+# Usage:
 #   scripts/openbao-test-server.sh start   # `server -dev` on 127.0.0.1:$PORT with a random root token
 #   scripts/openbao-test-server.sh env     # print export lines: VAULT_ADDR VAULT_TOKEN
 #   scripts/openbao-test-server.sh stop    # stop it and delete its state
@@ -12,6 +13,7 @@
 #                       (mode 600), and a private HOME so the dev server's ~/.vault-token lands there.
 #
 # The dev server keeps everything in memory and is unsealed; it must only ever listen on loopback.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/help.sh" "$@"
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A throw-away PostgreSQL 15 server for the integration test tier.
 #
+# Usage:
 #   scripts/postgres-test-server.sh start   # install (apt) if needed, initdb, start on 127.0.0.1:$PORT
 #   scripts/postgres-test-server.sh env     # print export lines: PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE
 #   scripts/postgres-test-server.sh stop    # stop the server and delete its data directory
@@ -13,6 +14,7 @@
 # TCP connections need a password (scram-sha-256); the superuser's password is generated at start
 # and is never a fixed literal. When run as root, the server runs as the `postgres` OS user,
 # because initdb and postgres refuse to run as root.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/help.sh" "$@"
 set -euo pipefail
 
 PG_MAJOR=15

@@ -12,11 +12,12 @@
 # diff shows changes of the program, not of the render format.
 #
 # Environment: RENDER_DIFF_KEEP=<dir> keeps the two trees in <dir>/base and <dir>/head.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/help.sh" "$@"
 set -euo pipefail
 
-if [ $# -ne 1 ] || [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
-  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
-  [ $# -eq 1 ] && exit 0 || exit 2
+if [ $# -ne 1 ]; then
+  bash "$0" --help >&2
+  exit 2
 fi
 base_ref="$1"
 repo="$(cd "$(dirname "$0")/.." && pwd)"

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# The whole test suite — what `npm test` runs and what CI runs:
+# The whole test suite — what `npm test` runs and what CI runs.
+#
+# Usage:
+#   scripts/test-all.sh            # or: npm test
+#
 #   1. unit + render tiers (mock engine, offline render validated against upstream schemas)
 #   2. the real-server tier (a Vault-API server and PostgreSQL 15, started and stopped here)
 #   3. the e2e tier (a real Pulumi engine built from the Go module proxy, through the Automation API)
 # Tiers 2 and 3 build what they need the first time (cached in ${VAULTKIT_CACHE:-~/.cache/vaultkit}).
 # Ends with one line adding up every tier: "tests: N passed, N failed, N skipped".
+source "$(dirname "${BASH_SOURCE[0]}")/lib/help.sh" "$@"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

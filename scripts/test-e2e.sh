@@ -2,6 +2,7 @@
 # The e2e tier: the real Pulumi engine (scripts/build-pulumi-engine.sh) driven through the Automation
 # API against real servers, then `vitest run --project e2e`.
 #
+# Usage:
 #   scripts/test-e2e.sh [extra vitest args...]
 #
 # Servers: if VAULT_ADDR + VAULT_TOKEN and PGHOST/PGPORT/PGUSER/PGPASSWORD are already set, they are
@@ -13,6 +14,7 @@
 # cores; cached in ${VAULTKIT_CACHE:-~/.cache/vaultkit}/pulumi/bin), Node >= 22, and what the
 # stage-1 scripts need. Sets VAULTKIT_E2E_REQUIRED=1: a missing binary or server fails, never skips
 # (the vault provider is the one exception while it is blocked: engine/provider-vault/BLOCKED.md).
+source "$(dirname "${BASH_SOURCE[0]}")/lib/help.sh" "$@"
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -2,10 +2,12 @@
 # The real-server test tier: a Vault-API dev server and PostgreSQL 15, both on loopback, then
 # `vitest run --project integration`. Servers are stopped on any exit; vitest's exit code is ours.
 #
+# Usage:
 #   scripts/test-integration.sh [extra vitest args...]
 #
 # Needs Go 1.26 + the Go module proxy (first run only: builds the server, see build-openbao.sh),
 # Debian's postgresql-15 (installed via apt-get if missing), and Node >= 22.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/help.sh" "$@"
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

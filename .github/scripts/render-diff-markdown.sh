@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Wraps the output of scripts/render-diff.sh as Markdown for a job summary or a PR comment,
 # truncated to stay under GitHub's 65 536-character comment limit.
+#
+# Usage:
 #   bash .github/scripts/render-diff-markdown.sh <diff-file>
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/help.sh" "$@"
 set -euo pipefail
 file="${1:?usage: render-diff-markdown.sh <diff-file>}"
 limit=60000

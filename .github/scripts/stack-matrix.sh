@@ -7,6 +7,10 @@
 # Stacks listed in LOCAL_STACKS (default: "kind", the laptop stack) are previewed against an
 # ephemeral cluster with a throw-away local backend and never deployed from CI.
 # Writes to $GITHUB_OUTPUT when set, else to stdout.
+#
+# Usage:
+#   bash .github/scripts/stack-matrix.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/help.sh" "$@"
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
