@@ -310,6 +310,9 @@ const debugWorkloadsSchema = z
     })
     .prefault({});
 
+/** An OLM ClusterServiceVersion to pin (an object name), or `false` for no pin. */
+const olmCsvPin = z.union([objectName, z.literal(false)], { error: "expected a CSV name like 'vault-secrets-operator.v1.4.1', or false for no pin" });
+
 const operatorsSchema = z
     .strictObject({
         /** StackGres OLM catalog; picks the package name (components/versions.ts PINNED.stackgres). */
@@ -322,6 +325,24 @@ const operatorsSchema = z
          * exists already (another CSI operator): two OperatorGroups in a namespace break OLM for both.
          */
         createCsiOperatorGroup: z.boolean({ error: "expected true or false" }).default(true),
+        /**
+         * OpenShift: the Vault Secrets Operator CSV to pin (Manual approval; the wait Job approves
+         * only this CSV's InstallPlan), or `false` to follow the channel with `installPlanApproval`.
+         * Default: components/versions.ts.
+         */
+        vaultSecretsOperatorCsv: olmCsvPin.optional(),
+        /** OpenShift: the StackGres CSV to pin, or `false`. Default: the catalog's CSV prefix + the pinned version. */
+        stackgresCsv: olmCsvPin.optional(),
+    })
+    .superRefine((o, ctx) => {
+        const expectPrefix = (key: "vaultSecretsOperatorCsv" | "stackgresCsv", prefix: string) => {
+            const v = o[key];
+            if (typeof v === "string" && !v.startsWith(`${prefix}.v`)) {
+                ctx.addIssue({ code: "custom", path: [key], message: `expected a CSV of the package, named '${prefix}.v<version>'` });
+            }
+        };
+        expectPrefix("vaultSecretsOperatorCsv", PINNED.vaultSecretsOperator.olmPackage);
+        expectPrefix("stackgresCsv", PINNED.stackgres.csvPrefixByCatalog[o.stackgresCatalog]);
     })
     .prefault({});
 
@@ -330,6 +351,12 @@ export const rawConfigSchema = z.strictObject({
     platform: platform,
     production: z.boolean({ error: "expected true or false" }).default(false),
     kubeContext: z.string().min(1).optional(),
+    /**
+     * Pinned image with `sh` and `kubectl` for the Jobs that wait for operators, approve pinned
+     * InstallPlans and check StackGres scripts (and the HA bootstrap, unless
+     * `vault.bootstrap.kubectlImage`). Default per platform: components/versions.ts `kubectlImages`.
+     */
+    kubectlImage: pinnedImage.optional(),
     vault: vaultSchema,
     vaultToken: z.string().min(1, { error: "expected a non-empty token" }).optional(),
     /** Vault outside the cluster: a token-reviewer service account token for Kubernetes auth. */

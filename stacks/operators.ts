@@ -12,6 +12,7 @@ import { OperatorSubscription } from "../components/operators/operatorSubscripti
 import { PINNED } from "../components/versions";
 import { StackConfig } from "./config";
 import { Namespaces, OperatorsReady } from "./contracts";
+import { kubectlJobImage, kubectlJobRunAsUser } from "./jobs";
 import { namespaceResource } from "./namespaces";
 
 /** OpenShift's namespace with the global OperatorGroup (operators there watch all namespaces). */
@@ -46,11 +47,25 @@ export function operatorsNeeded(config: StackConfig): OperatorsNeeded {
     };
 }
 
-/** The StackGres OLM package, CSV prefix and pinned starting CSV for the configured catalog. */
-export function stackgresOlm(catalog: StackConfig["operators"]["stackgresCatalog"]): { packageName: string; csvPrefix: string; startingCSV: string } {
-    const packageName = PINNED.stackgres.olmPackageByCatalog[catalog];
-    const csvPrefix = PINNED.stackgres.csvPrefixByCatalog[catalog];
-    return { packageName, csvPrefix, startingCSV: `${csvPrefix}.v${PINNED.stackgres.version}` };
+/**
+ * The StackGres OLM package, CSV prefix and pinned CSV for the configured catalog:
+ * `operators.stackgresCsv`, else `<prefix>.v<pinned version>`; `false` pins nothing.
+ */
+export function stackgresOlm(operators: Pick<StackConfig["operators"], "stackgresCatalog" | "stackgresCsv">): {
+    packageName: string;
+    csvPrefix: string;
+    pinnedCsv?: string;
+} {
+    const packageName = PINNED.stackgres.olmPackageByCatalog[operators.stackgresCatalog];
+    const csvPrefix = PINNED.stackgres.csvPrefixByCatalog[operators.stackgresCatalog];
+    const pin = operators.stackgresCsv ?? `${csvPrefix}.v${PINNED.stackgres.version}`;
+    return { packageName, csvPrefix, ...(pin === false ? {} : { pinnedCsv: pin }) };
+}
+
+/** The Vault Secrets Operator CSV to pin: `operators.vaultSecretsOperatorCsv`, else the pinned one; `false` pins nothing. */
+export function vaultSecretsOperatorPin(operators: Pick<StackConfig["operators"], "vaultSecretsOperatorCsv">): string | undefined {
+    const pin = operators.vaultSecretsOperatorCsv ?? PINNED.vaultSecretsOperator.startingCSV;
+    return pin === false ? undefined : pin;
 }
 
 /** Installs what the config needs and returns, per operator, what its custom resources must wait for. */
@@ -61,6 +76,7 @@ export function buildOperators(config: StackConfig, opts: { provider: k8s.Provid
 
 function buildOnOpenShift(config: StackConfig, needed: OperatorsNeeded, provider: k8s.Provider): OperatorsReady {
     const componentOpts = { providers: { kubernetes: provider } };
+    const waitImage = kubectlJobImage(config);
     const approval = config.operators.installPlanApproval;
     const ready: OperatorsReady = { vaultSecretsOperator: [], stackgres: [], secretsStoreCsi: [] };
 
@@ -74,18 +90,19 @@ function buildOnOpenShift(config: StackConfig, needed: OperatorsNeeded, provider
                 channel: vso.channel,
                 source: vso.catalog,
                 installPlanApproval: approval,
-                startingCSV: vso.startingCSV,
+                startingCSV: vaultSecretsOperatorPin(config.operators),
                 csvPrefix: vso.olmPackage,
                 // openshift-operators already has the global OperatorGroup; a second one breaks OLM.
                 createOperatorGroup: false,
                 crdNames: [...OPERATOR_CRDS.vaultSecretsOperator],
+                waitImage,
             },
             componentOpts,
         ).ready;
     }
     if (needed.stackgres) {
         const catalog = config.operators.stackgresCatalog;
-        const olm = stackgresOlm(catalog);
+        const olm = stackgresOlm(config.operators);
         ready.stackgres = new OperatorSubscription(
             "stackgres-operator",
             {
@@ -95,10 +112,11 @@ function buildOnOpenShift(config: StackConfig, needed: OperatorsNeeded, provider
                 channel: PINNED.stackgres.channel,
                 source: catalog,
                 installPlanApproval: approval,
-                startingCSV: olm.startingCSV,
+                startingCSV: olm.pinnedCsv,
                 csvPrefix: olm.csvPrefix,
                 createOperatorGroup: false,
                 crdNames: [...OPERATOR_CRDS.stackgres],
+                waitImage,
             },
             componentOpts,
         ).ready;
@@ -106,7 +124,7 @@ function buildOnOpenShift(config: StackConfig, needed: OperatorsNeeded, provider
     if (needed.secretsStoreCsi) {
         ready.secretsStoreCsi = new OpenShiftSecretsStoreCsi(
             "secrets-store-csi",
-            { installPlanApproval: approval, createOperatorGroup: config.operators.createCsiOperatorGroup },
+            { installPlanApproval: approval, createOperatorGroup: config.operators.createCsiOperatorGroup, waitImage },
             componentOpts,
         ).ready;
     }
@@ -150,6 +168,8 @@ function buildOnKubernetes(config: StackConfig, needed: OperatorsNeeded, opts: {
                 // Install Jobs are Helm hooks, and the operator creates its CRDs when it starts.
                 useHelmRelease: true,
                 runtimeCrdNames: [...OPERATOR_CRDS.stackgres],
+                waitImage: kubectlJobImage(config),
+                waitRunAsUser: kubectlJobRunAsUser(config),
             },
             componentOpts([namespace(ns)]),
         ).ready;

@@ -10,11 +10,12 @@ import * as vault from "@pulumi/vault";
 import { ApplicationDatabaseAccess } from "../components/vault/applicationDatabaseAccess";
 import { DatabaseSecretsEngine } from "../components/vault/databaseSecretsEngine";
 import { PostgresAdminCredentials } from "../components/vault/postgresAdminCredentials";
-import { KUBERNETES_BOOTSTRAP_UID, VAULT_BOOTSTRAP_KUBECTL_IMAGES, VaultBootstrap } from "../components/vault/vaultBootstrap";
+import { VaultBootstrap } from "../components/vault/vaultBootstrap";
 import { VaultKubernetesAuth } from "../components/vault/vaultKubernetesAuth";
 import { VaultServer } from "../components/vault/vaultServer";
 import { StackConfig } from "./config";
 import { ApplicationVaultAccess, DatabaseHalf, Namespaces, VaultHalf } from "./contracts";
+import { kubectlJobImage, kubectlJobRunAsUser } from "./jobs";
 
 /** The Vault half plus the components a stack may want to export from. */
 export interface VaultHalfResources extends VaultHalf {
@@ -89,7 +90,6 @@ export function buildVaultServer(config: StackConfig, opts: { k8sProvider?: k8s.
     if (!ha || !b) {
         return { server };
     }
-    const openshift = config.platform === "openshift";
     const bootstrap = new VaultBootstrap(
         `${config.vault.releaseName}-bootstrap`,
         {
@@ -102,8 +102,8 @@ export function buildVaultServer(config: StackConfig, opts: { k8sProvider?: k8s.
             recoveryThreshold: b.threshold,
             autoUnseal: config.vault.sealConfig !== undefined,
             production: config.production,
-            images: { kubectl: b.kubectlImage ?? (openshift ? VAULT_BOOTSTRAP_KUBECTL_IMAGES.openshift : VAULT_BOOTSTRAP_KUBECTL_IMAGES.kubernetes) },
-            runAsUser: openshift ? undefined : KUBERNETES_BOOTSTRAP_UID,
+            images: { kubectl: b.kubectlImage ?? kubectlJobImage(config) },
+            runAsUser: kubectlJobRunAsUser(config),
             timeoutSeconds: b.timeout,
         },
         { providers: { kubernetes: opts.k8sProvider }, dependsOn: [server] },

@@ -20,6 +20,8 @@ export interface OpenShiftSecretsStoreCsiArgs {
     createOperatorGroup?: boolean;
     /** How long to wait for the install. Defaults to 900 s. */
     timeoutSeconds?: number;
+    /** Pinned image with `sh` and `kubectl` for the wait Job. Defaults to OpenShift's `ose-cli`. */
+    waitImage?: string;
 }
 
 /** Operator subscription plus ClusterCSIDriver; `ready` is what SecretProviderClasses must `dependsOn`. */
@@ -42,6 +44,7 @@ export class OpenShiftSecretsStoreCsi extends pulumi.ComponentResource {
                 createOperatorGroup: args.createOperatorGroup ?? true,
                 crdNames: [...OPERATOR_CRDS.secretsStoreCsi],
                 timeoutSeconds: args.timeoutSeconds,
+                waitImage: args.waitImage,
             },
             { parent: this, dependsOn: childDependsOn(opts) },
         );

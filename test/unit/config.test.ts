@@ -87,6 +87,14 @@ describe("valid config", () => {
         expect(c.vaultToken).toBeUndefined();
     });
 
+    it("accepts OLM CSV pins of the right package, or false for none", () => {
+        const raw = valid();
+        raw.operators = { stackgresCatalog: "community-operators", stackgresCsv: "stackgres-community.v1.18.7", vaultSecretsOperatorCsv: false };
+        const c = parseStackConfig("dev", raw);
+        expect(c.operators).toMatchObject({ stackgresCsv: "stackgres-community.v1.18.7", vaultSecretsOperatorCsv: false });
+        expect(parseStackConfig("dev", valid()).operators.vaultSecretsOperatorCsv).toBeUndefined();
+    });
+
     it("reads Pulumi's flat config map, JSON-decoding structured values", () => {
         const raw = rawConfigFromPulumi({
             "vaultkit:platform": "kubernetes",
@@ -125,6 +133,10 @@ const cases: Case[] = [
     ["VSO refresh too short", (r) => (r.database = { refreshAfter: "1s" }), "vaultkit:database.refreshAfter", /from 5s/],
     ["non-default port for StackGres", (r) => (r.database = { port: 6432 }), "vaultkit:database.port", /always listens on 5432/],
     ["CSI OperatorGroup switch not a boolean", (r) => (r.operators = { createCsiOperatorGroup: "no" }), "vaultkit:operators.createCsiOperatorGroup", /true or false/],
+    ["VSO CSV pin of another package", (r) => (r.operators = { vaultSecretsOperatorCsv: "stackgres.v1.18.6" }), "vaultkit:operators.vaultSecretsOperatorCsv", /'vault-secrets-operator\.v<version>'/],
+    ["VSO CSV pin true instead of a name", (r) => (r.operators = { vaultSecretsOperatorCsv: true }), "vaultkit:operators.vaultSecretsOperatorCsv", /CSV name .* or false/],
+    ["StackGres CSV pin of another catalog's package", (r) => (r.operators = { stackgresCatalog: "community-operators", stackgresCsv: "stackgres.v1.18.6" }), "vaultkit:operators.stackgresCsv", /'stackgres-community\.v<version>'/],
+    ["kubectl image unpinned", (r) => (r.kubectlImage = "registry.k8s.io/kubectl"), "vaultkit:kubectlImage", /pinned to a tag or digest/],
     ["volume size not a quantity", (r) => (r.database = { volumeSize: "5 GB" }), "vaultkit:database.volumeSize", /quantity/],
     ["postgres version as a number", (r) => (r.database = { postgresVersion: 15 }), "vaultkit:database.postgresVersion", /string like '15'/],
     ["instances as a string", (r) => (r.database = { instances: "3" }), "vaultkit:database.instances", /a number/],

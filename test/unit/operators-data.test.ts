@@ -22,7 +22,7 @@ import { operatorGroupSpec, subscriptionSpec, subscriptionWaitFor } from "../../
 import { assertPinnedChart } from "../../components/operators/helmOperator";
 import { PINNED } from "../../components/versions";
 import { parseStackConfig } from "../../stacks/config";
-import { operatorsNeeded, stackgresOlm } from "../../stacks/operators";
+import { operatorsNeeded, stackgresOlm, vaultSecretsOperatorPin } from "../../stacks/operators";
 
 /** Upstream CRDs and chart values: `$VAULTKIT_SHARED_DIR`, else `<repo>/../shared` (as scripts/lib/program.ts). */
 const SHARED = process.env.VAULTKIT_SHARED_DIR?.trim() ? path.resolve(process.env.VAULTKIT_SHARED_DIR) : path.resolve(__dirname, "../../../shared");
@@ -79,10 +79,18 @@ describe("OLM Subscription data", () => {
         expect(operatorGroupSpec(["a", "b"])).toEqual({ targetNamespaces: ["a", "b"] });
     });
 
-    it("picks the StackGres package and CSV per catalog", () => {
-        expect(stackgresOlm("certified-operators")).toEqual({ packageName: "stackgres-certified", csvPrefix: "stackgres", startingCSV: "stackgres.v1.18.6" });
-        expect(stackgresOlm("community-operators")).toEqual({ packageName: "stackgres-community", csvPrefix: "stackgres-community", startingCSV: "stackgres-community.v1.18.6" });
-        expect(stackgresOlm("redhat-marketplace")).toEqual({ packageName: "stackgres", csvPrefix: "stackgres", startingCSV: "stackgres.v1.18.6" });
+    it("picks the StackGres package and CSV per catalog, a configured pin, or none", () => {
+        expect(stackgresOlm({ stackgresCatalog: "certified-operators" })).toEqual({ packageName: "stackgres-certified", csvPrefix: "stackgres", pinnedCsv: "stackgres.v1.18.6" });
+        expect(stackgresOlm({ stackgresCatalog: "community-operators" })).toEqual({ packageName: "stackgres-community", csvPrefix: "stackgres-community", pinnedCsv: "stackgres-community.v1.18.6" });
+        expect(stackgresOlm({ stackgresCatalog: "redhat-marketplace" })).toEqual({ packageName: "stackgres", csvPrefix: "stackgres", pinnedCsv: "stackgres.v1.18.6" });
+        expect(stackgresOlm({ stackgresCatalog: "certified-operators", stackgresCsv: "stackgres.v1.18.7" }).pinnedCsv).toBe("stackgres.v1.18.7");
+        expect(stackgresOlm({ stackgresCatalog: "certified-operators", stackgresCsv: false })).not.toHaveProperty("pinnedCsv");
+    });
+
+    it("pins the Vault Secrets Operator CSV unless configured otherwise", () => {
+        expect(vaultSecretsOperatorPin({})).toBe("vault-secrets-operator.v1.4.1");
+        expect(vaultSecretsOperatorPin({ vaultSecretsOperatorCsv: "vault-secrets-operator.v1.5.0" })).toBe("vault-secrets-operator.v1.5.0");
+        expect(vaultSecretsOperatorPin({ vaultSecretsOperatorCsv: false })).toBeUndefined();
     });
 });
 
