@@ -233,6 +233,11 @@ const vaultSchema = z
         bootstrap: vaultBootstrapSchema.optional(),
         /** HA: this `pulumi up` installs and initialises Vault only (no token needed); configure it on the next. */
         bootstrapOnly: z.boolean({ error: "expected true or false" }).default(false),
+        /**
+         * `false` (existing Vault only): another stack or team owns Vault's mounts, policies, auth roles and
+         * database engine; this stack declares no Vault resource and uses the names they would have.
+         */
+        configure: z.boolean({ error: "expected true or false" }).default(true),
     })
     .prefault({});
 
@@ -333,6 +338,11 @@ const operatorsSchema = z
         vaultSecretsOperatorCsv: olmCsvPin.optional(),
         /** OpenShift: the StackGres CSV to pin, or `false`. Default: the catalog's CSV prefix + the pinned version. */
         stackgresCsv: olmCsvPin.optional(),
+        /**
+         * `false`: the cluster's platform team installed the operators; the stack declares no chart,
+         * Subscription or OperatorGroup, only gates that wait for their CRDs to be Established.
+         */
+        install: z.boolean({ error: "expected true or false" }).default(true),
     })
     .superRefine((o, ctx) => {
         const expectPrefix = (key: "vaultSecretsOperatorCsv" | "stackgresCsv", prefix: string) => {
@@ -477,11 +487,34 @@ function crossFieldProblems(c: Parsed, raw: Record<string, unknown>, env: Config
     if (c.production && c.vault.mode === "deploy" && c.vault.server === "dev") {
         add(["vault", "server"], "expected 'ha' in a stack marked production (vaultkit:production is true): Vault dev mode keeps everything in memory with a single unsealed node");
     }
+    if (!c.vault.configure) {
+        if (c.vault.mode !== "existing") {
+            add(["vault", "configure"], "expected true when vault.mode is 'deploy' (this stack configures the Vault it deploys); false needs vault.mode 'existing'");
+        }
+        // Nothing in this stack talks to Vault's API: keys only the Vault configuration uses are mistakes.
+        const unused = "when vault.configure is false (this stack configures nothing in Vault; the team that owns Vault's configuration sets it)";
+        if (c.vaultToken) {
+            add(["vaultToken"], `expected no token ${unused}`);
+        }
+        if (c.kubernetesTokenReviewerJwt) {
+            add(["kubernetesTokenReviewerJwt"], `expected no token reviewer ${unused}`);
+        }
+        if (c.kubernetesAuth.kubernetesCaCert) {
+            add(["kubernetesAuth", "kubernetesCaCert"], `expected no API CA ${unused}`);
+        }
+    }
+    if (!c.operators.install) {
+        for (const k of ["vaultSecretsOperatorCsv", "stackgresCsv"] as const) {
+            if (c.operators[k] !== undefined) {
+                add(["operators", k], "expected no CSV pin when operators.install is false (the platform team chose what is installed)");
+            }
+        }
+    }
     if (c.vault.mode === "existing") {
         if (!c.vault.address) {
             add(["vault", "address"], "expected the URL of the existing Vault when vault.mode is 'existing'");
         }
-        if (!c.vaultToken && !env.vaultToken) {
+        if (c.vault.configure && !c.vaultToken && !env.vaultToken) {
             p.push({
                 key: keyOf(["vaultToken"]),
                 expected: "expected a Vault token when vault.mode is 'existing': `pulumi config set --secret vaultkit:vaultToken ...` or VAULT_TOKEN in the environment",
@@ -530,7 +563,7 @@ function crossFieldProblems(c: Parsed, raw: Record<string, unknown>, env: Config
             "expected no token reviewer or API CA for a Vault deployed in the cluster (it uses its own pod's token and CA)",
         );
     }
-    if (c.kubernetesAuth.kubernetesCaCert && !c.kubernetesTokenReviewerJwt) {
+    if (c.vault.configure && c.kubernetesAuth.kubernetesCaCert && !c.kubernetesTokenReviewerJwt) {
         add(["kubernetesAuth", "kubernetesCaCert"], "expected vaultkit:kubernetesTokenReviewerJwt as well: a Vault outside the cluster needs both to review tokens");
     }
     if (c.platform !== "openshift" && c.vault.routeHost) {
@@ -542,15 +575,25 @@ function crossFieldProblems(c: Parsed, raw: Record<string, unknown>, env: Config
     if (c.database.mode === "existing" && !c.database.host) {
         add(["database", "host"], "expected the PostgreSQL host when database.mode is 'existing'");
     }
-    if (c.database.mode === "existing" && c.applications.length > 0 && !c.databaseAdminPassword) {
+    if (c.vault.configure && c.database.mode === "existing" && c.applications.length > 0 && !c.databaseAdminPassword) {
         p.push({
             key: keyOf(["databaseAdminPassword"]),
             expected: `expected the password of the existing '${c.database.vaultAdminRole}' role when database.mode is 'existing': \`pulumi config set --secret vaultkit:databaseAdminPassword ...\``,
             given: "nothing (the key is missing)",
         });
     }
-    if (c.database.mode === "stackgres" && c.databaseAdminPassword) {
+    if (!c.vault.configure && c.database.mode === "existing" && c.databaseAdminPassword) {
+        add(["databaseAdminPassword"], "expected no password when vault.configure is false and database.mode is 'existing' (only Vault's database connection uses it, and its owner configures that)");
+    }
+    if (c.vault.configure && c.database.mode === "stackgres" && c.databaseAdminPassword) {
         add(["databaseAdminPassword"], "expected no password when database.mode is 'stackgres' (the program generates it and StackGres creates the role)");
+    }
+    if (!c.vault.configure && c.database.mode === "stackgres" && !c.databaseAdminPassword) {
+        p.push({
+            key: keyOf(["databaseAdminPassword"]),
+            expected: `expected the password Vault's database connection uses for '${c.database.vaultAdminRole}' when vault.configure is false and database.mode is 'stackgres' (its owner set it; StackGres creates the role with it): \`pulumi config set --secret vaultkit:databaseAdminPassword ...\``,
+            given: "nothing (the key is missing)",
+        });
     }
     if (c.database.mode === "stackgres" && c.database.host) {
         add(["database", "host"], "expected no host when database.mode is 'stackgres' (the primary service name is derived from clusterName)");

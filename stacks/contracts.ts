@@ -40,8 +40,8 @@ export interface ApplicationVaultAccess {
 
 /** The Vault half as the Kubernetes half sees it. */
 export interface VaultHalf {
-    /** The provider configured against this stack's Vault. */
-    provider: vault.Provider;
+    /** The provider configured against this stack's Vault; absent with `vault.configure: false`. */
+    provider?: vault.Provider;
     /** Where pods reach Vault. */
     inClusterAddress: string;
     /** A Secret with `ca.crt` (Vault's CA) in every consuming namespace; unset for plain HTTP or a public CA. */

@@ -20,6 +20,7 @@ import { SyncedSecretApp } from "../components/delivery/syncedSecretApp";
 import { UserCredentialsApp } from "../components/delivery/userCredentialsApp";
 import { SECRETS_MOUNT_PATH } from "../components/delivery/workload";
 import { DEFAULT_ROTATION_POLL_INTERVAL } from "../components/operators/operatorCatalog";
+import { kvDataPath } from "../components/vault/policies";
 import { PINNED } from "../components/versions";
 import { ApplicationConfig, DeliveryPattern, StackConfig, parseDurationSeconds } from "./config";
 import { ApplicationVaultAccess, Namespaces, OperatorsReady, VaultHalf } from "./contracts";
@@ -185,7 +186,7 @@ function buildDebugWorkloads(
     const db = config.database;
     const namespace = d.namespace ?? db.namespace;
     const admin = opts.vault.admin;
-    const kvDataPath = `${admin.kvMount}/data/${admin.secretPath}`;
+    const adminDataPath = kvDataPath(admin.kvMount, admin.secretPath);
     // The seed's file name, in all three debug pods.
     const fileName = `${db.clusterName}-vault`;
     const deps = [...namespaceDependency(opts.namespaces, namespace), ...opts.vault.adminCredentialsReady];
@@ -201,7 +202,7 @@ function buildDebugWorkloads(
                     authMount: opts.vault.authMount,
                     ...csiVaultTls(opts.vault),
                     audience: config.kubernetesAuth.audience,
-                    objects: [{ objectName: fileName, secretPath: kvDataPath }],
+                    objects: [{ objectName: fileName, secretPath: adminDataPath }],
                 },
                 componentOpts([...deps, ...opts.operators.secretsStoreCsi]),
             ),
@@ -217,7 +218,7 @@ function buildDebugWorkloads(
                     authMount: opts.vault.authMount,
                     vaultCaSecretName: opts.vault.caSecretName,
                     audience: config.kubernetesAuth.audience,
-                    files: [{ fileName, vaultPath: kvDataPath, template: kvJsonTemplate(kvDataPath) }],
+                    files: [{ fileName, vaultPath: adminDataPath, template: kvJsonTemplate(adminDataPath) }],
                     staticSecretRenderIntervalSeconds: DELIVERY_INTERVALS.injectorStaticSecretRenderIntervalSeconds,
                 },
                 componentOpts([...deps, ...opts.vault.serverReady]),
@@ -234,7 +235,7 @@ function buildDebugWorkloads(
                     vaultCaSecretName: opts.vault.caSecretName,
                     authMount: opts.vault.authMount,
                     role: admin.authRoleName,
-                    secretPath: kvDataPath,
+                    secretPath: adminDataPath,
                     outputFile: `/tmp/${fileName}`,
                     intervalSeconds: DELIVERY_INTERVALS.fetchIntervalSeconds,
                     audience: config.kubernetesAuth.audience,

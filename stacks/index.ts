@@ -14,7 +14,7 @@ import { buildDatabase } from "./database";
 import { buildAdminSecretSync, buildDelivery } from "./delivery";
 import { buildNamespaces, needsKubernetes } from "./namespaces";
 import { buildOperators } from "./operators";
-import { buildDatabaseSecrets, buildVaultHalf, buildVaultServer, existingDatabase } from "./vault";
+import { applicationVaultNames, buildDatabaseSecrets, buildVaultHalf, buildVaultServer, existingDatabase } from "./vault";
 
 /** What a stack exports. */
 export interface StackOutputs {
@@ -92,13 +92,11 @@ export function buildStack(config: StackConfig): StackOutputs {
         vaultInClusterAddress: config.vault.inClusterAddress,
         vaultRootToken: vaultHalf.server?.rootToken,
         vaultInitSecret: vaultHalf.bootstrap?.initSecretName,
-        adminCredentialsPath: vaultHalf.adminCredentials.dataPath,
+        adminCredentialsPath: vaultHalf.adminCredentialsPath,
         databaseHost: database.host,
-        applications: config.applications.map((a) => ({
-            name: a.name,
-            credsPath: `${config.database.databaseMount}/static-creds/${a.name}`,
-            authRole: a.name,
-            delivery: a.delivery,
-        })),
+        applications: config.applications.map((a) => {
+            const names = applicationVaultNames(config, a);
+            return { name: a.name, credsPath: names.credsPath, authRole: names.authRoleName, delivery: a.delivery };
+        }),
     };
 }

@@ -1,11 +1,13 @@
 /**
  * The operators part of the graph: the Vault Secrets Operator, StackGres and the Secrets Store CSI
  * driver, each installed only when something in the config uses it. OpenShift installs them from
- * OperatorHub (OLM); plain Kubernetes from their pinned Helm charts. Either way, each operator's
- * `ready` list opens only once its CRDs are served.
+ * OperatorHub (OLM); plain Kubernetes from their pinned Helm charts. With `operators.install: false`
+ * the cluster's platform team installed them, and the stack only waits for their CRDs. Either way,
+ * each operator's `ready` list opens only once its CRDs are served.
  */
 import * as k8s from "@pulumi/kubernetes";
 import { HelmOperator } from "../components/operators/helmOperator";
+import { OperatorReadyWait } from "../components/operators/operatorReadyWait";
 import { OPERATOR_CRDS, secretsStoreCsiDriverValues, stackgresOperatorValues, vaultSecretsOperatorValues } from "../components/operators/operatorCatalog";
 import { OpenShiftSecretsStoreCsi } from "../components/operators/openShiftSecretsStoreCsi";
 import { OperatorSubscription } from "../components/operators/operatorSubscription";
@@ -13,7 +15,7 @@ import { PINNED } from "../components/versions";
 import { StackConfig } from "./config";
 import { Namespaces, OperatorsReady } from "./contracts";
 import { kubectlJobImage, kubectlJobRunAsUser } from "./jobs";
-import { namespaceResource } from "./namespaces";
+import { namespaceNames, namespaceResource } from "./namespaces";
 
 /** OpenShift's namespace with the global OperatorGroup (operators there watch all namespaces). */
 export const OPENSHIFT_OPERATORS_NAMESPACE = "openshift-operators";
@@ -71,7 +73,48 @@ export function vaultSecretsOperatorPin(operators: Pick<StackConfig["operators"]
 /** Installs what the config needs and returns, per operator, what its custom resources must wait for. */
 export function buildOperators(config: StackConfig, opts: { provider: k8s.Provider; namespaces: Namespaces }): OperatorsReady {
     const needed = operatorsNeeded(config);
+    if (!config.operators.install) {
+        return buildCrdGates(config, needed, opts);
+    }
     return config.platform === "openshift" ? buildOnOpenShift(config, needed, opts.provider) : buildOnKubernetes(config, needed, opts);
+}
+
+/**
+ * Where the CRD gates of `operators.install: false` run: a namespace of the stack's own (the database's
+ * when it has one), because the platform team's operator namespaces are not this stack's to use.
+ */
+export function crdGateNamespace(config: StackConfig): string {
+    return config.database.mode === "stackgres" ? config.database.namespace : namespaceNames(config)[0]!;
+}
+
+/**
+ * `operators.install: false`: the platform team installed the operators. Per operator the stack needs, one
+ * gate Job that completes once that operator's CRDs are Established; nothing else.
+ */
+function buildCrdGates(config: StackConfig, needed: OperatorsNeeded, opts: { provider: k8s.Provider; namespaces: Namespaces }): OperatorsReady {
+    const ready: OperatorsReady = { vaultSecretsOperator: [], stackgres: [], secretsStoreCsi: [] };
+    const ns = crdGateNamespace(config);
+    const namespace = opts.namespaces[ns];
+    for (const [operator, name] of [
+        ["vaultSecretsOperator", "vault-secrets-operator-crds"],
+        ["stackgres", "stackgres-crds"],
+        ["secretsStoreCsi", "secrets-store-csi-crds"],
+    ] as const) {
+        if (!needed[operator]) {
+            continue;
+        }
+        ready[operator] = new OperatorReadyWait(
+            name,
+            {
+                namespace: ns,
+                image: kubectlJobImage(config),
+                runAsUser: kubectlJobRunAsUser(config),
+                crdNames: [...OPERATOR_CRDS[operator]],
+            },
+            { providers: { kubernetes: opts.provider }, dependsOn: namespace ? [namespace] : [] },
+        ).ready;
+    }
+    return ready;
 }
 
 function buildOnOpenShift(config: StackConfig, needed: OperatorsNeeded, provider: k8s.Provider): OperatorsReady {

@@ -13,7 +13,9 @@ import { PostgresAdminCredentials } from "../components/vault/postgresAdminCrede
 import { VaultBootstrap } from "../components/vault/vaultBootstrap";
 import { VaultKubernetesAuth } from "../components/vault/vaultKubernetesAuth";
 import { VaultServer } from "../components/vault/vaultServer";
-import { StackConfig } from "./config";
+import { staticCredsPath, staticCredsPolicyName } from "../components/vault/databaseSecretsData";
+import { kvDataPath } from "../components/vault/policies";
+import { ApplicationConfig, StackConfig } from "./config";
 import { ApplicationVaultAccess, DatabaseHalf, Namespaces, VaultHalf } from "./contracts";
 import { kubectlJobImage, kubectlJobRunAsUser } from "./jobs";
 
@@ -22,8 +24,11 @@ export interface VaultHalfResources extends VaultHalf {
     server?: VaultServer;
     /** HA with `vault.bootstrap`: the init/unseal gate every Vault resource waits for. */
     bootstrap?: VaultBootstrap;
-    kubernetesAuth: VaultKubernetesAuth;
-    adminCredentials: PostgresAdminCredentials;
+    /** Absent with `vault.configure: false` (Vault's owner configures it), like the two below. */
+    kubernetesAuth?: VaultKubernetesAuth;
+    adminCredentials?: PostgresAdminCredentials;
+    /** API path of the admin credentials pods read (`<kvMount>/data/<adminSecretPath>`). */
+    adminCredentialsPath: pulumi.Output<string>;
 }
 
 /** The token the Vault provider uses: the generated dev root token, or the configured one. */
@@ -111,7 +116,35 @@ export function buildVaultServer(config: StackConfig, opts: { k8sProvider?: k8s.
     return { server, bootstrap };
 }
 
+/** What the Kubernetes half uses of Vault's admin-credentials setup: names only, from config. */
+function adminNames(config: StackConfig): VaultHalf["admin"] {
+    const db = config.database;
+    return { kvMount: db.kvMount, secretPath: db.adminSecretPath, policyName: db.adminPolicyName, authRoleName: db.adminAuthRole };
+}
+
+/**
+ * `vault.configure: false`: another stack or team owns Vault's mounts, policies, auth roles and database
+ * engine. No Vault resource and no vault provider; the Kubernetes half gets the same names it would
+ * otherwise. StackGres creates the Vault admin role with the password that owner gave Vault's connection.
+ */
+function unconfiguredVaultHalf(config: StackConfig): VaultHalfResources {
+    const admin = adminNames(config);
+    return {
+        inClusterAddress: config.vault.inClusterAddress,
+        caSecretName: config.vault.caSecretName,
+        authMount: config.kubernetesAuth.mount,
+        admin,
+        adminCredentialsPath: pulumi.output(kvDataPath(admin.kvMount, admin.secretPath)),
+        vaultAdminPassword: pulumi.secret(config.databaseAdminPassword ?? ""),
+        serverReady: [],
+        adminCredentialsReady: [],
+    };
+}
+
 export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Provider; namespaces: Namespaces }): VaultHalfResources {
+    if (!config.vault.configure) {
+        return unconfiguredVaultHalf(config);
+    }
     const { server, bootstrap } = buildVaultServer(config, opts);
     // HA: initialised and every member unsealed (the bootstrap Job completed); dev: the chart ready.
     const serverReady: pulumi.Resource[] = [...(server ? [server] : []), ...(bootstrap ? bootstrap.ready : [])];
@@ -177,12 +210,8 @@ export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Pr
         inClusterAddress: config.vault.inClusterAddress,
         caSecretName: config.vault.caSecretName,
         authMount: config.kubernetesAuth.mount,
-        admin: {
-            kvMount: db.kvMount,
-            secretPath: db.adminSecretPath,
-            policyName: db.adminPolicyName,
-            authRoleName: db.adminAuthRole,
-        },
+        admin: adminNames(config),
+        adminCredentialsPath: adminCredentials.dataPath,
         vaultAdminPassword: pulumi.secret(vaultAdminPassword),
         serverReady,
         adminCredentialsReady: [adminCredentials, kubernetesAuth],
@@ -194,6 +223,19 @@ export function existingDatabase(config: StackConfig): DatabaseHalf {
     return { host: config.database.host!, port: config.database.port, database: config.database.database, ready: [] };
 }
 
+/** An application's names in Vault (auth role, policy, static role, credentials path): built here only. */
+export function applicationVaultNames(config: StackConfig, app: ApplicationConfig): Omit<ApplicationVaultAccess, "ready"> {
+    const mount = config.database.databaseMount;
+    return {
+        name: app.name,
+        authRoleName: app.name,
+        policyName: staticCredsPolicyName(app.name),
+        staticRoleName: app.name,
+        databaseMount: mount,
+        credsPath: staticCredsPath(mount, app.name),
+    };
+}
+
 /** The database secrets engine and one access bundle per application. */
 export function buildDatabaseSecrets(
     config: StackConfig,
@@ -203,8 +245,13 @@ export function buildDatabaseSecrets(
     if (config.applications.length === 0) {
         return { applications: [] };
     }
+    const { provider, kubernetesAuth } = vaultHalf;
+    if (!provider || !kubernetesAuth) {
+        // vault.configure false: Vault's owner declares the engine and the roles; nothing to wait for here.
+        return { applications: config.applications.map((app) => ({ ...applicationVaultNames(config, app), ready: [] })) };
+    }
     const db = config.database;
-    const vopts = { provider: vaultHalf.provider };
+    const vopts = { provider };
     const engine = new DatabaseSecretsEngine(
         "database-secrets",
         {
@@ -217,7 +264,7 @@ export function buildDatabaseSecrets(
             rotateRootCredentials: db.rotateVaultAdminPassword,
         },
         // Vault verifies the connection on write: the primary must run and the roles must exist.
-        { ...vopts, dependsOn: [...database.ready, vaultHalf.kubernetesAuth] },
+        { ...vopts, dependsOn: [...database.ready, kubernetesAuth] },
     );
     const applications = config.applications.map((app) => {
         const access = new ApplicationDatabaseAccess(
@@ -228,7 +275,7 @@ export function buildDatabaseSecrets(
                 staticRoleName: app.name,
                 databaseUsername: app.databaseRole,
                 rotationPeriodSeconds: app.rotationPeriod,
-                authMount: vaultHalf.kubernetesAuth.path,
+                authMount: kubernetesAuth.path,
                 authRoleName: app.name,
                 serviceAccountNames: [app.serviceAccount],
                 namespaces: [app.namespace],
@@ -237,15 +284,7 @@ export function buildDatabaseSecrets(
             },
             { ...vopts, dependsOn: [engine] },
         );
-        const result: ApplicationVaultAccess = {
-            name: app.name,
-            authRoleName: app.name,
-            policyName: `${app.name}-database-creds`,
-            staticRoleName: app.name,
-            databaseMount: db.databaseMount,
-            credsPath: `${db.databaseMount}/static-creds/${app.name}`,
-            ready: [access],
-        };
+        const result: ApplicationVaultAccess = { ...applicationVaultNames(config, app), ready: [access] };
         return result;
     });
     return { engine, applications };

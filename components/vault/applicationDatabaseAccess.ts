@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { childDependsOn } from "../dependencies";
 import * as vault from "@pulumi/vault";
+import { staticCredsPath, staticCredsPolicyName } from "./databaseSecretsData";
 import { kubernetesAuthRoleInputs } from "./kubernetesAuthRole";
 import { renderPolicyHcl, staticCredsReadPolicyRules } from "./policies";
 
@@ -73,7 +74,7 @@ export class ApplicationDatabaseAccess extends pulumi.ComponentResource {
         const policy = new vault.Policy(
             `${name}-policy`,
             {
-                name: `${args.staticRoleName}-database-creds`,
+                name: staticCredsPolicyName(args.staticRoleName),
                 policy: pulumi.output(args.databaseMount).apply((mount) => renderPolicyHcl(staticCredsReadPolicyRules(mount, args.staticRoleName))),
             },
             { parent: this, dependsOn: childDependsOn(opts) },
@@ -83,7 +84,7 @@ export class ApplicationDatabaseAccess extends pulumi.ComponentResource {
             { ...roleInputs, backend: args.authMount ?? "kubernetes", tokenPolicies: [policy.name] },
             { parent: this, dependsOn: childDependsOn(opts, staticRole) },
         );
-        this.credsPath = pulumi.interpolate`${args.databaseMount}/static-creds/${staticRole.name}`;
+        this.credsPath = pulumi.all([args.databaseMount, staticRole.name]).apply(([mount, role]) => staticCredsPath(mount, role));
         this.policyName = policy.name;
         this.authRoleName = authRole.roleName;
         this.staticRoleName = staticRole.name;

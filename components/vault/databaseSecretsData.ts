@@ -57,3 +57,13 @@ export interface StaticRoleParams {
 export function staticRoleParams(connectionName: string, username: string, rotationPeriodSeconds: number): StaticRoleParams {
     return { db_name: connectionName, username, rotation_period: rotationPeriodSeconds };
 }
+
+/** `<mount>/static-creds/<role>`: the API path (no `/v1/`) of a static role's current credentials. */
+export function staticCredsPath(databaseMount: string, staticRoleName: string): string {
+    return `${databaseMount}/static-creds/${staticRoleName}`;
+}
+
+/** The name of the policy that reads exactly one static role's credentials. */
+export function staticCredsPolicyName(staticRoleName: string): string {
+    return `${staticRoleName}-database-creds`;
+}

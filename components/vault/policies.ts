@@ -2,6 +2,7 @@
  * Vault ACL policy documents as data. Kept pure so that unit tests check the exact text and the
  * real-server tier writes the very same HCL to OpenBao and probes what it allows.
  */
+import { staticCredsPath } from "./databaseSecretsData";
 
 /** Capabilities Vault understands on a policy path. */
 export type Capability = "create" | "read" | "update" | "patch" | "delete" | "list" | "sudo" | "deny";
@@ -45,7 +46,12 @@ export function renderPolicyHcl(rules: PolicyRule[]): string {
 export function kvReadPolicyRules(kvMount: string, secretPath: string): PolicyRule[] {
     assertPathSegment("kv mount", kvMount);
     assertPathSegment("kv secret path", secretPath);
-    return [{ path: `${kvMount}/data/${secretPath}`, capabilities: ["read"] }];
+    return [{ path: kvDataPath(kvMount, secretPath), capabilities: ["read"] }];
+}
+
+/** `<mount>/data/<path>`: the API path (no `/v1/`) that reads a KV v2 secret. */
+export function kvDataPath(kvMount: string, secretPath: string): string {
+    return `${kvMount}/data/${secretPath}`;
 }
 
 /**
@@ -58,5 +64,5 @@ export function staticCredsReadPolicyRules(dbMount: string, roleName: string): P
     if (roleName.includes("/")) {
         throw new Error(`static role name must not contain '/', got ${JSON.stringify(roleName)}`);
     }
-    return [{ path: `${dbMount}/static-creds/${roleName}`, capabilities: ["read"] }];
+    return [{ path: staticCredsPath(dbMount, roleName), capabilities: ["read"] }];
 }

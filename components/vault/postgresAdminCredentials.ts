@@ -3,7 +3,7 @@ import { childDependsOn } from "../dependencies";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
 import { CREDENTIAL_KEYS, STACKGRES_USERNAMES } from "../stackgres/clusterSpecs";
-import { kvReadPolicyRules, renderPolicyHcl } from "./policies";
+import { kvDataPath, kvReadPolicyRules, renderPolicyHcl } from "./policies";
 
 /** The seven keys StackGres expects in its credentials Secret (defined with the SGCluster spec). */
 export const STACKGRES_CREDENTIAL_KEYS = Object.values(CREDENTIAL_KEYS);
@@ -89,7 +89,7 @@ export class PostgresAdminCredentials extends pulumi.ComponentResource {
 
         this.kvMount = mountPath;
         this.secretPath = this.secret.name;
-        this.dataPath = pulumi.interpolate`${mountPath}/data/${args.secretPath}`;
+        this.dataPath = mountPath.apply((mount) => kvDataPath(mount, args.secretPath));
         this.policyName = policy.name;
         this.superuserPassword = pulumi.secret(superuser.result);
         this.registerOutputs({

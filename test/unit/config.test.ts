@@ -225,3 +225,69 @@ describe("bad input fails with the key, what was expected and what was given", (
         expect(keys).toEqual(["vaultkit:platform", "vaultkit:vault.namespace", "vaultkit:applications[0].rotationPeriod"]);
     });
 });
+
+/** An existing Vault configured by another team, with StackGres and operators the platform team installed. */
+function platformOwned(): Record<string, any> {
+    return {
+        platform: "kubernetes",
+        vault: { mode: "existing", address: "https://vault.example.com:8200", configure: false },
+        databaseAdminPassword: "owner-given-admin-password-0123",
+        operators: { install: false },
+        applications: [{ name: "app", namespace: "apps", serviceAccount: "app", databaseRole: "app", delivery: "sync" }],
+    };
+}
+
+describe("vault.configure and operators.install", () => {
+    it("default to true: this stack installs the operators and configures Vault", () => {
+        const c = parseStackConfig("dev", valid());
+        expect(c.vault.configure).toBe(true);
+        expect(c.operators.install).toBe(true);
+    });
+
+    it("accept an existing Vault configured elsewhere with no token, and keep the StackGres admin password", () => {
+        const c = parseStackConfig("t", platformOwned());
+        expect(c.vault.configure).toBe(false);
+        expect(c.operators.install).toBe(false);
+        expect(c.vaultToken).toBeUndefined();
+        expect(c.databaseAdminPassword).toBe("owner-given-admin-password-0123");
+    });
+
+    it("ignore VAULT_TOKEN in the environment when nothing talks to Vault", () => {
+        expect(parseStackConfig("t", platformOwned(), { vaultToken: "hvs.env" }).vault.configure).toBe(false);
+    });
+
+    it("accept an existing database with no admin password when Vault is configured elsewhere", () => {
+        const raw = platformOwned();
+        raw.database = { mode: "existing", host: "pg.example.com" };
+        delete raw.databaseAdminPassword;
+        expect(parseStackConfig("t", raw).database.mode).toBe("existing");
+    });
+
+    const refusals: [string, (r: Record<string, any>) => void, string, RegExp][] = [
+        ["configure false with a Vault this stack deploys", (r) => (r.vault = { address: "http://127.0.0.1:8200", configure: false }), "vaultkit:vault.configure", /false needs vault.mode 'existing'/],
+        ["configure that is not a boolean", (r) => (r.vault.configure = "no"), "vaultkit:vault.configure", /true or false/],
+        ["install that is not a boolean", (r) => (r.operators.install = "no"), "vaultkit:operators.install", /true or false/],
+        ["a CSV pin for operators this stack does not install", (r) => (r.operators.vaultSecretsOperatorCsv = "vault-secrets-operator.v1.4.1"), "vaultkit:operators.vaultSecretsOperatorCsv", /no CSV pin when operators.install is false/],
+        ["a Vault token nothing would use", (r) => (r.vaultToken = "hvs.unused"), "vaultkit:vaultToken", /no token when vault.configure is false/],
+        ["a token reviewer nothing would use", (r) => (r.kubernetesTokenReviewerJwt = "eyJhbGciOiJSUzI1NiJ9.e30.sig-0123456789"), "vaultkit:kubernetesTokenReviewerJwt", /vault.configure is false/],
+        ["an API CA nothing would use", (r) => (r.kubernetesAuth = { kubernetesCaCert: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----" }), "vaultkit:kubernetesAuth.kubernetesCaCert", /vault.configure is false/],
+        ["StackGres without the password the Vault owner's connection uses", (r) => delete r.databaseAdminPassword, "vaultkit:databaseAdminPassword", /Vault's database connection uses for 'vault_admin'.*StackGres creates the role with it/],
+        ["an existing database with a password nothing would use", (r) => (r.database = { mode: "existing", host: "pg.example.com" }), "vaultkit:databaseAdminPassword", /only Vault's database connection uses it/],
+    ];
+    it.each(refusals)("refuse %s", (_title, breakIt, key, expected) => {
+        const raw = platformOwned();
+        breakIt(raw);
+        const problems = problemsOf(raw);
+        const p = problems.find((x) => x.key === key);
+        expect(p, `problems were: ${JSON.stringify(problems)}`).toBeDefined();
+        expect(p!.expected).toMatch(expected);
+        // One problem per mistake, not a second one about the same key from a rule that no longer applies.
+        expect(problems.filter((x) => x.key === key)).toHaveLength(1);
+    });
+
+    it("never print the unused token it refuses", () => {
+        const raw = platformOwned();
+        raw.vaultToken = "hvs.do-not-print-me";
+        expect(JSON.stringify(problemsOf(raw))).not.toContain("do-not-print-me");
+    });
+});
