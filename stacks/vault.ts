@@ -247,8 +247,9 @@ export function buildDatabaseSecrets(
     }
     const { provider, kubernetesAuth } = vaultHalf;
     if (!provider || !kubernetesAuth) {
-        // vault.configure false: Vault's owner declares the engine and the roles; nothing to wait for here.
-        return { applications: config.applications.map((app) => ({ ...applicationVaultNames(config, app), ready: [] })) };
+        // vault.configure false: Vault's owner declares the engine and the static roles. Those work only once
+        // the database roles exist, so the applications still wait for the database (as the engine would).
+        return { applications: config.applications.map((app) => ({ ...applicationVaultNames(config, app), ready: [...database.ready] })) };
     }
     const db = config.database;
     const vopts = { provider };

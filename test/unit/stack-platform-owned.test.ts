@@ -80,6 +80,15 @@ describe("vault.configure false", () => {
         ]);
     });
 
+    it("still holds every application's objects until the database is ready (the roles Vault's static roles need exist)", () => {
+        const cluster = one(`${K}stackgres.io/v1:SGCluster`, "orders-db-cluster");
+        const appObjects = registrations.filter((r) => r.type.startsWith(K) && ["billing-ns", "ledger-ns"].includes(r.inputs.metadata?.namespace) && !r.type.endsWith("ServiceAccount"));
+        expect(appObjects.length).toBeGreaterThanOrEqual(5);
+        for (const r of appObjects) {
+            expect(dependsOnTransitively(r, cluster), r.name).toBe(true);
+        }
+    });
+
     it("creates the Vault admin role in StackGres with the password the Vault owner gave, as a secret", () => {
         const sql = one(`${K}core/v1:Secret`, "orders-db-vault-admin-sql");
         expect(JSON.stringify(sql.inputs.stringData)).toContain(ADMIN_PASSWORD);
