@@ -85,6 +85,7 @@ async function main(): Promise<number> {
             const result = await renderStack(stack, args.repo);
             writeTree(result, out);
             console.log(`rendered ${stack}: ${result.files.size} files -> ${path.relative(process.cwd(), out) || "."}`);
+            for (const w of result.configWarnings) console.error(`${stack}: warning: ${w}`);
             if (result.unmarkedSecrets.length > 0) {
                 if (args.validate) failed++;
                 console.error(`${stack}: ${result.unmarkedSecrets.length} credential(s) reached the engine in plaintext (masked in the output):`);

@@ -82,6 +82,21 @@ export const pinnedImage = z
     })
     .refine((s) => !/:latest(@|$)/.test(s), { error: "expected a pinned tag, not ':latest'" });
 
+/**
+ * A PostgreSQL version: `"15"`, `15` (YAML and `pulumi config set --path` write a bare 15 as a number) or
+ * `"15.6"`. A non-integer number is refused: YAML reads 15.10 as 15.1.
+ */
+const postgresVersion = z
+    .union([z.string(), z.number()], { error: "expected a PostgreSQL version like 15 or '15.6'" })
+    .transform((v, ctx) => {
+        if (typeof v === "number" && !Number.isInteger(v)) {
+            ctx.addIssue({ code: "custom", message: "expected a minor version as a string, like '15.6' (YAML reads 15.10 as the number 15.1)" });
+            return z.NEVER;
+        }
+        return String(v);
+    })
+    .pipe(z.string().regex(/^(1[2-8])(\.[0-9]+)?$/, { error: "expected a PostgreSQL major (12 to 18) or major.minor version, like 15 or '15.6'" }));
+
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 /** Parses `86400`, `"86400"`, `"90s"`, `"30m"`, `"24h"`, `"7d"` or `"1h30m"` into seconds. */
@@ -262,7 +277,7 @@ const databaseSchema = z
         namespace: namespaceName.default("rhbk"),
         clusterName: dnsLabel.default("keycloak-postgresql"),
         instances: z.number({ error: "expected a number" }).int({ error: "expected a whole number" }).min(1, { error: "expected at least 1 instance" }).max(16, { error: "expected at most 16 instances" }).default(1),
-        postgresVersion: z.string({ error: "expected a string like '15'" }).regex(/^(1[2-8])(\.[0-9]+)?$/, { error: "expected a PostgreSQL major (12 to 18) or major.minor version as a string, like '15' or '15.6'" }).default("15"),
+        postgresVersion: postgresVersion.default("15"),
         volumeSize: z.string({ error: "expected a string" }).regex(QUANTITY, { error: "expected a Kubernetes quantity like '5Gi'" }).default("5Gi"),
         storageClass: objectName.optional(),
         /** Existing database host (existing mode) — StackGres mode derives the primary service. */
@@ -439,6 +454,8 @@ function keyOf(path: ReadonlyArray<PropertyKey>): string {
     return out;
 }
 
+const MISSING = "nothing (the key is missing)";
+
 function describeGiven(raw: unknown, path: ReadonlyArray<PropertyKey>): string {
     if (path.length > 0 && SECRET_KEYS.has(String(path[0]))) {
         return "[secret]";
@@ -452,10 +469,58 @@ function describeGiven(raw: unknown, path: ReadonlyArray<PropertyKey>): string {
         v = (v as Record<PropertyKey, unknown>)[seg];
     }
     if (v === undefined) {
-        return "nothing (the key is missing)";
+        return MISSING;
     }
     const text = JSON.stringify(v);
     return text.length > 80 ? text.slice(0, 77) + "..." : text;
+}
+
+/** Edit distance (insertions, deletions, substitutions), for "did you mean" hints. */
+export function editDistance(a: string, b: string): number {
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const row = [i];
+        for (let j = 1; j <= b.length; j++) {
+            row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        prev = row;
+    }
+    return prev[b.length]!;
+}
+
+/** The object keys the schema allows at `path` (empty when `path` is not an object). */
+function keysAllowedAt(path: ReadonlyArray<PropertyKey>): string[] {
+    type Def = { type: string; innerType?: Node; in?: Node; element?: Node; shape?: Record<string, Node> };
+    type Node = { _zod: { def: Def } };
+    const unwrap = (n: Node | undefined): Node | undefined => {
+        while (n && ["default", "prefault", "optional", "nullable", "readonly", "pipe"].includes(n._zod.def.type)) {
+            n = n._zod.def.type === "pipe" ? n._zod.def.in : n._zod.def.innerType;
+        }
+        return n;
+    };
+    let node = unwrap(rawConfigSchema as unknown as Node);
+    for (const seg of path) {
+        const def = node?._zod.def;
+        node = unwrap(typeof seg === "number" ? (def?.type === "array" ? def.element : undefined) : def?.type === "object" ? def.shape?.[String(seg)] : undefined);
+    }
+    const def = node?._zod.def;
+    return def?.type === "object" ? Object.keys(def.shape ?? {}) : [];
+}
+
+/** What to say about a key the schema does not know: a `--path` hint or the nearest known key. */
+function unknownKeyHint(path: ReadonlyArray<PropertyKey>, key: string): string {
+    const known = keysAllowedAt(path);
+    const head = key.split(/[.[]/, 1)[0]!;
+    if (path.length === 0 && head !== key && known.includes(head)) {
+        return `expected a key inside '${head}': '${key}' was set as one flat key; use \`pulumi config set --path ${CONFIG_NAMESPACE}:${key} <value>\` (or nest it under ${CONFIG_NAMESPACE}:${head} in the stack file)`;
+    }
+    const nearest = known
+        .map((k) => ({ k, d: editDistance(k.toLowerCase(), key.toLowerCase()) }))
+        .filter(({ d }) => d <= Math.max(2, Math.floor(key.length / 4)))
+        .sort((a, b) => a.d - b.d)[0];
+    return nearest
+        ? `no such key; did you mean '${nearest.k}'? (the README's configuration reference lists every key)`
+        : "no such key (check the spelling against the README's configuration reference)";
 }
 
 function problemsFrom(error: z.ZodError, raw: unknown): ConfigProblem[] {
@@ -463,17 +528,108 @@ function problemsFrom(error: z.ZodError, raw: unknown): ConfigProblem[] {
     for (const issue of error.issues) {
         if (issue.code === "unrecognized_keys") {
             for (const k of issue.keys) {
-                problems.push({
-                    key: keyOf([...issue.path, k]),
-                    expected: "no such key (check the spelling against the README's configuration reference)",
-                    given: describeGiven(raw, [...issue.path, k]),
-                });
+                problems.push({ key: keyOf([...issue.path, k]), expected: unknownKeyHint(issue.path, k), given: describeGiven(raw, [...issue.path, k]) });
             }
             continue;
         }
-        problems.push({ key: keyOf(issue.path), expected: issue.message, given: describeGiven(raw, issue.path) });
+        const given = describeGiven(raw, issue.path);
+        // A required key that is absent: say so, rather than "expected a string".
+        const expected = issue.code === "invalid_type" && given === MISSING ? `a value is required here (${issue.message})` : issue.message;
+        problems.push({ key: keyOf(issue.path), expected, given });
     }
     return problems;
+}
+
+/**
+ * For the cross-field rules when the schema found problems: a copy of the input with each offending
+ * value taken out (so its default applies), repeated until the schema accepts it. A required key
+ * that is missing takes its parent out with it (an application without a namespace leaves the list).
+ * Returns the parsed copy, the keys taken out, and for each list the original index of every element
+ * left, so problems found in the copy name the user's own indexes; undefined when nothing is left
+ * to check (a required top-level key such as platform is invalid).
+ */
+function withoutInvalid(raw: Record<string, unknown>): { data: Parsed; copy: Record<string, unknown>; removed: string[]; kept: Map<string, number[]> } | undefined {
+    const copy = structuredClone(raw);
+    const removed: string[] = [];
+    const kept = new Map<string, number[]>();
+    const at = (path: ReadonlyArray<PropertyKey>): unknown => path.reduce<unknown>((v, seg) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[seg] : undefined), copy);
+    const originalKey = (path: ReadonlyArray<PropertyKey>): string =>
+        keyOf(path.map((seg, i) => (typeof seg === "number" ? (kept.get(keyOf(path.slice(0, i)))?.[seg] ?? seg) : seg)));
+    for (let round = 0; round < 50; round++) {
+        const result = rawConfigSchema.safeParse(copy);
+        if (result.success) {
+            return { data: result.data, copy, removed, kept };
+        }
+        const paths = new Map<string, PropertyKey[]>();
+        for (const issue of result.error.issues) {
+            const found = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [[...issue.path]];
+            for (let p of found) {
+                while (p.length > 0 && at(p) === undefined) p = p.slice(0, -1); // missing: take the parent
+                if (p.length === 0) return undefined;
+                paths.set(keyOf(p), p);
+            }
+        }
+        // Keys first, then list elements from the highest index down, so every path stays valid.
+        const index = (p: PropertyKey[]) => (typeof p.at(-1) === "number" ? (p.at(-1) as number) : Number.MAX_SAFE_INTEGER);
+        const ordered = [...paths.values()].sort((a, b) => index(b) - index(a));
+        for (const p of ordered) {
+            removed.push(originalKey(p));
+            const parent = at(p.slice(0, -1)) as Record<PropertyKey, unknown> | unknown[];
+            const last = p.at(-1)!;
+            if (Array.isArray(parent) && typeof last === "number") {
+                const listKey = keyOf(p.slice(0, -1));
+                const indexes = kept.get(listKey) ?? parent.map((_, i) => i);
+                indexes.splice(last, 1);
+                kept.set(listKey, indexes);
+                parent.splice(last, 1);
+            } else {
+                delete (parent as Record<PropertyKey, unknown>)[last];
+            }
+        }
+    }
+    return undefined;
+}
+
+/** Keys whose value decides which cross-field rules apply; when one is invalid, those rules are not run. */
+const SELECTOR_KEYS = ["production", "vault", "vault.mode", "vault.server", "database", "database.mode"].map((k) => `${CONFIG_NAMESPACE}:${k}`);
+
+/**
+ * The cross-field problems of input the schema refused, checked on `withoutInvalid`'s copy: problems on
+ * (or naming) a key that was taken out are left to the schema's own message.
+ */
+function crossFieldProblemsDespite(raw: Record<string, unknown>, env: ConfigEnvironment): ConfigProblem[] {
+    const repaired = withoutInvalid(raw);
+    if (!repaired || repaired.removed.some((k) => SELECTOR_KEYS.includes(k))) {
+        return [];
+    }
+    const related = (a: string, b: string) => a === b || a.startsWith(b + ".") || a.startsWith(b + "[") || b.startsWith(a + ".") || b.startsWith(a + "[");
+    const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return crossFieldProblems(repaired.data, repaired.copy, env)
+        .map((p) => {
+            let { key, expected } = p;
+            for (const [listKey, indexes] of repaired.kept) {
+                const short = listKey.slice(CONFIG_NAMESPACE.length + 1);
+                const renumber = (text: string, pattern: RegExp) => text.replace(pattern, (_m, pre: string, i: string) => `${pre}[${indexes[Number(i)] ?? i}]`);
+                key = renumber(key, new RegExp(`^(${escape(listKey)})\\[(\\d+)\\]`));
+                expected = renumber(expected, new RegExp(`(\\b${escape(short)})\\[(\\d+)\\]`, "g"));
+            }
+            return { ...p, key, expected };
+        })
+        .filter((p) => !repaired.removed.some((r) => related(p.key, r) || new RegExp(`\\b${escape(r.slice(CONFIG_NAMESPACE.length + 1))}(?![\\w\\[.])`).test(p.expected)));
+}
+
+/** Secret keys given as plain values: refused, since a plain value is stored readable in the stack file. */
+function plaintextSecretProblems(raw: Record<string, unknown>, env: ConfigEnvironment): ConfigProblem[] {
+    if (!env.isSecret) {
+        return [];
+    }
+    return [...SECRET_KEYS]
+        .filter((k) => raw[k] !== undefined && !env.isSecret!(k))
+        .map((k) => ({
+            key: keyOf([k]),
+            expected: `expected a secret value: \`pulumi config set --secret ${CONFIG_NAMESPACE}:${k} <value>\` (a plain value is stored readable in Pulumi.<stack>.yaml, which is usually committed)`,
+            given: "a plain value (not shown)",
+        }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -648,22 +804,28 @@ function crossFieldProblems(c: Parsed, raw: Record<string, unknown>, env: Config
 export interface ConfigEnvironment {
     /** `VAULT_TOKEN`, used for an existing Vault when `vaultkit:vaultToken` is not set. */
     vaultToken?: string;
+    /**
+     * Whether a key (without the `vaultkit:` prefix) was set as a secret (`--secret`); when given,
+     * a secret key set in plain text is refused.
+     */
+    isSecret?: (key: string) => boolean;
 }
 
 /**
  * Validates raw config values (key without the `vaultkit:` prefix -> parsed value) into a
- * `StackConfig`. Throws a `ConfigError` listing every problem at once.
+ * `StackConfig`. Throws a `ConfigError` listing every problem at once: the schema's, the cross-field
+ * rules' (checked on what the schema accepted when it refused something) and plain-text secrets.
  */
 export function parseStackConfig(stackName: string, raw: Record<string, unknown>, env: ConfigEnvironment = {}): StackConfig {
     const result = rawConfigSchema.safeParse(raw);
-    if (!result.success) {
-        throw new ConfigError(problemsFrom(result.error, raw));
-    }
-    const c = result.data;
-    const problems = crossFieldProblems(c, raw, env);
-    if (problems.length > 0) {
+    const problems = result.success
+        ? crossFieldProblems(result.data, raw, env)
+        : [...problemsFrom(result.error, raw), ...crossFieldProblemsDespite(raw, env)];
+    problems.push(...plaintextSecretProblems(raw, env));
+    if (!result.success || problems.length > 0) {
         throw new ConfigError(problems);
     }
+    const c = result.data;
     const inClusterAddress =
         c.vault.inClusterAddress ??
         (c.vault.mode === "deploy"
@@ -678,6 +840,21 @@ export function parseStackConfig(stackName: string, raw: Record<string, unknown>
         ...(databaseAdminPassword ? { databaseAdminPassword } : {}),
         ...(kubernetesTokenReviewerJwt ? { kubernetesTokenReviewerJwt } : {}),
     };
+}
+
+/**
+ * Warnings about config the program will not read: keys in a namespace that looks like a misspelt
+ * `vaultkit` (`vaultkt:`, `valutkit:`, `VaultKit:`), which Pulumi accepts and the program never sees.
+ */
+export function configWarnings(all: Record<string, string>): string[] {
+    const warnings: string[] = [];
+    for (const fullKey of Object.keys(all).sort()) {
+        const [ns, key] = fullKey.split(":", 2);
+        if (key !== undefined && ns !== CONFIG_NAMESPACE && editDistance(ns!.toLowerCase(), CONFIG_NAMESPACE) <= 2) {
+            warnings.push(`config key '${fullKey}' is ignored: its namespace is '${ns}', not '${CONFIG_NAMESPACE}' (did you mean '${CONFIG_NAMESPACE}:${key}'?)`);
+        }
+    }
+    return warnings;
 }
 
 /**

@@ -1,12 +1,29 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parseStackConfig, rawConfigFromPulumi, StackConfig } from "./config";
+import { CONFIG_NAMESPACE, ConfigError, configWarnings, parseStackConfig, rawConfigFromPulumi, StackConfig } from "./config";
+
+/** The SDK's check of whether a config key was set with `--secret` (public at run time, internal in its typings). */
+const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean }).isConfigSecret;
 
 /**
  * Reads this stack's `vaultkit:*` config once and validates it. Runs before any resource is
- * registered, so bad input stops the program with every problem listed and nothing touched.
+ * registered, so bad input stops the program with every problem listed and nothing touched: as a
+ * `RunError`, which the CLI prints as its message alone (any other error gets a stack trace and an
+ * object dump).
  */
 export function loadStackConfig(): StackConfig {
-    return parseStackConfig(pulumi.getStack(), rawConfigFromPulumi(pulumi.runtime.allConfig()), {
-        vaultToken: process.env.VAULT_TOKEN || undefined,
-    });
+    const all = pulumi.runtime.allConfig();
+    for (const warning of configWarnings(all)) {
+        pulumi.log.warn(warning);
+    }
+    try {
+        return parseStackConfig(pulumi.getStack(), rawConfigFromPulumi(all), {
+            vaultToken: process.env.VAULT_TOKEN || undefined,
+            isSecret: isConfigSecret && ((key) => isConfigSecret(`${CONFIG_NAMESPACE}:${key}`)),
+        });
+    } catch (e) {
+        if (e instanceof ConfigError) {
+            throw new pulumi.RunError(`stack '${pulumi.getStack()}': ${e.message}`);
+        }
+        throw e;
+    }
 }

@@ -19,8 +19,10 @@ export function sharedDir(repoRoot: string = DEFAULT_REPO_ROOT): string {
 
 /** The program's entry points as `stacks/` exports them. */
 interface ProgramModules {
-    parseStackConfig(stackName: string, raw: Record<string, unknown>, env?: { vaultToken?: string }): unknown;
+    parseStackConfig(stackName: string, raw: Record<string, unknown>, env?: { vaultToken?: string; isSecret?: (key: string) => boolean }): unknown;
     rawConfigFromPulumi(all: Record<string, string>): Record<string, unknown>;
+    /** Absent in checkouts older than it (render-diff renders the base with this renderer). */
+    configWarnings?(all: Record<string, string>): string[];
     buildStack(config: unknown): unknown;
 }
 
@@ -40,17 +42,26 @@ async function loadProgram(repoRoot: string): Promise<ProgramModules> {
     if (typeof idx.buildStack !== "function") {
         throw new Error("stacks/index.ts must export buildStack(config)");
     }
-    return { parseStackConfig: cfg.parseStackConfig, rawConfigFromPulumi: cfg.rawConfigFromPulumi, buildStack: idx.buildStack };
+    return { parseStackConfig: cfg.parseStackConfig, rawConfigFromPulumi: cfg.rawConfigFromPulumi, configWarnings: cfg.configWarnings, buildStack: idx.buildStack };
+}
+
+/** A capture plus what the program's config check warned about (also in `warnings`). */
+export interface StackCapture extends Capture {
+    configWarnings: string[];
 }
 
 /** Runs one stack of the repository under the mock engine. */
-export async function captureStack(stack: string, repoRoot: string = DEFAULT_REPO_ROOT): Promise<Capture> {
+export async function captureStack(stack: string, repoRoot: string = DEFAULT_REPO_ROOT): Promise<StackCapture> {
     const file = loadStackFile(repoRoot, stack);
     const program = await loadProgram(repoRoot);
     // An existing Vault's token may come from VAULT_TOKEN in CI; the render never reads the real one.
     const envToken = mockSecretValue(`env:${stack}:VAULT_TOKEN`, 40);
-    const config = program.parseStackConfig(stack, program.rawConfigFromPulumi(file.config), { vaultToken: envToken });
-    return capture({
+    const configWarnings = program.configWarnings?.(file.config) ?? [];
+    const config = program.parseStackConfig(stack, program.rawConfigFromPulumi(file.config), {
+        vaultToken: envToken,
+        isSecret: (key) => file.secretKeys.includes(`${file.project}:${key}`),
+    });
+    const captured = await capture({
         project: file.project,
         stack,
         config: file.config,
@@ -58,11 +69,13 @@ export async function captureStack(stack: string, repoRoot: string = DEFAULT_REP
         injectedSecrets: [...file.injectedSecrets, envToken],
         program: () => program.buildStack(config),
     });
+    return { ...captured, warnings: [...configWarnings, ...captured.warnings], configWarnings };
 }
 
 /** Runs and renders one stack. */
-export async function renderStack(stack: string, repoRoot: string = DEFAULT_REPO_ROOT): Promise<RenderResult> {
-    return renderCapture(await captureStack(stack, repoRoot), { repoRoot });
+export async function renderStack(stack: string, repoRoot: string = DEFAULT_REPO_ROOT): Promise<RenderResult & { configWarnings: string[] }> {
+    const captured = await captureStack(stack, repoRoot);
+    return { ...renderCapture(captured, { repoRoot }), configWarnings: captured.configWarnings };
 }
 
 /** The marker that says a directory holds a render (and may be replaced). */

@@ -30,7 +30,11 @@ export interface StackFile {
 }
 
 function readYaml(file: string): unknown {
-    return YAML.parse(fs.readFileSync(file, "utf8"));
+    try {
+        return YAML.parse(fs.readFileSync(file, "utf8"));
+    } catch (e) {
+        throw new Error(`${path.basename(file)}: ${e instanceof Error ? e.message : String(e)}`);
+    }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

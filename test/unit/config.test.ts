@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseDurationSeconds, parseStackConfig, rawConfigFromPulumi } from "../../stacks/config";
+import { configWarnings, ConfigError, editDistance, parseDurationSeconds, parseStackConfig, rawConfigFromPulumi } from "../../stacks/config";
 
 /** A base64 byte string whose first packet is an OpenPGP public-key packet (old format, tag 6). */
 function publicKey(seed: number): string {
@@ -95,6 +95,19 @@ describe("valid config", () => {
         expect(parseStackConfig("dev", valid()).operators.vaultSecretsOperatorCsv).toBeUndefined();
     });
 
+    it("accepts a PostgreSQL major written as a number, as YAML and `pulumi config set --path` write it", () => {
+        const raw = valid();
+        raw.database = { postgresVersion: 16 };
+        expect(parseStackConfig("dev", raw).database.postgresVersion).toBe("16");
+    });
+
+    it("accepts secret keys that were set as secrets", () => {
+        const raw = valid();
+        raw.vault = { mode: "existing", address: "https://vault.example.com" };
+        raw.vaultToken = "hvs.set-with-secret";
+        expect(parseStackConfig("dev", raw, { isSecret: (k) => k === "vaultToken" }).vaultToken).toBe("hvs.set-with-secret");
+    });
+
     it("reads Pulumi's flat config map, JSON-decoding structured values", () => {
         const raw = rawConfigFromPulumi({
             "vaultkit:platform": "kubernetes",
@@ -138,7 +151,8 @@ const cases: Case[] = [
     ["StackGres CSV pin of another catalog's package", (r) => (r.operators = { stackgresCatalog: "community-operators", stackgresCsv: "stackgres.v1.18.6" }), "vaultkit:operators.stackgresCsv", /'stackgres-community\.v<version>'/],
     ["kubectl image unpinned", (r) => (r.kubectlImage = "registry.k8s.io/kubectl"), "vaultkit:kubectlImage", /pinned to a tag or digest/],
     ["volume size not a quantity", (r) => (r.database = { volumeSize: "5 GB" }), "vaultkit:database.volumeSize", /quantity/],
-    ["postgres version as a number", (r) => (r.database = { postgresVersion: 15 }), "vaultkit:database.postgresVersion", /string like '15'/],
+    ["postgres minor version as a number", (r) => (r.database = { postgresVersion: 15.6 }), "vaultkit:database.postgresVersion", /as a string, like '15.6'/],
+    ["postgres version out of range", (r) => (r.database = { postgresVersion: 11 }), "vaultkit:database.postgresVersion", /12 to 18/],
     ["instances as a string", (r) => (r.database = { instances: "3" }), "vaultkit:database.instances", /a number/],
     ["synced secret named like the cluster", (r) => (r.database = { syncedSecretName: "keycloak-postgresql" }), "vaultkit:database.syncedSecretName", /StackGres creates and owns/],
     ["existing database without host", (r) => (r.database = { mode: "existing" }), "vaultkit:database.host", /PostgreSQL host/],
@@ -216,6 +230,96 @@ describe("bad input fails with the key, what was expected and what was given", (
         expect(err.message).not.toContain("12345");
     });
 
+    it("suggests the nearest key for a misspelt one", () => {
+        const raw = valid();
+        raw.applications[0].rotationPeriode = "24h";
+        raw.vault.adress = "https://x";
+        raw.aplications = [];
+        const problems = problemsOf(raw);
+        expect(problems.find((p) => p.key === "vaultkit:applications[0].rotationPeriode")!.expected).toMatch(/did you mean 'rotationPeriod'\?/);
+        expect(problems.find((p) => p.key === "vaultkit:vault.adress")!.expected).toMatch(/did you mean 'address'\?/);
+        expect(problems.find((p) => p.key === "vaultkit:aplications")!.expected).toMatch(/did you mean 'applications'\?/);
+        raw.zzzzzz = 1;
+        expect(problemsOf(raw).find((p) => p.key === "vaultkit:zzzzzz")!.expected).toBe("no such key (check the spelling against the README's configuration reference)");
+    });
+
+    it("says how to set a nested key that was set as one flat key (without --path)", () => {
+        const raw = valid();
+        raw["database.instances"] = 3;
+        const p = problemsOf(raw).find((x) => x.key === "vaultkit:database.instances")!;
+        expect(p.expected).toContain("`pulumi config set --path vaultkit:database.instances <value>`");
+        expect(p.given).toBe("3");
+    });
+
+    it("says a missing required key is required", () => {
+        const raw = valid();
+        delete raw.applications[0].namespace;
+        expect(problemsOf(raw)[0]).toEqual({ key: "vaultkit:applications[0].namespace", expected: "a value is required here (expected a string)", given: "nothing (the key is missing)" });
+    });
+
+    it("refuses secret keys set in plain text, without printing them", () => {
+        const raw = valid();
+        raw.vault = { mode: "existing", address: "https://vault.example.com" };
+        raw.vaultToken = "hvs.CAESIPlaintextTokenCommittedToGit";
+        raw.database = { mode: "existing", host: "db" };
+        raw.databaseAdminPassword = "hunter2hunter2hunter2";
+        const err = (() => {
+            try {
+                parseStackConfig("t", raw, { isSecret: () => false });
+            } catch (e) {
+                return e as ConfigError;
+            }
+            throw new Error("expected an error");
+        })();
+        expect(err.problems.map((p) => p.key)).toEqual(["vaultkit:vaultToken", "vaultkit:databaseAdminPassword"]);
+        expect(err.problems[0]!.expected).toContain("`pulumi config set --secret vaultkit:vaultToken <value>`");
+        expect(err.problems[0]!.given).toBe("a plain value (not shown)");
+        expect(err.message).not.toContain("hvs.CAES");
+        expect(err.message).not.toContain("hunter2");
+        // without a way to tell (parseStackConfig called directly), nothing is refused
+        expect(() => parseStackConfig("t", raw)).not.toThrow();
+    });
+
+    it("lists schema and cross-field problems together (the README's example)", () => {
+        const raw = valid();
+        raw.production = true;
+        raw.applications[0].rotationPeriod = "10s";
+        expect(problemsOf(raw).map((p) => p.key)).toEqual(["vaultkit:applications[0].rotationPeriod", "vaultkit:vault.server"]);
+    });
+
+    it("names the user's own list indexes when an invalid application is left out of the cross-field rules", () => {
+        const raw = valid();
+        delete raw.applications[0].namespace;
+        raw.applications.push({ name: "two", namespace: "rhbk", serviceAccount: "two", databaseRole: "two" });
+        raw.applications.push({ name: "two", namespace: "rhbk", serviceAccount: "three", databaseRole: "three", rotationPeriod: "1s" });
+        raw.applications.push({ name: "four", namespace: "rhbk", serviceAccount: "four", databaseRole: "postgres" });
+        const problems = problemsOf(raw);
+        expect(problems.map((p) => p.key)).toEqual([
+            "vaultkit:applications[0].namespace",
+            "vaultkit:applications[2].rotationPeriod",
+            "vaultkit:applications[2].name",
+            "vaultkit:applications[3].databaseRole",
+        ]);
+        expect(problems[2]!.expected).toContain("already used by applications[1]");
+        expect(problems[2]!.given).toBe('"two"');
+    });
+
+    it("leaves cross-field rules about an invalid key to the schema's message", () => {
+        const raw = valid();
+        haBootstrap(raw);
+        raw.vault.bootstrap.threshold = "two";
+        // bootstrap is taken out for the cross-field rules; "bootstrapOnly needs bootstrap" would be noise
+        expect(problemsOf(raw, { vaultToken: "t" }).map((p) => p.key)).toEqual(["vaultkit:vault.bootstrap.threshold"]);
+    });
+
+    it("runs no cross-field rule when a key that selects them is invalid", () => {
+        const raw = valid();
+        raw.production = true;
+        raw.vault.server = "standalone";
+        raw.vaultToken = "s.x";
+        expect(problemsOf(raw).map((p) => p.key)).toEqual(["vaultkit:vault.server"]);
+    });
+
     it("lists every problem at once", () => {
         const raw = valid();
         raw.platform = "aws";
@@ -289,5 +393,20 @@ describe("vault.configure and operators.install", () => {
         const raw = platformOwned();
         raw.vaultToken = "hvs.do-not-print-me";
         expect(JSON.stringify(problemsOf(raw))).not.toContain("do-not-print-me");
+    });
+});
+
+describe("configWarnings", () => {
+    it("warns about keys in a namespace that looks like a misspelt vaultkit", () => {
+        expect(configWarnings({ "valutkit:debugWorkloads": "{}", "vaultkt:production": "true", "VaultKit:platform": "openshift", "vaultkit:platform": "openshift" })).toEqual([
+            "config key 'VaultKit:platform' is ignored: its namespace is 'VaultKit', not 'vaultkit' (did you mean 'vaultkit:platform'?)",
+            "config key 'valutkit:debugWorkloads' is ignored: its namespace is 'valutkit', not 'vaultkit' (did you mean 'vaultkit:debugWorkloads'?)",
+            "config key 'vaultkt:production' is ignored: its namespace is 'vaultkt', not 'vaultkit' (did you mean 'vaultkit:production'?)",
+        ]);
+    });
+
+    it("leaves other providers' namespaces alone", () => {
+        expect(configWarnings({ "vault:address": "x", "kubernetes:context": "y", "pulumi:tags": "z", "vaultkit:platform": "openshift" })).toEqual([]);
+        expect(editDistance("vault", "vaultkit")).toBe(3);
     });
 });

@@ -1,7 +1,10 @@
 /**
  * Bad input stops the real program entry point before anything is registered: `index.ts` with an
- * invalid stack config throws a ConfigError naming every problem, and the engine has seen nothing.
+ * invalid stack config throws a RunError (printed by the CLI as its message alone, no stack trace)
+ * naming every problem, schema and cross-field alike, and the engine has seen nothing.
+ * test/e2e/config-error.test.ts checks the same on the real CLI's output.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { expect, it } from "vitest";
 import { registrations, setupMocks } from "../support/mocks";
 
@@ -9,8 +12,10 @@ it("index.ts refuses invalid config before registering a single resource", async
     await setupMocks({
         stack: "broken",
         config: {
-            "vaultkit:platform": "openshfit",
+            "vaultkit:platform": "openshift",
+            "vaultkit:production": "true",
             "vaultkit:vault": JSON.stringify({ address: "https://vault.example.com", namespace: "Vault" }),
+            "vaultkit:vaultToken": "hvs.plain-text-token",
             "vaultkit:applications": JSON.stringify([{ name: "app", namespace: "rhbk", serviceAccount: "app", databaseRole: "app", rotationPeriod: "1s" }]),
         },
     });
@@ -18,10 +23,16 @@ it("index.ts refuses invalid config before registering a single resource", async
         () => undefined,
         (e: Error) => e,
     );
-    expect(error?.name).toBe("ConfigError");
-    expect(error?.message).toContain(`vaultkit:platform: expected one of 'openshift', 'kubernetes'; given "openshfit"`);
-    expect(error?.message).toContain("vaultkit:vault.namespace");
-    expect(error?.message).toContain("vaultkit:applications[0].rotationPeriod");
+    expect(pulumi.RunError.isInstance(error), String(error)).toBe(true);
+    expect(error!.message).toMatch(/^stack 'broken': invalid stack configuration \(5 problems\):\n/);
+    expect(error!.message).toContain("  - vaultkit:vault.namespace: expected a Kubernetes namespace");
+    expect(error!.message).toContain("  - vaultkit:applications[0].rotationPeriod: expected a duration from 60s");
+    // cross-field rules, in the same message
+    expect(error!.message).toContain("  - vaultkit:vault.server: expected 'ha' in a stack marked production");
+    expect(error!.message).toContain("  - vaultkit:vaultToken: expected no token for a dev-mode Vault");
+    // set without --secret: refused, never printed
+    expect(error!.message).toContain("  - vaultkit:vaultToken: expected a secret value: `pulumi config set --secret vaultkit:vaultToken <value>`");
+    expect(error!.message).not.toContain("plain-text-token");
     await new Promise((r) => setTimeout(r, 50));
     expect(registrations).toEqual([]);
 });

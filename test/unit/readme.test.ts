@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { PINNED } from "../../components/versions";
-import { rawConfigSchema } from "../../stacks/config";
+import { parseStackConfig, rawConfigSchema } from "../../stacks/config";
 import { deliveryPropagationTable } from "../../stacks/delivery";
 
 const readme = fs.readFileSync(path.resolve(__dirname, "../../README.md"), "utf8");
@@ -22,6 +22,32 @@ describe("README", () => {
         for (const key of Object.keys(rawConfigSchema.shape)) {
             expect(readme, key).toMatch(new RegExp("\\| `" + key + "[`.[]"));
         }
+    });
+
+    it("shows the config error the program prints for its example", () => {
+        const block = /```\n(error: stack 'prod': invalid stack configuration[\s\S]*?)\n```/.exec(readme)?.[1];
+        expect(block, "the README's config error example").toBeDefined();
+        let message = "";
+        try {
+            parseStackConfig(
+                "prod",
+                {
+                    platform: "openshift",
+                    production: true,
+                    vault: { address: "https://vault.apps.example.com", server: "dev" },
+                    vaultToken: "hvs.typed-into-the-stack-file",
+                    applications: [{ name: "app", namespace: "rhbk", serviceAccount: "app", databaseRole: "app", rotationPeriod: "10s" }],
+                },
+                { isSecret: () => false },
+            );
+        } catch (e) {
+            message = `error: stack 'prod': ${(e as Error).message}`;
+        }
+        const lines = message.split("\n");
+        const shown = block!.split("\n");
+        expect(shown.length).toBe(lines.length);
+        // "..." in the README elides part of a line
+        shown.forEach((line, i) => expect(lines[i]).toMatch(new RegExp("^" + line.split("...").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$")));
     });
 
     it("names the pinned chart versions", () => {
