@@ -11,9 +11,10 @@
 #   VAULTKIT_PG_DIR    state directory (default ${TMPDIR:-/tmp}/vaultkit-pg-$PORT): data, socket, log,
 #                      and the generated superuser password (mode 600). Lives outside the repository.
 #
-# TCP connections need a password (scram-sha-256); the superuser's password is generated at start
-# and is never a fixed literal. When run as root, the server runs as the `postgres` OS user,
-# because initdb and postgres refuse to run as root.
+# TCP connections need a password (scram-sha-256) and may use TLS (a self-signed certificate made at
+# start, like StackGres's); the superuser's password is generated at start and is never a fixed
+# literal. When run as root, the server runs as the `postgres` OS user, because initdb and postgres
+# refuse to run as root.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/help.sh" "$@"
 set -euo pipefail
 
@@ -97,6 +98,13 @@ cmd_start() {
     }
     rm -f "$pwfile"
 
+    # TLS as StackGres serves it (ssl on, self-signed), so `sslmode=require` connections work; plain
+    # connections stay allowed for the tests' own clients.
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 7 -subj "/CN=127.0.0.1" \
+        -keyout "$DATA_DIR/server.key" -out "$DATA_DIR/server.crt" 2>/dev/null
+    chmod 600 "$DATA_DIR/server.key"
+    if [ "$(id -u)" -eq 0 ]; then chown postgres: "$DATA_DIR/server.key" "$DATA_DIR/server.crt"; fi
+
     # Only loopback TCP, on our own port, our own socket directory; passwords stored as SCRAM.
     as_pg tee -a "$DATA_DIR/postgresql.conf" >/dev/null <<EOF
 
@@ -105,6 +113,9 @@ listen_addresses = '127.0.0.1'
 port = $PORT
 unix_socket_directories = '$SOCK_DIR'
 password_encryption = 'scram-sha-256'
+ssl = on
+ssl_cert_file = 'server.crt'
+ssl_key_file = 'server.key'
 fsync = off
 synchronous_commit = off
 full_page_writes = off

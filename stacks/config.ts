@@ -26,6 +26,7 @@ const VAULT_PATH = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/
 const PG_ROLE = /^[a-z_][a-z0-9_]{0,62}$/;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 const IMAGE_PINNED = /^[^\s:@]+(:[0-9A-Za-z._-]+)?(@sha256:[0-9a-f]{64})?$/;
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/;
 
 /** A Kubernetes namespace: an RFC 1123 label. */
 export const namespaceName = z
@@ -230,6 +231,12 @@ const vaultSchema = z
         ingressClassName: objectName.optional(),
         skipTlsVerify: z.boolean({ error: "expected true or false" }).default(false),
         /**
+         * A PEM file (path relative to the project directory) with the CA that signed the certificate
+         * `pulumi` sees at `address`, e.g. an OpenShift router's self-signed ingress CA in front of an
+         * edge Route. Passed to the Vault provider as `caCertFile`.
+         */
+        caCertFile: z.string({ error: "expected a file path" }).min(1, { error: "expected a file path" }).optional(),
+        /**
          * A Secret holding Vault's CA as `ca.crt`, present in every namespace whose pods talk to Vault
          * (distribute it with trust-manager or similar). Needed when Vault's TLS uses a private CA.
          */
@@ -264,9 +271,16 @@ const kubernetesAuthSchema = z
         /** Audience bound on every role; OpenShift's default API audience (seed). */
         audience: z.string().min(1, { error: "expected a non-empty audience" }).default("https://kubernetes.default.svc"),
         /** Vault outside the cluster: the API server's CA (PEM). */
-        kubernetesCaCert: z.string({ error: "expected a PEM certificate" }).regex(/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/, {
+        kubernetesCaCert: z.string({ error: "expected a PEM certificate" }).regex(PEM_CERTIFICATE, {
             error: "expected a PEM certificate (-----BEGIN CERTIFICATE----- ...)",
         }).optional(),
+        /**
+         * Whether Vault runs as a pod in this cluster (then it reviews tokens with its pod's own CA
+         * and service account token). Always true for a Vault this stack deploys; an existing Vault
+         * outside the cluster needs `kubernetesCaCert`, `kubernetesTokenReviewerJwt` and a
+         * `kubernetesHost` it can reach instead.
+         */
+        vaultRunsInCluster: z.boolean({ error: "expected true or false" }).optional(),
     })
     .prefault({});
 
@@ -284,7 +298,8 @@ const databaseSchema = z
         host: z.string().regex(/^[A-Za-z0-9.-]+$/, { error: "expected a host name or IPv4 address" }).optional(),
         port: z.number({ error: "expected a number" }).int({ error: "expected a whole number" }).min(1, { error: "expected a port from 1 to 65535" }).max(65535, { error: "expected a port from 1 to 65535" }).default(5432),
         database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_$-]*$/, { error: "expected a database name" }).default("postgres"),
-        sslMode: z.enum(["disable", "allow", "prefer", "require", "verify-ca", "verify-full"], { error: "expected a libpq sslmode" }).default("disable"),
+        /** libpq sslmode of Vault's connection and the sample apps; StackGres serves TLS by default. `disable` sends passwords in clear. */
+        sslMode: z.enum(["disable", "allow", "prefer", "require", "verify-ca", "verify-full"], { error: "expected a libpq sslmode" }).default("require"),
         kvMount: vaultMount.default("kv-v2"),
         adminSecretPath: vaultPath.default("keycloak-postgresql/config"),
         adminPolicyName: dnsLabel.default("keycloak-postgresql-policy"),
@@ -398,12 +413,16 @@ export const rawConfigSchema = z.strictObject({
 type Parsed = z.output<typeof rawConfigSchema>;
 
 /** The validated configuration of one stack. */
-export interface StackConfig extends Omit<Parsed, "vaultToken" | "databaseAdminPassword" | "kubernetesTokenReviewerJwt" | "vault"> {
+export interface StackConfig extends Omit<Parsed, "vaultToken" | "databaseAdminPassword" | "kubernetesTokenReviewerJwt" | "vault" | "kubernetesAuth"> {
     /** The stack name (`pulumi stack`), used in names and labels. */
     stackName: string;
     vault: Parsed["vault"] & {
         /** Where pods reach Vault (resolved). */
         inClusterAddress: string;
+    };
+    kubernetesAuth: Parsed["kubernetesAuth"] & {
+        /** Whether Vault runs as a pod in this cluster (resolved: always for a deployed Vault). */
+        vaultRunsInCluster: boolean;
     };
     /** Token for an existing Vault (from `vaultkit:vaultToken` or `VAULT_TOKEN`); never printed. */
     vaultToken?: string;
@@ -713,15 +732,7 @@ function crossFieldProblems(c: Parsed, raw: Record<string, unknown>, env: Config
             }
         }
     }
-    if (c.vault.mode === "deploy" && (c.kubernetesTokenReviewerJwt || c.kubernetesAuth.kubernetesCaCert)) {
-        add(
-            [c.kubernetesTokenReviewerJwt ? "kubernetesTokenReviewerJwt" : "kubernetesAuth"],
-            "expected no token reviewer or API CA for a Vault deployed in the cluster (it uses its own pod's token and CA)",
-        );
-    }
-    if (c.vault.configure && c.kubernetesAuth.kubernetesCaCert && !c.kubernetesTokenReviewerJwt) {
-        add(["kubernetesAuth", "kubernetesCaCert"], "expected vaultkit:kubernetesTokenReviewerJwt as well: a Vault outside the cluster needs both to review tokens");
-    }
+    kubernetesAuthProblems(c, add);
     if (c.platform !== "openshift" && c.vault.routeHost) {
         add(["vault", "routeHost"], "expected no Route host on platform 'kubernetes' (Routes are OpenShift objects; use vault.ingressHost)");
     }
@@ -760,9 +771,12 @@ function crossFieldProblems(c: Parsed, raw: Record<string, unknown>, env: Config
     if (c.database.syncedSecretName === c.database.clusterName) {
         add(["database", "syncedSecretName"], `expected a name different from database.clusterName ('${c.database.clusterName}'): StackGres creates and owns a Secret of that name`);
     }
-    if (c.production && c.vault.mode === "deploy" && c.vault.skipTlsVerify) {
+    if (c.production && c.vault.skipTlsVerify) {
         add(["vault", "skipTlsVerify"], "expected false in a stack marked production");
     }
+    p.push(...vaultTlsProblems(c, raw, env));
+    p.push(...identityProblems(c));
+    p.push(...otherNamespaceProblems(env.otherConfigKeys ?? []));
 
     const seen = new Map<string, number>();
     const seenRoles = new Map<string, number>();
@@ -796,6 +810,179 @@ function crossFieldProblems(c: Parsed, raw: Record<string, unknown>, env: Config
     return p;
 }
 
+/** The in-cluster API server names, which resolve only inside a cluster. */
+function isInClusterHost(url: string): boolean {
+    const host = new URL(url).hostname;
+    return host === "kubernetes.default" || host.endsWith(".svc") || host.endsWith(".svc.cluster.local");
+}
+
+/** Whether Vault runs as a pod in this cluster: always when deployed here; an existing one only when said so. */
+export function vaultRunsInCluster(c: { vault: { mode: string }; kubernetesAuth: { vaultRunsInCluster?: boolean } }): boolean {
+    return c.vault.mode === "deploy" || c.kubernetesAuth.vaultRunsInCluster === true;
+}
+
+/**
+ * Kubernetes auth needs a CA and a token to review logins. A pod has both in
+ * /var/run/secrets/kubernetes.io/serviceaccount; a Vault outside the cluster has neither, and
+ * writing `auth/<mount>/config` without them fails (`open .../ca.crt: no such file or directory`).
+ */
+function kubernetesAuthProblems(c: Parsed, add: (path: PropertyKey[], expected: string) => void): void {
+    const k = c.kubernetesAuth;
+    const inClusterHint = "or set vaultkit:kubernetesAuth.vaultRunsInCluster true if this Vault runs as a pod in this cluster";
+    if (c.vault.mode === "deploy") {
+        if (k.vaultRunsInCluster === false) {
+            add(["kubernetesAuth", "vaultRunsInCluster"], "expected true or nothing: a Vault this stack deploys runs in the cluster");
+        }
+        if (c.kubernetesTokenReviewerJwt || k.kubernetesCaCert) {
+            add(
+                [c.kubernetesTokenReviewerJwt ? "kubernetesTokenReviewerJwt" : "kubernetesAuth"],
+                "expected no token reviewer or API CA for a Vault deployed in the cluster (it uses its own pod's token and CA)",
+            );
+        }
+    } else if (c.vault.configure && !vaultRunsInCluster(c)) {
+        if (!k.kubernetesCaCert) {
+            add(
+                ["kubernetesAuth", "kubernetesCaCert"],
+                "expected the API server's CA (PEM) for an existing Vault outside the cluster, which has no pod CA to verify TokenReview calls with " +
+                    `(kubectl config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d); ${inClusterHint}`,
+            );
+        }
+        if (!c.kubernetesTokenReviewerJwt) {
+            add(
+                ["kubernetesTokenReviewerJwt"],
+                "expected a token of a service account bound to system:auth-delegator for an existing Vault outside the cluster, which has no pod token to review logins with " +
+                    `(pulumi config set --secret vaultkit:kubernetesTokenReviewerJwt ...); ${inClusterHint}`,
+            );
+        }
+        if (isInClusterHost(k.kubernetesHost)) {
+            add(
+                ["kubernetesAuth", "kubernetesHost"],
+                `expected the API server's URL as an existing Vault outside the cluster reaches it (${new URL(k.kubernetesHost).hostname} resolves only inside a cluster; ` +
+                    `kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}'); ${inClusterHint}`,
+            );
+        }
+    }
+}
+
+/** Go's strconv.ParseBool spellings of false: what leaves the Vault provider verifying TLS. */
+const GO_FALSE = new Set(["0", "f", "F", "false", "FALSE", "False"]);
+
+/**
+ * TLS from `pulumi` to Vault. The Vault provider treats `skipTlsVerify: false` as unset and then
+ * reads VAULT_SKIP_VERIFY, so the environment could switch verification off behind the config's back.
+ */
+function vaultTlsProblems(c: Parsed, raw: Record<string, unknown>, env: ConfigEnvironment): ConfigProblem[] {
+    const p: ConfigProblem[] = [];
+    const skip = env.vaultSkipVerify;
+    if (c.production && skip !== undefined && skip !== "" && !GO_FALSE.has(skip)) {
+        p.push({
+            key: "VAULT_SKIP_VERIFY",
+            expected: "expected it unset in a stack marked production (vaultkit:production is true): the Vault provider reads it and stops verifying Vault's certificate; trust the CA with vaultkit:vault.caCertFile instead",
+            given: JSON.stringify(skip),
+        });
+    }
+    const file = c.vault.caCertFile;
+    if (file !== undefined) {
+        if (c.vault.skipTlsVerify) {
+            p.push({ key: keyOf(["vault", "caCertFile"]), expected: "expected either a CA file or vault.skipTlsVerify, not both", given: describeGiven(raw, ["vault", "caCertFile"]) });
+        }
+        if (env.readFile) {
+            let text: string | undefined;
+            let error = "";
+            try {
+                text = env.readFile(file);
+            } catch (e) {
+                error = (e as Error).message;
+            }
+            if (text === undefined || !PEM_CERTIFICATE.test(text)) {
+                p.push({
+                    key: keyOf(["vault", "caCertFile"]),
+                    expected:
+                        `expected a readable PEM file (relative to the project directory) with the CA that signed the certificate served at vault.address${error ? ` (${error})` : " (it holds no PEM certificate)"}; ` +
+                        "for an OpenShift edge Route: oc -n openshift-ingress-operator get secret router-ca -o jsonpath='{.data.tls\\.crt}' | base64 -d > ingress-ca.crt",
+                    given: describeGiven(raw, ["vault", "caCertFile"]),
+                });
+            }
+        }
+    }
+    return p;
+}
+
+/**
+ * Vault's Kubernetes auth binds roles to (namespace, ServiceAccount). Two roles binding the same
+ * pair let either workload log in as the other, so every application needs a pair of its own,
+ * never one the admin credentials role binds.
+ */
+function identityProblems(c: Parsed): ConfigProblem[] {
+    const p: ConfigProblem[] = [];
+    const admin = adminRoleBinding(c);
+    const seen = new Map<string, number>();
+    c.applications.forEach((app, i) => {
+        const key = keyOf(["applications", i, "serviceAccount"]);
+        const given = JSON.stringify(`${app.namespace}/${app.serviceAccount}`);
+        const pair = `${app.namespace}/${app.serviceAccount}`;
+        const prev = seen.get(pair);
+        if (prev !== undefined) {
+            p.push({
+                key,
+                expected: `expected a namespace and service account of its own: applications[${i}] ('${app.name}') and applications[${prev}] ('${c.applications[prev]!.name}') both run as ${pair}, so each could log in as the other and read its credentials`,
+                given,
+            });
+        } else {
+            seen.set(pair, i);
+        }
+        if (admin.namespaces.includes(app.namespace) && admin.serviceAccounts.includes(app.serviceAccount)) {
+            p.push({
+                key,
+                expected:
+                    `expected an identity the admin role does not bind: applications[${i}] ('${app.name}') runs as ${pair}, which the admin credentials role ` +
+                    `'${c.database.adminAuthRole}' binds (vaultkit:database.adminServiceAccounts in ${admin.namespaces.join(", ")}), so it could read the PostgreSQL superuser password`,
+                given,
+            });
+        }
+    });
+    return p;
+}
+
+/** What to set instead of provider config this program never reads. */
+const INSTEAD_OF: Record<string, string> = {
+    "kubernetes:context": "vaultkit:kubeContext",
+    "kubernetes:kubeconfig": "the KUBECONFIG environment variable (and vaultkit:kubeContext)",
+    "vault:address": "vaultkit:vault.address",
+    "vault:token": "vaultkit:vaultToken (or VAULT_TOKEN)",
+    "vault:caCertFile": "vaultkit:vault.caCertFile",
+    "vault:skipTlsVerify": "vaultkit:vault.skipTlsVerify",
+};
+
+/**
+ * The program builds its Kubernetes and Vault providers explicitly from `vaultkit:` keys, and
+ * explicit providers ignore Pulumi's `kubernetes:*` / `vault:*` stack config: a `kubernetes:context`
+ * there would silently deploy to kubectl's current context.
+ */
+function otherNamespaceProblems(keys: string[]): ConfigProblem[] {
+    return keys
+        .filter((k) => k.startsWith("kubernetes:") || k.startsWith("vault:"))
+        .sort()
+        .map((k) => ({
+            key: k,
+            expected: `expected ${INSTEAD_OF[k] ?? "a vaultkit: key"} instead: this program configures its ${k.split(":")[0]} provider explicitly, which ignores '${k}'`,
+            given: "a value in the stack's config",
+        }));
+}
+
+/**
+ * Who the admin credentials role lets log in: Vault binds every listed service account in every
+ * listed namespace. The namespaces are the database's plus the debug workloads'.
+ */
+export function adminRoleBinding(c: Pick<Parsed, "database" | "debugWorkloads">): { serviceAccounts: string[]; namespaces: string[] } {
+    const d = c.debugWorkloads;
+    const namespaces = new Set([c.database.namespace]);
+    if ((d.csi || d.injector || d.direct) && d.namespace) {
+        namespaces.add(d.namespace);
+    }
+    return { serviceAccounts: [...c.database.adminServiceAccounts], namespaces: [...namespaces] };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Entry points
 // ---------------------------------------------------------------------------------------------
@@ -809,6 +996,12 @@ export interface ConfigEnvironment {
      * a secret key set in plain text is refused.
      */
     isSecret?: (key: string) => boolean;
+    /** `VAULT_SKIP_VERIFY`, which the Vault provider reads; refused in production. */
+    vaultSkipVerify?: string;
+    /** Reads a file relative to the project directory (checks `vault.caCertFile`); unset: not checked. */
+    readFile?: (path: string) => string;
+    /** The stack's config keys outside `vaultkit:` (e.g. `kubernetes:context`), which this program's explicit providers never read. */
+    otherConfigKeys?: string[];
 }
 
 /**
@@ -836,6 +1029,7 @@ export function parseStackConfig(stackName: string, raw: Record<string, unknown>
         ...rest,
         stackName,
         vault: { ...c.vault, inClusterAddress },
+        kubernetesAuth: { ...c.kubernetesAuth, vaultRunsInCluster: vaultRunsInCluster(c) },
         ...(vaultToken ?? env.vaultToken ? { vaultToken: vaultToken ?? env.vaultToken } : {}),
         ...(databaseAdminPassword ? { databaseAdminPassword } : {}),
         ...(kubernetesTokenReviewerJwt ? { kubernetesTokenReviewerJwt } : {}),

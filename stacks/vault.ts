@@ -15,7 +15,7 @@ import { VaultKubernetesAuth } from "../components/vault/vaultKubernetesAuth";
 import { VaultServer } from "../components/vault/vaultServer";
 import { staticCredsPath, staticCredsPolicyName } from "../components/vault/databaseSecretsData";
 import { kvDataPath } from "../components/vault/policies";
-import { ApplicationConfig, StackConfig } from "./config";
+import { adminRoleBinding, ApplicationConfig, StackConfig } from "./config";
 import { ApplicationVaultAccess, DatabaseHalf, Namespaces, VaultHalf } from "./contracts";
 import { kubectlJobImage, kubectlJobRunAsUser } from "./jobs";
 
@@ -41,16 +41,6 @@ function providerToken(config: StackConfig, server: VaultServer | undefined): pu
         throw new Error("vaultkit:vaultToken (or VAULT_TOKEN) is required for this Vault");
     }
     return pulumi.secret(config.vaultToken);
-}
-
-/** Namespaces bound to the admin credentials role: the database's, plus the debug workloads'. */
-export function adminRoleNamespaces(config: StackConfig): string[] {
-    const d = config.debugWorkloads;
-    const names = new Set([config.database.namespace]);
-    if ((d.csi || d.injector || d.direct) && d.namespace) {
-        names.add(d.namespace);
-    }
-    return [...names];
 }
 
 /**
@@ -159,6 +149,8 @@ export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Pr
             // A child token would expire mid-run on long applies (default 20 min) and is pointless for a root/admin token.
             skipChildToken: true,
             skipTlsVerify: config.vault.skipTlsVerify,
+            // E.g. an OpenShift router's self-signed ingress CA in front of an edge Route.
+            ...(config.vault.caCertFile ? { caCertFile: config.vault.caCertFile } : {}),
         },
         { dependsOn: serverReady },
     );
@@ -171,6 +163,7 @@ export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Pr
         vopts,
     );
 
+    const adminBinding = adminRoleBinding(config);
     const kubernetesAuth = new VaultKubernetesAuth(
         "kubernetes-auth",
         {
@@ -181,9 +174,9 @@ export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Pr
             roles: [
                 {
                     name: db.adminAuthRole,
-                    serviceAccountNames: db.adminServiceAccounts,
+                    serviceAccountNames: adminBinding.serviceAccounts,
                     // The seed binds `rhbk`; the debug workloads may run elsewhere and read the same secret.
-                    namespaces: adminRoleNamespaces(config),
+                    namespaces: adminBinding.namespaces,
                     policies: [adminCredentials.policyName],
                     audience: config.kubernetesAuth.audience,
                     tokenTtlSeconds: db.adminTokenTtl,

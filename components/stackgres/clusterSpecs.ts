@@ -41,7 +41,7 @@ export function assertClusterName(name: string): void {
     }
 }
 
-/** `<name>-primary.<namespace>.svc.cluster.local`: the read-write Service StackGres creates (one definition, shared with the Vault side). */
+/** `<name>.<namespace>.svc.cluster.local`: the read-write Service StackGres creates (one definition, shared with the Vault side). */
 export { stackGresPrimaryHost } from "../vault/databaseSecretsData";
 
 /** A SecretKeySelector. */

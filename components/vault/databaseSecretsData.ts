@@ -8,15 +8,16 @@ export const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", 
 
 /** Where Vault reaches PostgreSQL. */
 export interface PostgresEndpoint {
-    /** Host name, e.g. `keycloak-postgresql-primary.rhbk.svc.cluster.local`. */
+    /** Host name, e.g. `keycloak-postgresql.rhbk.svc.cluster.local`. */
     host: string;
     /** TCP port, 5432 by default in StackGres. */
     port: number;
     /** Database Vault connects to for role management. */
     database: string;
     /**
-     * libpq `sslmode`: one of {@link SSL_MODES}. The seed uses `disable` (in-cluster traffic). A
-     * plain string so the component stays usable from other languages; checked at runtime.
+     * libpq `sslmode`: one of {@link SSL_MODES}. The seed used `disable`; StackGres serves TLS, so
+     * stacks default to `require`. A plain string so the component stays usable from other
+     * languages; checked at runtime.
      */
     sslMode: string;
 }
@@ -41,10 +42,20 @@ export function postgresConnectionUrl(endpoint: PostgresEndpoint): string {
     return `postgresql://{{username}}:{{password}}@${endpoint.host}:${endpoint.port}/${endpoint.database}?sslmode=${endpoint.sslMode}`;
 }
 
-/** The in-cluster DNS name of a StackGres cluster's primary service. */
+/**
+ * The in-cluster DNS name of a StackGres cluster's read-write (primary) Service, `<cluster>`.
+ * StackGres keeps `<cluster>-primary` only as a deprecated ExternalName alias of it.
+ */
 export function stackGresPrimaryHost(clusterName: string, namespace: string): string {
-    return `${clusterName}-primary.${namespace}.svc.cluster.local`;
+    return `${clusterName}.${namespace}.svc.cluster.local`;
 }
+
+/**
+ * How Vault's postgres plugin sends a new password: `scram-sha-256` hashes it in Vault, so
+ * `ALTER ROLE ... PASSWORD` carries a SCRAM verifier, never the password (the plugin's default,
+ * `password`, sends it in clear inside the SQL, where server logs and statement statistics see it).
+ */
+export const POSTGRES_PASSWORD_AUTHENTICATION = "scram-sha-256";
 
 /** A static role as Vault's API takes it (`database/static-roles/<name>`). */
 export interface StaticRoleParams {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { childDependsOn } from "../dependencies";
 import * as vault from "@pulumi/vault";
-import { PostgresEndpoint, postgresConnectionUrl } from "./databaseSecretsData";
+import { POSTGRES_PASSWORD_AUTHENTICATION, PostgresEndpoint, postgresConnectionUrl } from "./databaseSecretsData";
 
 /** Arguments of {@link DatabaseSecretsEngine}. */
 export interface DatabaseSecretsEngineArgs {
@@ -71,6 +71,8 @@ export class DatabaseSecretsEngine extends pulumi.ComponentResource {
                     connectionUrl: postgresConnectionUrl(args.endpoint),
                     username: args.username,
                     password: pulumi.secret(args.password),
+                    // Vault hashes every password it sets; the SQL never carries one in clear.
+                    passwordAuthentication: POSTGRES_PASSWORD_AUTHENTICATION,
                 },
             },
             // Vault verifies the connection on write: whatever the caller waits for, this waits for.

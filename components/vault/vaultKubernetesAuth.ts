@@ -42,6 +42,30 @@ export interface VaultKubernetesAuthArgs {
     tokenReviewerJwt?: pulumi.Input<string>;
 }
 
+/** The in-cluster API server name Vault inside a pod calls for TokenReview (not the seed's service IP, which differs per cluster). */
+export const IN_CLUSTER_KUBERNETES_HOST = "https://kubernetes.default.svc";
+
+/**
+ * The fields of `auth/<mount>/config` (as `vault.kubernetes.AuthBackendConfig` takes them). With a
+ * reviewer JWT Vault is outside the cluster: it must not look for a pod CA and token
+ * (`disableLocalCaJwt`), so the API server's CA comes from the args. Without one Vault runs in a pod
+ * and reads both from /var/run/secrets/kubernetes.io/serviceaccount (a CA given here still wins).
+ */
+export function kubernetesAuthConfigInputs<T>(args: { kubernetesHost?: string; kubernetesCaCert?: T; tokenReviewerJwt?: T }): {
+    kubernetesHost: string;
+    kubernetesCaCert?: T;
+    tokenReviewerJwt?: T;
+    disableLocalCaJwt: boolean;
+} {
+    return {
+        kubernetesHost: args.kubernetesHost ?? IN_CLUSTER_KUBERNETES_HOST,
+        ...(args.kubernetesCaCert !== undefined ? { kubernetesCaCert: args.kubernetesCaCert } : {}),
+        ...(args.tokenReviewerJwt !== undefined ? { tokenReviewerJwt: args.tokenReviewerJwt } : {}),
+        // There is no pod CA/JWT to fall back to outside the cluster.
+        disableLocalCaJwt: args.tokenReviewerJwt !== undefined,
+    };
+}
+
 /**
  * Vault's Kubernetes auth method: the backend, its config and roles. Vault reviews tokens with its
  * own pod service account (the chart's `system:auth-delegator` binding), so no reviewer JWT or CA
@@ -61,22 +85,12 @@ export class VaultKubernetesAuth extends pulumi.ComponentResource {
         super("vaultkit:index:VaultKubernetesAuth", name, args, opts);
         const path = args.path ?? "kubernetes";
         this.backend = new vault.AuthBackend(`${name}-backend`, { type: "kubernetes", path }, { parent: this, dependsOn: childDependsOn(opts) });
-        this.config = new vault.kubernetes.AuthBackendConfig(
-            `${name}-config`,
-            {
-                backend: this.backend.path,
-                kubernetesHost: args.kubernetesHost ?? "https://kubernetes.default.svc",
-                ...(args.kubernetesCaCert !== undefined ? { kubernetesCaCert: args.kubernetesCaCert } : {}),
-                ...(args.tokenReviewerJwt !== undefined
-                    ? {
-                          tokenReviewerJwt: pulumi.secret(args.tokenReviewerJwt),
-                          // There is no pod CA/JWT to fall back to outside the cluster.
-                          disableLocalCaJwt: true,
-                      }
-                    : {}),
-            },
-            { parent: this },
-        );
+        const configInputs = kubernetesAuthConfigInputs({
+            kubernetesHost: args.kubernetesHost,
+            kubernetesCaCert: args.kubernetesCaCert,
+            tokenReviewerJwt: args.tokenReviewerJwt === undefined ? undefined : pulumi.secret(args.tokenReviewerJwt),
+        });
+        this.config = new vault.kubernetes.AuthBackendConfig(`${name}-config`, { backend: this.backend.path, ...configInputs }, { parent: this });
         const roles = (args.roles ?? []).map((role) => {
             // Validate the plain parts now; policies may be outputs of other resources.
             const checked = kubernetesAuthRoleInputs({ ...role, policies: role.policies.map(() => "placeholder") });

@@ -19,7 +19,7 @@ export function sharedDir(repoRoot: string = DEFAULT_REPO_ROOT): string {
 
 /** The program's entry points as `stacks/` exports them. */
 interface ProgramModules {
-    parseStackConfig(stackName: string, raw: Record<string, unknown>, env?: { vaultToken?: string; isSecret?: (key: string) => boolean }): unknown;
+    parseStackConfig(stackName: string, raw: Record<string, unknown>, env?: { vaultToken?: string; isSecret?: (key: string) => boolean; otherConfigKeys?: string[] }): unknown;
     rawConfigFromPulumi(all: Record<string, string>): Record<string, unknown>;
     /** Absent in checkouts older than it (render-diff renders the base with this renderer). */
     configWarnings?(all: Record<string, string>): string[];
@@ -60,6 +60,8 @@ export async function captureStack(stack: string, repoRoot: string = DEFAULT_REP
     const config = program.parseStackConfig(stack, program.rawConfigFromPulumi(file.config), {
         vaultToken: envToken,
         isSecret: (key) => file.secretKeys.includes(`${file.project}:${key}`),
+        // Provider config of other namespaces (`kubernetes:context`) is refused as `pulumi up` refuses it.
+        otherConfigKeys: Object.keys(file.config).filter((k) => !k.startsWith(`${file.project}:`)),
     });
     const captured = await capture({
         project: file.project,

@@ -26,6 +26,7 @@ import { appRoleSql, grantManagedRolesSql, vaultAdminRoleSql } from "../../compo
 import { integrationEnv, randomPassword, type IntegrationEnv } from "../integration/support/env";
 import { connectSuperuser, dropRoles, loginState, type PgClient } from "../integration/support/pg";
 import { VaultApi } from "../integration/support/vaultApi";
+import { testCa, type TestCa } from "../support/tls";
 import { backendText, bareSecretPaths, engineBinDir, engineSandbox, leakedValues, missingBinaries, precondition, REPO_ROOT, type EngineSandbox } from "./support/engine";
 
 const NEEDED = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-random", "pulumi-resource-vault"];
@@ -75,7 +76,12 @@ describe.skipIf(skip !== undefined)("real program, existing Vault + existing Pos
     let vault: VaultApi;
     let su: PgClient;
     let before: VaultLists;
+    let apiCa: TestCa;
     const adminPassword = randomPassword();
+    // Vault runs outside any cluster here: Kubernetes auth needs the API server's URL and CA and a
+    // reviewer token (the config refuses the stack without them; Vault would refuse the auth config).
+    const apiServer = "https://api.e2e.example.com:6443";
+    const reviewerJwt = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify({ sub: `system:serviceaccount:vault:reviewer-${id}` })).toString("base64url")}.sig`;
 
     beforeAll(async () => {
         const e = env!;
@@ -90,6 +96,7 @@ describe.skipIf(skip !== undefined)("real program, existing Vault + existing Pos
             await su.query(grants);
         }
 
+        apiCa = testCa(`e2e-api-${id}`);
         sandbox = engineSandbox("existing");
         const pulumiCommand = await PulumiCommand.get({ root: dirname(engineBinDir()), skipVersionCheck: true });
         stack = await LocalWorkspace.createOrSelectStack({ stackName: names.stack, workDir: REPO_ROOT }, { envVars: sandbox.env, pulumiCommand });
@@ -98,11 +105,14 @@ describe.skipIf(skip !== undefined)("real program, existing Vault + existing Pos
             "vaultkit:vault": { value: JSON.stringify({ mode: "existing", address: e.vaultAddr }) },
             "vaultkit:vaultToken": { value: e.vaultToken, secret: true },
             "vaultkit:databaseAdminPassword": { value: adminPassword, secret: true },
-            "vaultkit:kubernetesAuth": { value: JSON.stringify({ mount: names.authMount }) },
+            "vaultkit:kubernetesAuth": { value: JSON.stringify({ mount: names.authMount, kubernetesHost: apiServer, kubernetesCaCert: apiCa.caPem }) },
+            "vaultkit:kubernetesTokenReviewerJwt": { value: reviewerJwt, secret: true },
             "vaultkit:database": {
                 value: JSON.stringify({
                     mode: "existing",
                     host: "127.0.0.1",
+                    // The test server's TLS (scripts/postgres-test-server.sh), as with StackGres.
+                    sslMode: "require",
                     port: e.pg.port,
                     database: e.pg.database,
                     vaultAdminRole: names.vaultAdminRole,
@@ -131,6 +141,7 @@ describe.skipIf(skip !== undefined)("real program, existing Vault + existing Pos
         // The Automation API wrote Pulumi.<stack>.yaml next to Pulumi.yaml; never leave it in the repo.
         rmSync(join(REPO_ROOT, `Pulumi.${names.stack}.yaml`), { force: true });
         sandbox?.dispose();
+        apiCa?.dispose();
         if (su) {
             await dropRoles(su, [names.appRole, names.vaultAdminRole]).catch((err) => problems.push(err));
             await su.end();
@@ -164,7 +175,10 @@ describe.skipIf(skip !== undefined)("real program, existing Vault + existing Pos
         const auth = await vault.must("read", "sys/auth");
         expect((auth.data ?? auth)[`${names.authMount}/`]?.type).toBe("kubernetes");
         const k8sConfig = await vault.must("read", `auth/${names.authMount}/config`);
-        expect(k8sConfig.data.kubernetes_host).toBe("https://kubernetes.default.svc");
+        expect(k8sConfig.data.kubernetes_host).toBe(apiServer);
+        expect(k8sConfig.data.kubernetes_ca_cert).toBe(apiCa.caPem);
+        expect(k8sConfig.data.disable_local_ca_jwt).toBe(true);
+        expect(k8sConfig.data.token_reviewer_jwt_set).toBe(true);
         const adminRole = await vault.must("read", `auth/${names.authMount}/role/${names.adminAuthRole}`);
         expect(adminRole.data.token_policies).toEqual([names.adminPolicy]);
         const appAuthRole = await vault.must("read", `auth/${names.authMount}/role/${names.app}`);
@@ -199,6 +213,7 @@ describe.skipIf(skip !== undefined)("real program, existing Vault + existing Pos
         const secrets: Record<string, string> = {
             "vault token": env!.vaultToken,
             "vault admin password": adminPassword,
+            "reviewer token": reviewerJwt,
             "static-creds password": creds.password,
             passphrase: sandbox.passphrase,
         };
@@ -207,7 +222,7 @@ describe.skipIf(skip !== undefined)("real program, existing Vault + existing Pos
                 secrets[`kv ${k}`] = v;
             }
         }
-        expect(Object.keys(secrets)).toHaveLength(8);
+        expect(Object.keys(secrets)).toHaveLength(9);
         // The file backend (checkpoint, .bak, history, backups) and the stack's config file.
         const { text } = backendText(sandbox.backendDir);
         expect(text).toContain("ciphertext");

@@ -14,8 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kubernetesAuthRoleInputs, type KubernetesAuthRoleSpec } from "../../components/vault/kubernetesAuthRole";
 import { kvReadPolicyRules, renderPolicyHcl, staticCredsReadPolicyRules } from "../../components/vault/policies";
 import { stackGresCredentialData } from "../../components/vault/postgresAdminCredentials";
-import { parseStackConfig, type StackConfig } from "../../stacks/config";
-import { adminRoleNamespaces } from "../../stacks/vault";
+import { adminRoleBinding, parseStackConfig, type StackConfig } from "../../stacks/config";
 import { provisionDatabaseEngine, teardownDatabaseEngine, type DatabaseEngineSpec } from "./support/databaseEngine";
 import { integrationEnv, randomPassword, SKIP_REASON, type IntegrationEnv } from "./support/env";
 import { decodeJwtClaims, FakeKubernetes, type ServiceAccountRef } from "./support/fakeKubernetes";
@@ -48,8 +47,8 @@ const AUDIENCE = CONFIG.kubernetesAuth.audience;
 /** The admin role exactly as stacks/vault.ts builds it. */
 const ADMIN_ROLE: KubernetesAuthRoleSpec = {
     name: DB_CFG.adminAuthRole,
-    serviceAccountNames: DB_CFG.adminServiceAccounts,
-    namespaces: adminRoleNamespaces(CONFIG),
+    serviceAccountNames: adminRoleBinding(CONFIG).serviceAccounts,
+    namespaces: adminRoleBinding(CONFIG).namespaces,
     policies: [DB_CFG.adminPolicyName],
     audience: AUDIENCE,
     tokenTtlSeconds: DB_CFG.adminTokenTtl,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configWarnings, ConfigError, editDistance, parseDurationSeconds, parseStackConfig, rawConfigFromPulumi } from "../../stacks/config";
+import { configWarnings, ConfigError, type ConfigEnvironment, editDistance, parseDurationSeconds, parseStackConfig, rawConfigFromPulumi } from "../../stacks/config";
 
 /** A base64 byte string whose first packet is an OpenPGP public-key packet (old format, tag 6). */
 function publicKey(seed: number): string {
@@ -15,6 +15,18 @@ function haBootstrap(r: Record<string, any>): void {
     r.vault.bootstrap = { pgpKeys: [publicKey(1), publicKey(2), publicKey(3)], rootTokenPgpKey: publicKey(4), threshold: 2 };
 }
 
+/** A throw-away self-signed CA (public certificate only), as `kubernetesAuth.kubernetesCaCert` takes it. */
+const PEM = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n";
+const REVIEWER_JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXZpZXdlciJ9.sig-0123456789";
+
+/** An existing Vault outside the cluster, with everything Kubernetes auth needs from there. */
+function externalVault(r: Record<string, any>): void {
+    r.vault = { mode: "existing", address: "https://vault.example.com:8200" };
+    r.vaultToken = "hvs.t";
+    r.kubernetesTokenReviewerJwt = REVIEWER_JWT;
+    r.kubernetesAuth = { kubernetesHost: "https://api.cluster.example.com:6443", kubernetesCaCert: PEM };
+}
+
 /** A minimal valid raw config; each case below breaks one thing. */
 function valid(): Record<string, any> {
     return {
@@ -24,7 +36,7 @@ function valid(): Record<string, any> {
     };
 }
 
-function problemsOf(raw: Record<string, any>, env = {}): { key: string; expected: string; given: string }[] {
+function problemsOf(raw: Record<string, any>, env: ConfigEnvironment = {}): { key: string; expected: string; given: string }[] {
     try {
         parseStackConfig("test", raw, env);
     } catch (e) {
@@ -40,7 +52,7 @@ describe("valid config", () => {
         expect(c.stackName).toBe("dev");
         expect(c.vault).toMatchObject({ mode: "deploy", server: "dev", namespace: "vault", releaseName: "vault", chartVersion: "0.34.1" });
         expect(c.vault.inClusterAddress).toBe("http://vault.vault.svc.cluster.local:8200");
-        expect(c.kubernetesAuth).toEqual({ mount: "kubernetes", kubernetesHost: "https://kubernetes.default.svc", audience: "https://kubernetes.default.svc" });
+        expect(c.kubernetesAuth).toEqual({ mount: "kubernetes", kubernetesHost: "https://kubernetes.default.svc", audience: "https://kubernetes.default.svc", vaultRunsInCluster: true });
         expect(c.database).toMatchObject({
             namespace: "rhbk",
             clusterName: "keycloak-postgresql",
@@ -54,6 +66,7 @@ describe("valid config", () => {
             connectionName: "keycloak-postgresql",
             vaultAdminRole: "vault_admin",
             syncedSecretName: "keycloak-postgresql-vault",
+            sslMode: "require",
         });
         expect(c.applications[0]).toMatchObject({ rotationPeriod: 86400, delivery: "direct", tokenTtl: 3600 });
     });
@@ -104,8 +117,46 @@ describe("valid config", () => {
     it("accepts secret keys that were set as secrets", () => {
         const raw = valid();
         raw.vault = { mode: "existing", address: "https://vault.example.com" };
+        raw.kubernetesAuth = { vaultRunsInCluster: true };
         raw.vaultToken = "hvs.set-with-secret";
         expect(parseStackConfig("dev", raw, { isSecret: (k) => k === "vaultToken" }).vaultToken).toBe("hvs.set-with-secret");
+    });
+
+    it("accepts an existing Vault outside the cluster with the API server's URL, CA and a reviewer token", () => {
+        const raw = valid();
+        externalVault(raw);
+        const c = parseStackConfig("ext", raw);
+        expect(c.kubernetesAuth.vaultRunsInCluster).toBe(false);
+        expect(c.kubernetesTokenReviewerJwt).toBe(REVIEWER_JWT);
+    });
+
+    it("accepts an existing Vault that runs in this cluster without CA or reviewer token (its pod has both)", () => {
+        const raw = valid();
+        raw.vault = { mode: "existing", address: "https://vault.example.com:8200" };
+        raw.kubernetesAuth = { vaultRunsInCluster: true };
+        const c = parseStackConfig("in", raw, { vaultToken: "hvs.t" });
+        expect(c.kubernetesAuth).toMatchObject({ vaultRunsInCluster: true, kubernetesHost: "https://kubernetes.default.svc" });
+    });
+
+    it("lets VAULT_SKIP_VERIFY be on outside production and off (or unset) in production", () => {
+        expect(() => parseStackConfig("lab", valid(), { vaultSkipVerify: "true" })).not.toThrow();
+        const prod = valid();
+        prod.production = true;
+        prod.vault.server = "ha";
+        prod.vault.caSecretName = "vault-ca";
+        prod.vault.sealConfig = 'seal "transit" {\n  address = "https://unseal:8200"\n}';
+        for (const off of [undefined, "", "false", "0", "F"]) {
+            expect(() => parseStackConfig("prod", prod, { vaultToken: "t", vaultSkipVerify: off })).not.toThrow();
+        }
+    });
+
+    it("reads vault.caCertFile through the environment and accepts a PEM file", () => {
+        const raw = valid();
+        raw.vault.caCertFile = "ingress-ca.crt";
+        const read: string[] = [];
+        const c = parseStackConfig("dev", raw, { readFile: (f) => (read.push(f), PEM) });
+        expect(read).toEqual(["ingress-ca.crt"]);
+        expect(c.vault.caCertFile).toBe("ingress-ca.crt");
     });
 
     it("reads Pulumi's flat config map, JSON-decoding structured values", () => {
@@ -120,7 +171,11 @@ describe("valid config", () => {
     });
 });
 
-type Case = [string, (raw: Record<string, any>) => void, string, RegExp, Record<string, string>?];
+type Case = [string, (raw: Record<string, any>) => void, string, RegExp, ConfigEnvironment?];
+
+const enoent = (f: string): string => {
+    throw new Error(`ENOENT: no such file or directory, open '${f}'`);
+};
 
 const cases: Case[] = [
     ["missing platform", (r) => delete r.platform, "vaultkit:platform", /one of 'openshift', 'kubernetes'/],
@@ -189,6 +244,30 @@ const cases: Case[] = [
     ["API CA that is not PEM", (r) => (r.kubernetesAuth = { kubernetesCaCert: "MIIB..." }), "vaultkit:kubernetesAuth.kubernetesCaCert", /PEM certificate/],
     ["HA without a CA Secret for clients", (r) => (r.vault.server = "ha"), "vaultkit:vault.caSecretName", /Vault's CA/, { vaultToken: "t" }],
     ["seal config that is not a seal stanza", (r) => (r.vault.sealConfig = "storage \"raft\" {}"), "vaultkit:vault.sealConfig", /seal/],
+    ["existing Vault outside the cluster without the API CA", (r) => (externalVault(r), delete r.kubernetesAuth.kubernetesCaCert), "vaultkit:kubernetesAuth.kubernetesCaCert", /API server's CA.*vaultRunsInCluster true/],
+    ["existing Vault outside the cluster without a reviewer token", (r) => (externalVault(r), delete r.kubernetesTokenReviewerJwt), "vaultkit:kubernetesTokenReviewerJwt", /system:auth-delegator.*vaultRunsInCluster true/],
+    ["existing Vault outside the cluster calling kubernetes.default.svc", (r) => (externalVault(r), delete r.kubernetesAuth.kubernetesHost), "vaultkit:kubernetesAuth.kubernetesHost", /kubernetes\.default\.svc resolves only inside a cluster/],
+    ["existing Vault outside the cluster with an in-cluster API name", (r) => (externalVault(r), (r.kubernetesAuth.kubernetesHost = "https://kubernetes.default.svc.cluster.local:443")), "vaultkit:kubernetesAuth.kubernetesHost", /resolves only inside a cluster/],
+    ["deployed Vault said to run outside the cluster", (r) => (r.kubernetesAuth = { vaultRunsInCluster: false }), "vaultkit:kubernetesAuth.vaultRunsInCluster", /deploys runs in the cluster/],
+    ["VAULT_SKIP_VERIFY in production", (r) => ((r.production = true), (r.vault.server = "ha")), "VAULT_SKIP_VERIFY", /unset in a stack marked production.*vault\.caCertFile/, { vaultToken: "t", vaultSkipVerify: "1" }],
+    ["skipTlsVerify in production with an existing Vault", (r) => (externalVault(r), (r.production = true), (r.vault.skipTlsVerify = true)), "vaultkit:vault.skipTlsVerify", /false in a stack marked production/],
+    ["Vault CA file that cannot be read", (r) => (r.vault.caCertFile = "ingress-ca.crt"), "vaultkit:vault.caCertFile", /ENOENT.*router-ca/, { readFile: enoent }],
+    ["Vault CA file without a certificate", (r) => (r.vault.caCertFile = "notes.txt"), "vaultkit:vault.caCertFile", /holds no PEM certificate/, { readFile: () => "hello" }],
+    ["Vault CA file and skipTlsVerify together", (r) => ((r.vault.caCertFile = "ca.crt"), (r.vault.skipTlsVerify = true)), "vaultkit:vault.caCertFile", /not both/],
+    ["kubernetes:context, which the explicit provider ignores", () => undefined, "kubernetes:context", /vaultkit:kubeContext instead/, { otherConfigKeys: ["kubernetes:context"] }],
+    ["vault:token, which the explicit provider ignores", () => undefined, "vault:token", /vaultkit:vaultToken/, { otherConfigKeys: ["vault:token"] }],
+    [
+        "two applications running as the same service account",
+        (r) => r.applications.push({ name: "reports", namespace: "rhbk", serviceAccount: "app", databaseRole: "reports" }),
+        "vaultkit:applications[1].serviceAccount",
+        /applications\[1\] \('reports'\) and applications\[0\] \('app'\) both run as rhbk\/app/,
+    ],
+    [
+        "an application running as a service account the admin role binds",
+        (r) => (r.applications[0].serviceAccount = "default"),
+        "vaultkit:applications[0].serviceAccount",
+        /applications\[0\] \('app'\) runs as rhbk\/default, which the admin credentials role 'keycloak-role' binds/,
+    ],
 ];
 
 describe("bad input fails with the key, what was expected and what was given", () => {
@@ -260,6 +339,7 @@ describe("bad input fails with the key, what was expected and what was given", (
     it("refuses secret keys set in plain text, without printing them", () => {
         const raw = valid();
         raw.vault = { mode: "existing", address: "https://vault.example.com" };
+        raw.kubernetesAuth = { vaultRunsInCluster: true };
         raw.vaultToken = "hvs.CAESIPlaintextTokenCommittedToGit";
         raw.database = { mode: "existing", host: "db" };
         raw.databaseAdminPassword = "hunter2hunter2hunter2";

@@ -24,8 +24,8 @@ function rawConfig(): Record<string, unknown> {
         applications: [
             { name: "alpha", namespace: "team-a", serviceAccount: "alpha", databaseRole: "alpha_user", delivery: "sync" },
             { name: "beta", namespace: "team-b", serviceAccount: "beta", databaseRole: "beta_user", delivery: "csi" },
-            { name: "gamma", namespace: "team-b", serviceAccount: "shared", databaseRole: "gamma_user", delivery: "injector" },
-            { name: "delta", namespace: "team-b", serviceAccount: "shared", databaseRole: "delta_user", delivery: "direct" },
+            { name: "gamma", namespace: "team-b", serviceAccount: "gamma-sa", databaseRole: "gamma_user", delivery: "injector" },
+            { name: "delta", namespace: "team-b", serviceAccount: "delta-sa", databaseRole: "delta_user", delivery: "direct" },
             { name: "epsilon", namespace: "team-a", serviceAccount: "default", databaseRole: "epsilon_user", deployWorkload: false },
         ],
     };
@@ -178,12 +178,13 @@ describe("debug workloads (the seed's three pods reading the admin secret)", () 
 });
 
 describe("applications", () => {
-    it("each gets its ServiceAccount once per namespace/name; 'default' is left alone", () => {
+    it("each gets its own ServiceAccount; 'default' is left alone", () => {
         const sas = ofType(SA).map((r) => [r.name, r.inputs.metadata.namespace, r.inputs.metadata.name, r.inputs.automountServiceAccountToken]);
         expect(sas.sort()).toEqual([
             ["alpha-serviceaccount", "team-a", "alpha", false],
             ["beta-serviceaccount", "team-b", "beta", false],
-            ["gamma-serviceaccount", "team-b", "shared", false],
+            ["delta-serviceaccount", "team-b", "delta-sa", false],
+            ["gamma-serviceaccount", "team-b", "gamma-sa", false],
         ]);
     });
 
@@ -220,7 +221,7 @@ describe("applications", () => {
         expect(a["vault.hashicorp.com/agent-inject-secret-password"]).toBe("database/static-creds/gamma");
         expect(a["vault.hashicorp.com/agent-inject-template-password"]).toBe('{{- with secret "database/static-creds/gamma" -}}{{ .Data.password }}{{- end -}}');
         expect(a["vault.hashicorp.com/template-static-secret-render-interval"]).toBe("30s");
-        expect(d.inputs.spec.template.spec.serviceAccountName).toBe("shared");
+        expect(d.inputs.spec.template.spec.serviceAccountName).toBe("gamma-sa");
         expect(dependsOnTransitively(d, marked("gamma-access"))).toBe(true);
     });
 
@@ -229,7 +230,7 @@ describe("applications", () => {
         const [fetcher, psql] = d.inputs.spec.template.spec.containers;
         expect(fetcher.command[2]).toContain("ROLE='delta'");
         expect(fetcher.command[2]).toContain("SECRET_PATH='database/static-creds/delta'");
-        expect(psql.command[2]).toContain("postgres://delta_user@keycloak-postgresql-primary.rhbk.svc.cluster.local:5432/postgres?sslmode=disable");
+        expect(psql.command[2]).toContain("postgres://delta_user@keycloak-postgresql-primary.rhbk.svc.cluster.local:5432/postgres?sslmode=require");
         expect(dependsOnTransitively(d, marked("delta-access"))).toBe(true);
     });
 
@@ -277,6 +278,7 @@ describe("applications", () => {
                 "kubernetes:core/v1:ServiceAccount::alpha-serviceaccount",
                 "kubernetes:core/v1:ServiceAccount::beta-serviceaccount",
                 "kubernetes:core/v1:ServiceAccount::gamma-serviceaccount",
+                "kubernetes:core/v1:ServiceAccount::delta-serviceaccount",
                 "vaultkit:index:CsiSecretMount::beta",
                 "vaultkit:index:CsiSecretMount::keycloak-postgresql-debug-csi",
                 "vaultkit:index:DirectVaultAccess::keycloak-postgresql-debug-direct",

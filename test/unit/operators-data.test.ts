@@ -345,6 +345,7 @@ describe("which operators a config needs", () => {
     it("a sync app needs VSO; a csi app or the CSI debug pod needs the CSI driver", () => {
         const base = {
             vault: { mode: "existing", address: "https://vault.example.com" },
+            kubernetesAuth: { vaultRunsInCluster: true },
             database: { mode: "existing", host: "db.example.com" },
             databaseAdminPassword: "test-only-password-0123456789",
         };

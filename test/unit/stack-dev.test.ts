@@ -133,6 +133,10 @@ describe("ordering hazards (one edge each)", () => {
         expect(provider.secretPaths).toContain("token");
     });
 
+    it("the Vault provider trusts the router's ingress CA the stack names (edge Route, self-signed by default)", () => {
+        expect(get("pulumi:providers:vault", "vault").inputs).toMatchObject({ caCertFile: "ingress-ca.crt", skipTlsVerify: "false" });
+    });
+
     it("the admin Secret is synced only after the KV secret and the keycloak-role exist", () => {
         const vss = get(`${K}secrets.hashicorp.com/v1beta1:VaultStaticSecret`, "keycloak-postgresql-admin-sync-secret");
         expect(dependsOnTransitively(vss, get("vault:kv/secretV2:SecretV2", "keycloak-postgresql-admin-secret"))).toBe(true);
@@ -208,7 +212,8 @@ describe("user credentials (the seed's last step)", () => {
         const conn = get("vault:database/secretBackendConnection:SecretBackendConnection", "database-secrets-connection").inputs;
         expect(conn.allowedRoles).toEqual(["app"]);
         expect(conn.postgresql.username).toBe("vault_admin");
-        expect(conn.postgresql.connectionUrl).toContain("@keycloak-postgresql-primary.rhbk.svc.cluster.local:5432/postgres");
+        // StackGres's read-write Service (not the deprecated `-primary` alias), over TLS, which StackGres serves by default.
+        expect(conn.postgresql.connectionUrl).toBe("postgresql://{{username}}:{{password}}@keycloak-postgresql.rhbk.svc.cluster.local:5432/postgres?sslmode=require");
     });
 });
 

@@ -184,7 +184,7 @@ describe("StackGresCluster", () => {
     });
 
     it("exposes the primary Service host, the port and the SGCluster as ready", async () => {
-        expect(await valueOf(cluster.primaryHost)).toBe("keycloak-postgresql-primary.rhbk.svc.cluster.local");
+        expect(await valueOf(cluster.primaryHost)).toBe("keycloak-postgresql.rhbk.svc.cluster.local");
         expect(await valueOf(cluster.port)).toBe(5432);
         expect(await valueOf(cluster.clusterName)).toBe("keycloak-postgresql");
         const readyUrns = await Promise.all(cluster.ready.map((r) => valueOf(r.urn)));

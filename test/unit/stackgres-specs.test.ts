@@ -94,7 +94,7 @@ describe("SGCluster data", () => {
     });
 
     it("derives the primary host, the Postgres major and validates cluster names", () => {
-        expect(stackGresPrimaryHost("keycloak-postgresql", "rhbk")).toBe("keycloak-postgresql-primary.rhbk.svc.cluster.local");
+        expect(stackGresPrimaryHost("keycloak-postgresql", "rhbk")).toBe("keycloak-postgresql.rhbk.svc.cluster.local");
         expect(postgresMajor("15")).toBe("15");
         expect(postgresMajor("15.6")).toBe("15");
         expect(postgresConfigSpec("15.6")).toEqual({ postgresVersion: "15", "postgresql.conf": { password_encryption: "scram-sha-256", log_connections: "on" } });

@@ -99,7 +99,7 @@ describe("buildDatabase", () => {
     });
 
     it("hands on the primary Service, port 5432, the database and the SGCluster as ready", async () => {
-        expect(half.host).toBe("keycloak-postgresql-primary.rhbk.svc.cluster.local");
+        expect(half.host).toBe("keycloak-postgresql.rhbk.svc.cluster.local");
         expect(half.port).toBe(5432);
         expect(half.database).toBe("postgres");
         expect(await Promise.all(half.ready.map((r) => valueOf(r.urn)))).toEqual([one(SG_CLUSTER, "keycloak-postgresql-cluster").urn]);

@@ -125,7 +125,21 @@ describe("VaultKubernetesAuth", () => {
         const config = one("vault:kubernetes/authBackendConfig:AuthBackendConfig", "kubernetes-auth-config");
         expect(config.inputs).toMatchObject({ backend: "kubernetes", kubernetesHost: "https://kubernetes.default.svc" });
         expect(config.inputs.tokenReviewerJwt).toBeUndefined();
+        // In a pod Vault reads its own CA and token; nothing to store.
+        expect(config.inputs.disableLocalCaJwt).toBe(false);
+        expect(config.inputs.kubernetesCaCert).toBeUndefined();
         expect(parentOf(config)).toBe("vaultkit:index:VaultKubernetesAuth::kubernetes-auth");
+    });
+
+    it("builds an outside-the-cluster config with the given CA and reviewer token, never looking for a pod's", async () => {
+        const { kubernetesAuthConfigInputs } = await import("../../components/vault/vaultKubernetesAuth");
+        expect(kubernetesAuthConfigInputs({ kubernetesHost: "https://api.example.com:6443", kubernetesCaCert: "PEM", tokenReviewerJwt: "JWT" })).toEqual({
+            kubernetesHost: "https://api.example.com:6443",
+            kubernetesCaCert: "PEM",
+            tokenReviewerJwt: "JWT",
+            disableLocalCaJwt: true,
+        });
+        expect(kubernetesAuthConfigInputs({})).toEqual({ kubernetesHost: "https://kubernetes.default.svc", disableLocalCaJwt: false });
     });
 
     it("creates the seed's keycloak-role after the config", () => {
@@ -202,6 +216,8 @@ describe("DatabaseSecretsEngine", () => {
         );
         expect(conn.inputs.postgresql.username).toBe("vault_admin");
         expect(conn.secretPaths).toContain("postgresql.password");
+        // Vault hashes the passwords it sets; ALTER ROLE never carries one in clear.
+        expect(conn.inputs.postgresql.passwordAuthentication).toBe("scram-sha-256");
     });
 
     it("rotates its own root credential after the connection when asked", () => {

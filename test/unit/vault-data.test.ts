@@ -38,7 +38,7 @@ describe("policies", () => {
 describe("database engine data", () => {
     it("builds the seed's connection URL template with no credentials in it", () => {
         const url = postgresConnectionUrl({ host: stackGresPrimaryHost("keycloak-postgresql", "rhbk"), port: 5432, database: "postgres", sslMode: "disable" });
-        expect(url).toBe("postgresql://{{username}}:{{password}}@keycloak-postgresql-primary.rhbk.svc.cluster.local:5432/postgres?sslmode=disable");
+        expect(url).toBe("postgresql://{{username}}:{{password}}@keycloak-postgresql.rhbk.svc.cluster.local:5432/postgres?sslmode=disable");
     });
 
     it("rejects hosts, ports and databases that would break the URL", () => {
