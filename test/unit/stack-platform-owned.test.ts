@@ -16,7 +16,7 @@ function raw(configure: boolean): Record<string, unknown> {
         vault: { mode: "existing", address: "https://vault.example.com:8200", configure },
         ...(configure ? { vaultToken: "hvs.unit-token" } : { databaseAdminPassword: ADMIN_PASSWORD }),
         operators: { install: false },
-        kubernetesAuth: { mount: "team-k8s" },
+        kubernetesAuth: { mount: "team-k8s", vaultRunsInCluster: true },
         database: { namespace: "pg", clusterName: "orders-db", kvMount: "team-kv", adminSecretPath: "orders/admin", adminAuthRole: "orders-admin", databaseMount: "team-db", volumeSize: "1Gi" },
         applications: [
             { name: "billing", namespace: "billing-ns", serviceAccount: "billing-sa", databaseRole: "billing_rw", delivery: "sync" },
