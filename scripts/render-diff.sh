@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Usage: scripts/render-diff.sh <base-ref>
 #
-# Renders every stack of <base-ref> and of the working tree offline and prints a unified diff of
-# the two rendered trees (what a pull request changes in Kubernetes objects, Helm values and Vault
-# configuration). Exits 0 whether or not there are differences; non-zero only if the working tree
-# cannot be rendered or the arguments are wrong.
+# Renders every stack of <base-ref> and of the working tree offline and prints what a pull request
+# changes: first a summary (every stateful object deleted or replaced, flagged; objects created,
+# updated, replaced and deleted by kind and namespace; Vault engines, auth, roles and policies;
+# images and privileges), then the unified diff of the rendered files, then the index.yaml
+# bookkeeping diff last (scripts/render-diff-report.ts). Exits 0 whether or not there are
+# differences; non-zero only if the working tree cannot be rendered or the arguments are wrong.
 #
 # The base is checked out with `git worktree` into a temporary directory. It reuses this checkout's
 # node_modules (symlink) when package-lock.json is unchanged, and runs `npm ci` there otherwise.
@@ -73,10 +75,10 @@ if [ -n "${RENDER_DIFF_KEEP:-}" ]; then
 fi
 
 cd "$tmp/out"
-# No timestamps in the file headers: the output is stable for PR comments.
-if diff -ruN base head >"$tmp/render.diff"; then
+if diff -rq base head >/dev/null; then
   echo "render-diff: no rendered changes against $base_ref ($base_sha)"
 else
-  sed -E 's/^((---|\+\+\+) [^	]*)	.*$/\1/' "$tmp/render.diff"
+  # The summary first, then the object files' diff, index.yaml last (scripts/render-diff-report.ts).
+  "$tsx" "$repo/scripts/render-diff-report.ts" --base base --head head --title "Render changes against $base_ref (${base_sha:0:12})"
 fi
 exit 0

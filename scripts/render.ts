@@ -84,7 +84,8 @@ async function main(): Promise<number> {
         try {
             const result = await renderStack(stack, args.repo);
             writeTree(result, out);
-            console.log(`rendered ${stack}: ${result.files.size} files -> ${path.relative(process.cwd(), out) || "."}`);
+            const where = path.relative(process.cwd(), out) || ".";
+            console.log(`rendered ${stack}: ${result.files.size} files -> ${where} (read ${path.join(where, "SUMMARY.md")} first)`);
             for (const w of result.configWarnings) console.error(`${stack}: warning: ${w}`);
             if (result.unmarkedSecrets.length > 0) {
                 if (args.validate) failed++;

@@ -7,6 +7,7 @@ import * as path from "path";
 import { capture, Capture, mockSecretValue } from "./engine";
 import { renderCapture, RenderResult } from "./render";
 import { loadStackFile } from "./stacks";
+import { renderSummary } from "./summary";
 
 /** The repository root this script lives in (scripts/lib -> ..). */
 export const DEFAULT_REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -74,10 +75,16 @@ export async function captureStack(stack: string, repoRoot: string = DEFAULT_REP
     return { ...captured, warnings: [...configWarnings, ...captured.warnings], configWarnings };
 }
 
-/** Runs and renders one stack. */
+/** The file a render folder starts with: what a reviewer reads first (scripts/lib/summary.ts). */
+export const SUMMARY_FILE = "SUMMARY.md";
+
+/** Runs and renders one stack, with its SUMMARY.md. */
 export async function renderStack(stack: string, repoRoot: string = DEFAULT_REPO_ROOT): Promise<RenderResult & { configWarnings: string[] }> {
     const captured = await captureStack(stack, repoRoot);
-    return { ...renderCapture(captured, { repoRoot }), configWarnings: captured.configWarnings };
+    const result = renderCapture(captured, { repoRoot });
+    // Upper case sorts before the lower-case folders and index.yaml, here and in `ls`.
+    const files = new Map([[SUMMARY_FILE, renderSummary(result.files)], ...result.files]);
+    return { ...result, files, configWarnings: captured.configWarnings };
 }
 
 /** The marker that says a directory holds a render (and may be replaced). */

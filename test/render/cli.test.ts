@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { BOOKKEEPING_MARKER, DETAILS_MARKER } from "../../scripts/lib/summary";
 import { discoverStacks, readTree, REPO_ROOT, renderStack, tempDir, treeText } from "../support/render";
 
 const TSX = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
@@ -17,6 +18,13 @@ function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.Pro
 }
 
 const stacks = discoverStacks(REPO_ROOT);
+
+/** scripts/render-diff.sh's report split at its markers: summary, object files' diff, index.yaml diff. */
+function sections(report: string): [string, string, string] {
+    const [summary, rest = ""] = report.split(`${DETAILS_MARKER}\n`);
+    const [details, bookkeeping = ""] = rest.split(`${BOOKKEEPING_MARKER}\n`);
+    return [summary!, details!, bookkeeping];
+}
 let tmp: { dir: string; cleanup: () => void };
 beforeAll(() => {
     tmp = tempDir();
@@ -95,17 +103,40 @@ describe("scripts/render-diff.sh <base-ref>", () => {
 
         const r = run("bash", ["scripts/render-diff.sh", "HEAD"], { cwd: repo });
         expect(r.status).toBe(0);
-        expect(r.stdout).toContain(`--- base/${stack}/k8s/`);
-        expect(r.stdout).toMatch(/^\+ +size: 77Gi$/m);
+        const [summary, details, bookkeeping] = sections(r.stdout);
+        expect(summary).toMatch(/^## Render changes against HEAD \([0-9a-f]{12}\)\n\nNo stateful object is deleted or replaced\.\n/);
+        expect(summary).toContain(`### ${stack}: 0 to create, 1 to update, 0 to replace, 0 to delete`);
+        expect(details).toContain(`--- base/${stack}/k8s/`);
+        expect(details).toMatch(/^\+ +size: 77Gi$/m);
         expect(r.stdout).not.toMatch(/\t\d{4}-\d\d-\d\d/); // no timestamps
-        // Nothing else changed, and the worktree is gone.
-        expect(r.stdout.split("\n").filter((l) => /^[+-][^+-]/.test(l))).toHaveLength(2);
+        // Nothing else changed; index.yaml and SUMMARY.md are not among the object files; the worktree is gone.
+        expect(details.split("\n").filter((l) => /^[+-][^+-]/.test(l))).toHaveLength(2);
+        expect(details).not.toMatch(/^(---|\+\+\+) .*(index\.yaml|SUMMARY\.md)$/m);
+        expect(bookkeeping.split("\n").filter((l) => /^(---|\+\+\+) /.test(l)).every((l) => l.endsWith("/index.yaml"))).toBe(true);
         expect(git("worktree", "list").stdout.trim().split("\n")).toHaveLength(1);
+
+        // A one-line rename in prod (the finding that started the summary): the SGCluster's deletion heads the output.
+        const prodFile = path.join(repo, "Pulumi.prod.yaml");
+        const prod = fs.readFileSync(prodFile, "utf8");
+        expect(prod).toMatch(/clusterName: keycloak-postgresql\n/);
+        fs.writeFileSync(prodFile, prod.replace("clusterName: keycloak-postgresql\n", "clusterName: keycloak-pg\n"));
+        const renamed = run("bash", ["scripts/render-diff.sh", "HEAD"], { cwd: repo });
+        expect(renamed.status, renamed.stderr).toBe(0);
+        const lines = renamed.stdout.split("\n");
+        expect(lines[2]).toMatch(/^### ⚠ \d+ stateful object\(s\) deleted or replaced: data is lost unless it is moved first$/);
+        // (delete, replace or "delete and create again", whichever way the program names it; protection noted)
+        expect(lines[6]).toMatch(/^\| prod \| (delete|replace|delete and create again) \| SGCluster rhbk\/keycloak-postgresql\b.* \| a PostgreSQL cluster: its data and volumes go with it/);
+        expect(renamed.stdout).toMatch(/^\| prod \| [a-z ]+ \| Mount kv-v2\b/m);
+        expect(renamed.stdout).toMatch(/^\| [+±] \| SGCluster \| rhbk \| keycloak-pg(-[a-z]+)? \|$/m);
+        const firstFileDiff = renamed.stdout.indexOf("\n--- base/");
+        expect(renamed.stdout.indexOf("SGCluster rhbk/keycloak-postgresql")).toBeLessThan(firstFileDiff);
+        expect(renamed.stdout.lastIndexOf("\n--- base/prod/k8s/")).toBeLessThan(renamed.stdout.indexOf("--- base/prod/index.yaml"));
+        fs.writeFileSync(prodFile, prod);
 
         fs.writeFileSync(stackFile, original);
         const none = run("bash", ["scripts/render-diff.sh", "HEAD"], { cwd: repo });
         expect(none.status).toBe(0);
         expect(none.stdout).toMatch(/^render-diff: no rendered changes against HEAD/);
         expect(run("bash", ["scripts/render-diff.sh", "no-such-ref"], { cwd: repo }).status).toBe(2);
-    }, 240_000);
+    }, 600_000);
 });

@@ -69,7 +69,17 @@ describe.each(stacks)("stack %s", (stack) => {
         const index = fromYaml(tree.get("index.yaml")!) as { stack: string; resources: { id: string; file?: string }[] };
         expect(index.stack).toBe(stack);
         const files = new Set(index.resources.map((r) => r.file).filter(Boolean));
-        expect([...tree.keys()].filter((p) => p !== "index.yaml" && !files.has(p))).toEqual([]);
+        expect([...tree.keys()].filter((p) => p !== "index.yaml" && p !== "SUMMARY.md" && !files.has(p))).toEqual([]);
+    });
+
+    it("starts with SUMMARY.md, listing every stateful object", () => {
+        expect([...tree.keys()][0]).toBe("SUMMARY.md");
+        const summary = tree.get("SUMMARY.md")!;
+        expect(summary).toMatch(new RegExp(`^# Render of stack \`${stack}\`: read this first\n`));
+        for (const p of [...tree.keys()].filter((f) => /^k8s\/[^/]+\/sgcluster-/.test(f) || f.startsWith("vault/mounts/"))) {
+            const name = p.startsWith("vault/") ? `Mount ${p.slice("vault/mounts/".length, -".yaml".length)}` : `SGCluster ${p.split("/")[1]}/`;
+            expect(summary, p).toContain(`- ${name}`);
+        }
     });
 
     it("renders byte-identically a second time", async () => {
