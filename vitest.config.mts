@@ -1,9 +1,11 @@
 import { defineConfig } from "vitest/config";
 
-// Four tiers. `unit` and `render` run under Pulumi's mock engine (one forked process per file,
+// Five tiers. `unit` and `render` run under Pulumi's mock engine (one forked process per file,
 // so each file's mocks and config stay its own). `integration` talks to a real Vault-API server and
-// PostgreSQL servers started by scripts/test-integration.sh; `e2e` drives a real Pulumi engine
-// (built from the Go module proxy) through the Automation API against those servers.
+// PostgreSQL servers started by scripts/test-integration.sh; `kube` talks to a real kube-apiserver
+// (+ controller-manager, etcd) and its own Vault-API server and PostgreSQL, started by
+// scripts/test-kube.sh; `e2e` drives a real Pulumi engine (built from the Go module proxy) through the
+// Automation API against those servers.
 // scripts/test-all.sh sets VAULTKIT_REPORT_DIR to add up every tier's results into one closing line.
 const reportDir = process.env.VAULTKIT_REPORT_DIR;
 
@@ -32,6 +34,15 @@ export default defineConfig({
                     include: ["test/integration/**/*.test.ts"],
                     testTimeout: 120_000,
                     hookTimeout: 120_000,
+                    fileParallelism: false,
+                },
+            },
+            {
+                test: {
+                    name: "kube",
+                    include: ["test/kube/**/*.test.ts"],
+                    testTimeout: 120_000,
+                    hookTimeout: 300_000,
                     fileParallelism: false,
                 },
             },

@@ -6,8 +6,10 @@
 #
 #   1. unit + render tiers (mock engine, offline render validated against upstream schemas)
 #   2. the real-server tier (a Vault-API server and PostgreSQL 15, started and stopped here)
-#   3. the e2e tier (a real Pulumi engine built from the Go module proxy, through the Automation API)
-# Tiers 2 and 3 build what they need the first time (cached in ${VAULTKIT_CACHE:-~/.cache/vaultkit}).
+#   3. the kube tier (a real kube-apiserver + controller-manager + etcd, with its own Vault-API server
+#      and PostgreSQL, started and stopped here)
+#   4. the e2e tier (a real Pulumi engine built from the Go module proxy, through the Automation API)
+# Tiers 2-4 build what they need the first time (cached in ${VAULTKIT_CACHE:-~/.cache/vaultkit}).
 # Ends with one line adding up every tier: "tests: N passed, N failed, N skipped".
 source "$(dirname "${BASH_SOURCE[0]}")/lib/help.sh" "$@"
 set -euo pipefail
@@ -36,6 +38,9 @@ npx vitest run --project unit --project render
 
 echo "== real-server tier"
 bash scripts/test-integration.sh
+
+echo "== kube tier"
+bash scripts/test-kube.sh
 
 echo "== e2e tier"
 bash scripts/test-e2e.sh

@@ -301,6 +301,22 @@ describe("the schema registry", () => {
         expect(reg.lookup("secrets-store.csi.x-k8s.io/v1", "SecretProviderClass")?.family.version).toBe("v1.6.0");
     });
 
+    it("resolves YAML merge keys in CRDs as the API server does (StackGres SGDbOps, SGDistributedLogs)", async () => {
+        // The kube tier's real server installs these CRDs with `<<: *anchor` merged; a literal "<<" property
+        // offline would refuse fields the server accepts.
+        const reg = new CrdRegistry(SHARED_DIR);
+        for (const kind of ["SGDbOps", "SGDistributedLogs"]) {
+            expect(JSON.stringify(reg.lookup("stackgres.io/v1", kind)!.schema), kind).not.toContain('"<<"');
+        }
+        const logs = {
+            apiVersion: "stackgres.io/v1",
+            kind: "SGDistributedLogs",
+            metadata: { name: "logs", namespace: "rhbk" },
+            spec: { persistentVolume: { size: "1Gi" }, postgresServices: { replicas: { enabled: true, publishNotReadyAddresses: true } } },
+        };
+        expect(await findingsOf(logs)).toEqual([]);
+    });
+
     it("refuses a pin whose CRDs are missing or whose SOURCES.md says another version", () => {
         const [sg, ...rest] = pinnedCrdFamilies();
         expect(() => new CrdRegistry(SHARED_DIR, [{ ...sg!, dir: "stackgres/9.9.9", version: "9.9.9" }])).toThrow(/StackGres 9\.9\.9 is pinned .* does not exist/);

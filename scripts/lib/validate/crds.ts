@@ -145,7 +145,9 @@ export class CrdRegistry {
     }
 
     private parse(file: string): any[] {
-        return YAML.parseAllDocuments(fs.readFileSync(file, "utf8"))
+        // merge: StackGres' SGDbOps and SGDistributedLogs CRDs share schema parts with `<<: *anchor`, which
+        // kubectl and the API server resolve; without it the schema would hold a literal "<<" property.
+        return YAML.parseAllDocuments(fs.readFileSync(file, "utf8"), { merge: true })
             .map((d) => d.toJSON() as any)
             .filter((d) => d && d.kind === "CustomResourceDefinition");
     }
