@@ -40,21 +40,17 @@ COMPONENTS=(
     "pulumi-resource-vault|provider-vault|./cmd/pulumi-resource-vault|main.Version=7.8.0"
 )
 
-mode=build
-want=()
+MODE=build
+WANT=()
 for a in "$@"; do
     case "$a" in
-    --path) mode=path ;;
-    --check) mode=check ;;
-    -h | --help)
-        sed -n '2,12p' "${BASH_SOURCE[0]}"
-        exit 0
-        ;;
-    *) want+=("$a") ;;
+    --path) MODE=path ;;
+    --check) MODE=check ;;
+    *) WANT+=("$a") ;;
     esac
 done
 
-if [ "$mode" = path ]; then
+if [ "$MODE" = path ]; then
     echo "$BIN"
     exit 0
 fi
@@ -76,59 +72,16 @@ stamp_of() { # wrapper dir -> hash of what the binary depends on in the repo
     } | sha256sum | cut -c1-16
 }
 
-selected() {
-    local n="$1"
-    [ "${#want[@]}" -eq 0 ] && return 0
-    local w
-    for w in "${want[@]}"; do [ "$w" = "$n" ] && return 0; done
-    return 1
-}
-
-mkdir -p "$BIN"
-total_start=$(date +%s)
-status=0
-summary=()
+# shellcheck source=scripts/lib/go-build.sh
+. "$ROOT/scripts/lib/go-build.sh"
 for c in "${COMPONENTS[@]}"; do
     IFS='|' read -r name rel pkg xflag <<<"$c"
-    selected "$name" || continue
+    go_build_selected "$name" || continue
     dir="$ROOT/engine/$rel"
     if [ ! -f "$dir/go.mod" ]; then
-        summary+=("$name: not built (no engine/$rel/go.mod; see engine/$rel/BLOCKED.md)")
+        SUMMARY+=("$name: not built (no engine/$rel/go.mod; see engine/$rel/BLOCKED.md)")
         continue
     fi
-    key="$(stamp_of "$dir")"
-    out="$BIN/$name"
-    stamp="$BIN/.$name.stamp"
-    if [ -x "$out" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ]; then
-        summary+=("$name: warm (cached, stamp $key, 0s)")
-        continue
-    fi
-    if [ "$mode" = check ]; then
-        summary+=("$name: missing or stale")
-        status=1
-        continue
-    fi
-    log "building $name from engine/$rel ($pkg); a cold build takes minutes on 2 cores"
-    start=$(date +%s)
-    tmp="$(mktemp "$BIN/.$name.build.XXXXXX")"
-    if (
-        cd "$dir"
-        GOWORK=off CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=readonly" \
-            go build -trimpath -tags grpcnotrace -ldflags "-s -w -X $xflag" -o "$tmp" "$pkg"
-    ); then
-        mv -f "$tmp" "$out"
-        echo "$key" >"$stamp"
-        secs=$(($(date +%s) - start))
-        summary+=("$name: built in ${secs}s (stamp $key)")
-    else
-        rm -f "$tmp"
-        summary+=("$name: BUILD FAILED after $(($(date +%s) - start))s")
-        status=1
-    fi
+    go_build_cached "$name" "$dir" "$(stamp_of "$dir")" "$pkg" -tags grpcnotrace -ldflags "-s -w -X $xflag"
 done
-
-for s in "${summary[@]}"; do log "$s"; done
-log "total $(($(date +%s) - total_start))s; bin dir $BIN"
-[ "$mode" = check ] && exit "$status"
-[ "$status" -eq 0 ] || exit "$status"
-echo "$BIN"
+go_build_finish

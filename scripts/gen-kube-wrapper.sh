@@ -2,6 +2,7 @@
 # (Re)generates engine/kube/go.mod + go.sum: the wrapper module that builds kube-apiserver and
 # kube-controller-manager from the Go module proxy (scripts/build-kube.sh builds them).
 #
+# Usage:
 #   scripts/gen-kube-wrapper.sh [v1.35.4]    # the k8s.io/kubernetes release to pin (default: the current pin)
 #
 # Why generated: k8s.io/kubernetes' go.mod replaces its 31 staging modules (k8s.io/api, client-go, ...)
@@ -9,7 +10,8 @@
 # requires it. The wrapper therefore repeats that block with each entry pointed at the published staging
 # module of the same release (k8s.io/<name> v0.<minor>.<patch>), read from the release's own go.mod so
 # no entry is typed by hand. `go get -tool` then pins every other requirement at the version
-# k8s.io/kubernetes itself requires (nothing drifts).
+# k8s.io/kubernetes itself requires (nothing drifts). Needs Go and the Go module proxy.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/help.sh" "$@"
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -3,6 +3,7 @@
 # loopback for the kube test tier. Binaries come from scripts/build-kube.sh. No kubelet, no scheduler:
 # pods are stored but never run (docs/kube-tier.md).
 #
+# Usage:
 #   scripts/kube-test-server.sh start   # certs, etcd, kube-apiserver (+ controller-manager); waits for /readyz
 #   scripts/kube-test-server.sh env     # print the export lines below
 #   scripts/kube-test-server.sh stop    # stop every process it started and delete the state dir
@@ -30,6 +31,11 @@
 #   VAULTKIT_KUBE_BIN             dir holding etcd, kube-apiserver, kube-controller-manager
 #                                 (default: scripts/build-kube.sh --path)
 #   VAULTKIT_KUBE_START_TIMEOUT   seconds to wait for readiness (default 120; ~3 s on an idle 2-core machine)
+#
+# Listens on 127.0.0.1 only. Needs openssl, curl and node; kubectl is not needed (any kubectl works with
+# the printed KUBECONFIG). A failed start prints the reason and the server logs' tail, stops what it
+# started and exits 1.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/help.sh" "$@"
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -307,30 +313,15 @@ EOF
 
 cmd_stop() {
     need_state_dir
-    local name pid _
-    for name in "${PROCS[@]}"; do
+    local name pid
+    for name in "${PROCS[@]}"; do # controller-manager, apiserver, then etcd
         pid="$(pid_of "$name")"
-        if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; fi
-    done
-    for name in "${PROCS[@]}"; do
-        pid="$(pid_of "$name")"
-        [ -n "$pid" ] || continue
-        for _ in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+        if [ -n "$pid" ]; then stop_pid "$pid"; fi
     done
     remove_state_dir
 }
 
 # shellcheck source=scripts/lib/test-server.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/test-server.sh"
-case "${1:-}" in
--h | --help)
-    sed -n '2,34p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-    exit 0
-    ;;
-env) need_state_dir ;;
-esac
+if [ "${1:-}" = env ]; then need_state_dir; fi
 dispatch "${1:-}"

