@@ -9,6 +9,7 @@ import { POSTGRES_PORT, stackGresPrimaryHost } from "../components/stackgres/clu
 import { StackGresCluster } from "../components/stackgres/stackGresCluster";
 import { StackConfig } from "./config";
 import { DatabaseHalf, Namespaces, OperatorsReady, VaultHalf } from "./contracts";
+import { kubectlJobImage } from "./jobs";
 
 /** Builds the database half for the configured mode. */
 export function buildDatabase(
@@ -49,6 +50,8 @@ export function buildDatabase(
             vaultAdminPassword: opts.vault.vaultAdminPassword,
             vaultRotatesAdminPassword: config.database.rotateVaultAdminPassword,
             managedRoles: opts.managedRoles,
+            openshift: config.platform === "openshift",
+            kubectlImage: kubectlJobImage(config),
         },
         {
             providers: { kubernetes: opts.provider },

@@ -122,6 +122,13 @@ function buildOnOpenShift(config: StackConfig, needed: OperatorsNeeded, provider
     const waitImage = kubectlJobImage(config);
     const approval = config.operators.installPlanApproval;
     const ready: OperatorsReady = { vaultSecretsOperator: [], stackgres: [], secretsStoreCsi: [] };
+    const vsoPin = vaultSecretsOperatorPin(config.operators);
+    const stackgres = stackgresOlm(config.operators);
+    // OLM may resolve both Subscriptions of openshift-operators into one InstallPlan: either wait
+    // Job may approve a plan that installs only this stack's pins.
+    const pinsInOperatorsNamespace = [needed.vaultSecretsOperator ? vsoPin : undefined, needed.stackgres ? stackgres.pinnedCsv : undefined].filter(
+        (c): c is string => c !== undefined,
+    );
 
     if (needed.vaultSecretsOperator) {
         const vso = PINNED.vaultSecretsOperator;
@@ -133,7 +140,8 @@ function buildOnOpenShift(config: StackConfig, needed: OperatorsNeeded, provider
                 channel: vso.channel,
                 source: vso.catalog,
                 installPlanApproval: approval,
-                startingCSV: vaultSecretsOperatorPin(config.operators),
+                startingCSV: vsoPin,
+                approvableCsvs: pinsInOperatorsNamespace,
                 csvPrefix: vso.olmPackage,
                 // openshift-operators already has the global OperatorGroup; a second one breaks OLM.
                 createOperatorGroup: false,
@@ -145,7 +153,7 @@ function buildOnOpenShift(config: StackConfig, needed: OperatorsNeeded, provider
     }
     if (needed.stackgres) {
         const catalog = config.operators.stackgresCatalog;
-        const olm = stackgresOlm(config.operators);
+        const olm = stackgres;
         ready.stackgres = new OperatorSubscription(
             "stackgres-operator",
             {
@@ -156,6 +164,7 @@ function buildOnOpenShift(config: StackConfig, needed: OperatorsNeeded, provider
                 source: catalog,
                 installPlanApproval: approval,
                 startingCSV: olm.pinnedCsv,
+                approvableCsvs: pinsInOperatorsNamespace,
                 csvPrefix: olm.csvPrefix,
                 createOperatorGroup: false,
                 crdNames: [...OPERATOR_CRDS.stackgres],

@@ -1,13 +1,15 @@
 /**
  * The Secrets Store CSI driver on OpenShift: Red Hat's operator from `redhat-operators` in
  * `openshift-cluster-csi-drivers` (with the OperatorGroup OLM needs there), then the
- * ClusterCSIDriver that makes it deploy the driver, created only once the operator is installed.
+ * ClusterCSIDriver that makes it deploy the driver, created only once the operator is installed and
+ * awaited until the operator reports the driver's node DaemonSet available.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PINNED } from "../versions";
 import { childDependsOn } from "../dependencies";
-import { OPERATOR_CRDS, clusterCsiDriverManifest } from "./operatorCatalog";
+import { OPERATOR_CRDS, clusterCsiDriverManifest, clusterCsiDriverWaitFor } from "./operatorCatalog";
+import { DEFAULT_OPERATOR_WAIT_SECONDS } from "./operatorReadyWait";
 import { OperatorSubscription } from "./operatorSubscription";
 
 /** Arguments of {@link OpenShiftSecretsStoreCsi}. */
@@ -54,7 +56,11 @@ export class OpenShiftSecretsStoreCsi extends pulumi.ComponentResource {
             {
                 apiVersion: manifest.apiVersion,
                 kind: manifest.kind,
-                metadata: { ...manifest.metadata, labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "vaultkit" } },
+                metadata: {
+                    ...manifest.metadata,
+                    labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "vaultkit" },
+                    annotations: { "pulumi.com/waitFor": clusterCsiDriverWaitFor(), "pulumi.com/timeoutSeconds": String(args.timeoutSeconds ?? DEFAULT_OPERATOR_WAIT_SECONDS) },
+                },
                 spec: manifest.spec,
             },
             { parent: this, dependsOn: operator.ready },

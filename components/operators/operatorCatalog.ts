@@ -43,15 +43,17 @@ export function vaultSecretsOperatorValues(): Record<string, unknown> {
 export const DEFAULT_ROTATION_POLL_INTERVAL = "2m";
 
 /**
- * Values of the `secrets-store-csi-driver` chart: Kubernetes Secret sync on (SecretProviderClass
- * `secretObjects`) and auto-rotation on, so rotated credentials reach mounted files.
+ * Values of the `secrets-store-csi-driver` chart: auto-rotation on, so rotated credentials reach
+ * mounted files. Secret sync off: no SecretProviderClass here has `secretObjects`, and the chart
+ * would grant the driver cluster-wide create/update/patch/delete on Secrets for it
+ * (templates/role-syncsecret.yaml, v1.6.0).
  */
 export function secretsStoreCsiDriverValues(rotationPollInterval: string = DEFAULT_ROTATION_POLL_INTERVAL): Record<string, unknown> {
     if (!/^([0-9]+(s|m|h))+$/.test(rotationPollInterval)) {
         throw new Error(`rotationPollInterval must be a duration like '2m' or '90s', got ${JSON.stringify(rotationPollInterval)}`);
     }
     return {
-        syncSecret: { enabled: true },
+        syncSecret: { enabled: false },
         enableSecretRotation: true,
         rotationPollInterval,
         linux: {
@@ -80,6 +82,18 @@ export function stackgresOperatorValues(): Record<string, unknown> {
 
 /** The ClusterCSIDriver the Red Hat Secrets Store CSI operator reconciles (name is enum-restricted). */
 export const SECRETS_STORE_CLUSTER_CSI_DRIVER = "secrets-store.csi.k8s.io";
+
+/**
+ * `pulumi.com/waitFor` of the ClusterCSIDriver: the operator's node-service controller
+ * (openshift/secrets-store-csi-driver-operator release-4.15 `pkg/operator/starter.go`,
+ * `WithCSIDriverNodeService("SecretsStoreDriverNodeServiceController", ...)`) sets the operator
+ * condition `<controller>Available` True once the driver DaemonSet has an available pod (library-go
+ * `csidrivernodeservicecontroller`, vendored there: `NumberAvailable > 0`). Until then CSI volumes
+ * would fail with "driver name secrets-store.csi.k8s.io not found".
+ */
+export function clusterCsiDriverWaitFor(): string {
+    return "condition=SecretsStoreDriverNodeServiceControllerAvailable";
+}
 
 /** `operator.openshift.io/v1` ClusterCSIDriver: deploy the driver (`Managed`). */
 export function clusterCsiDriverManifest(): {

@@ -1,19 +1,22 @@
 /**
- * A declarative "is the operator installed?" gate: a Job running `kubectl wait` that completes only
+ * A declarative "is the operator installed?" gate: a Job running `kubectl` that completes only
  * once the operator's ClusterServiceVersion succeeded (OLM) and its CRDs are Established. Pulumi
  * awaits Job completion natively, so custom resources that `dependsOn` this gate never race their
- * CRDs (the kubernetes provider retries a missing CRD for only ~30 s).
+ * CRDs (the kubernetes provider retries a missing CRD for only ~30 s). For a pinned OLM operator
+ * the same script approves the one InstallPlan that installs the pinned CSV, and it gives up at
+ * once, with OLM's message, when OLM says it will not install anything.
  */
 import { PINNED } from "../versions";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childDependsOn } from "../dependencies";
+import { KUBECTL_JOB_UID, KubectlJobRules, declareKubectlJob } from "../kubectlJob";
 
 /** Pinned `kubectl` images for the wait Job; where each pin comes from is in components/versions.ts. */
 export const OPERATOR_WAIT_IMAGES = PINNED.kubectlImages;
 
 /** UID for the wait Job on plain Kubernetes (the kubectl image would otherwise run as root). */
-export const KUBERNETES_WAIT_UID = 65532;
+export const KUBERNETES_WAIT_UID = KUBECTL_JOB_UID;
 
 /** Default time the gate waits for the operator before failing the deployment. */
 export const DEFAULT_OPERATOR_WAIT_SECONDS = 900;
@@ -28,6 +31,14 @@ export interface OperatorWaitSpec {
     subscriptionName?: string;
     /** The installed CSV must be named `<csvPrefix>.v<version>` (guards against another package's CSV). */
     csvPrefix?: string;
+    /**
+     * The CSV the Subscription is pinned to (its `startingCSV`, with Manual approval): the script
+     * approves the Subscription's InstallPlan only if it installs this CSV, and requires this CSV
+     * to be the installed one.
+     */
+    pinnedCsv?: string;
+    /** Other CSVs an InstallPlan approved for the pin may also install (the stack's other pins in the namespace). */
+    approvableCsvs?: string[];
     /** CRDs that must be Established. */
     crdNames: string[];
     /** Overall deadline in seconds. */
@@ -41,16 +52,78 @@ function assertName(what: string, value: string): void {
 }
 
 /**
+ * Subscription conditions (`<type> <reason>` prefixes) after which OLM installs nothing until a
+ * person changes something: `ResolutionFailed` with reason `ConstraintsNotSatisfiable`, which
+ * operator-lifecycle-manager (`syncResolvingNamespace`) itself treats as "terminal and most likely
+ * require intervention" (e.g. the pinned CSV is not in the catalog), and `InstallPlanFailed`.
+ * Other conditions (`ResolutionFailed ErrorPreventedResolution`, unhealthy catalog sources) are
+ * retried by OLM; the script prints them and keeps waiting.
+ */
+export const OLM_TERMINAL_CONDITIONS = ["ResolutionFailed ConstraintsNotSatisfiable", "InstallPlanFailed"] as const;
+
+/** The Subscription part of the script: ends with `$csv` set to the installed (and, if pinned, the pinned) CSV. */
+function subscriptionLines(ns: string, sub: string, pin: string, approvable: string[]): string[] {
+    const allowed = [...new Set([pin, ...approvable].filter((c) => c !== ""))].join(" ");
+    const subscription = `subscriptions.operators.coreos.com ${sub} -n ${ns}`;
+    // Pinned: approve the Subscription's InstallPlan only when it installs the pin (and nothing
+    // this stack does not pin); fail when OLM installed something else and offers no way to the pin.
+    const approvalLines = [
+        `  if [ -n "$plan" ]; then`,
+        `    ip="$(kubectl get installplans.operators.coreos.com "$plan" -n ${ns} -o jsonpath='{.spec.approved}{" "}{.spec.clusterServiceVersionNames[*]}' 2>/dev/null || true)"`,
+        `    approved="\${ip%% *}"; csvs="\${ip#* }"; has_pin=no; others=""`,
+        `    for c in $csvs; do`,
+        `      if [ "$c" = "$pin" ]; then has_pin=yes; else case " ${allowed} " in *" $c "*) ;; *) others="$others $c" ;; esac; fi`,
+        `    done`,
+        `    if [ "$has_pin" = yes ] && [ -n "$others" ]; then`,
+        `      echo "InstallPlan ${ns}/$plan installs the pinned $pin but also$others, which this stack does not pin; if that is intended, approve it yourself: oc patch installplan $plan -n ${ns} --type merge -p '{\\"spec\\":{\\"approved\\":true}}'" >&2; exit 1`,
+        `    elif [ "$has_pin" = yes ] && [ "$approved" != true ]; then`,
+        `      kubectl patch installplans.operators.coreos.com "$plan" -n ${ns} --type merge -p '{"spec":{"approved":true}}' >/dev/null`,
+        `      echo "approved InstallPlan ${ns}/$plan ($csvs)"`,
+        `    elif [ "$has_pin" = no ] && [ -n "$installed" ]; then`,
+        `      echo "Subscription ${ns}/${sub} installed $installed, not the pinned $pin, and its InstallPlan $plan offers $csvs: OLM moves one upgrade step at a time, so pin the CSV it offers next (or approve the steps in between yourself)" >&2; exit 1`,
+        `    fi`,
+        `  fi`,
+    ];
+    return [
+        `# OLM resolves the Subscription into an InstallPlan; its terminal conditions end the wait at once.`,
+        `pin="${pin}"`,
+        `seen=""`,
+        `while :; do`,
+        `  out="$(kubectl get ${subscription} -o jsonpath='{.status.installedCSV}{"\\n"}{.status.installPlanRef.name}{"\\n"}{range .status.conditions[?(@.status=="True")]}{.type}{" "}{.reason}{": "}{.message}{"\\n"}{end}' 2>/dev/null || true)"`,
+        `  installed="$(printf '%s\\n' "$out" | sed -n 1p)"`,
+        `  plan="$(printf '%s\\n' "$out" | sed -n 2p)"`,
+        `  conditions="$(printf '%s\\n' "$out" | sed -n '3,$p')"`,
+        `  terminal="$(printf '%s\\n' "$conditions" | grep -E '^(${OLM_TERMINAL_CONDITIONS.join("|")})[ :]' || true)"`,
+        `  if [ -n "$terminal" ]; then echo "Subscription ${ns}/${sub}: OLM will not install it: $terminal" >&2; exit 1; fi`,
+        `  if [ "$conditions" != "$seen" ]; then seen="$conditions"; [ -z "$conditions" ] || printf 'Subscription ${ns}/${sub}: %s\\n' "$conditions"; fi`,
+        `  if [ -n "$installed" ] && { [ -z "$pin" ] || [ "$installed" = "$pin" ]; }; then break; fi`,
+        ...(pin === "" ? [] : approvalLines),
+        `  if expired; then echo "timed out: Subscription ${ns}/${sub} reports no installed CSV ${
+            pin === "" ? "(with Manual approval, approve its InstallPlan)" : `${pin} (last conditions: \${seen:-none})`
+        }" >&2; exit 1; fi`,
+        `  sleep 5`,
+        `done`,
+        `csv="$installed"`,
+        `echo "Subscription ${ns}/${sub} installed CSV $csv"`,
+    ];
+}
+
+/**
  * The POSIX sh script the wait Job runs. Every name is validated as a DNS subdomain before it is
- * spliced in, so nothing needs shell quoting.
+ * spliced in, so nothing needs shell quoting; globbing is off (`set -f`).
  */
 export function operatorWaitScript(spec: OperatorWaitSpec): string {
     assertName("namespace", spec.namespace);
     spec.crdNames.forEach((c) => assertName("CRD name", c));
     if (spec.subscriptionName !== undefined) assertName("subscription name", spec.subscriptionName);
     if (spec.csvPrefix !== undefined) assertName("CSV prefix", spec.csvPrefix);
-    if (spec.csvPrefix !== undefined && spec.subscriptionName === undefined) {
-        throw new Error("csvPrefix needs subscriptionName: the CSV to check is the one the Subscription installed");
+    if (spec.pinnedCsv !== undefined) assertName("pinned CSV", spec.pinnedCsv);
+    (spec.approvableCsvs ?? []).forEach((c) => assertName("approvable CSV", c));
+    if ((spec.csvPrefix !== undefined || spec.pinnedCsv !== undefined) && spec.subscriptionName === undefined) {
+        throw new Error("csvPrefix and pinnedCsv need subscriptionName: the CSV to check is the one the Subscription installed");
+    }
+    if (spec.pinnedCsv !== undefined && spec.csvPrefix !== undefined && !spec.pinnedCsv.startsWith(`${spec.csvPrefix}.v`)) {
+        throw new Error(`pinned CSV ${spec.pinnedCsv} is not a CSV of the package (${spec.csvPrefix}.v<version>)`);
     }
     if (spec.subscriptionName === undefined && spec.crdNames.length === 0) {
         throw new Error("nothing to wait for: give a subscriptionName, crdNames, or both");
@@ -59,26 +132,14 @@ export function operatorWaitScript(spec: OperatorWaitSpec): string {
         throw new Error(`timeoutSeconds must be a whole number of at least 30, got ${spec.timeoutSeconds}`);
     }
     const lines = [
-        "set -eu",
+        "set -euf",
         `deadline=$(( $(date +%s) + ${spec.timeoutSeconds} ))`,
         `left() { n=$(( deadline - $(date +%s) )); [ "$n" -gt 1 ] && echo "$n" || echo 1; }`,
         `expired() { [ "$(date +%s)" -ge "$deadline" ]; }`,
     ];
     if (spec.subscriptionName !== undefined) {
-        const sub = spec.subscriptionName;
         const ns = spec.namespace;
-        lines.push(
-            `# OLM resolves the Subscription into an InstallPlan; with Manual approval a person approves it.`,
-            `csv=""`,
-            `while [ -z "$csv" ]; do`,
-            `  csv="$(kubectl get subscriptions.operators.coreos.com ${sub} -n ${ns} -o jsonpath='{.status.installedCSV}' 2>/dev/null || true)"`,
-            `  if [ -z "$csv" ]; then`,
-            `    if expired; then echo "timed out: Subscription ${ns}/${sub} reports no installed CSV (Manual approval? approve its InstallPlan)" >&2; exit 1; fi`,
-            `    sleep 5`,
-            `  fi`,
-            `done`,
-            `echo "Subscription ${ns}/${sub} installed CSV $csv"`,
-        );
+        lines.push(...subscriptionLines(ns, spec.subscriptionName, spec.pinnedCsv ?? "", spec.approvableCsvs ?? []));
         if (spec.csvPrefix !== undefined) {
             lines.push(
                 `case "$csv" in`,
@@ -111,11 +172,8 @@ export function operatorWaitScript(spec: OperatorWaitSpec): string {
     return lines.join("\n");
 }
 
-/** RBAC of the wait Job: read-only, and only what the script reads. */
-export function operatorWaitRules(spec: Pick<OperatorWaitSpec, "subscriptionName">): {
-    namespaced: k8s.types.input.rbac.v1.PolicyRule[];
-    cluster: k8s.types.input.rbac.v1.PolicyRule[];
-} {
+/** RBAC of the wait Job: only what the script reads, plus `patch` on InstallPlans when it approves a pin. */
+export function operatorWaitRules(spec: Pick<OperatorWaitSpec, "subscriptionName" | "pinnedCsv">): KubectlJobRules {
     const namespaced: k8s.types.input.rbac.v1.PolicyRule[] =
         spec.subscriptionName === undefined
             ? []
@@ -124,49 +182,13 @@ export function operatorWaitRules(spec: Pick<OperatorWaitSpec, "subscriptionName
                   { apiGroups: ["operators.coreos.com"], resources: ["subscriptions"], resourceNames: [spec.subscriptionName], verbs: ["get"] },
                   // The CSV name is only known at run time (the Subscription's installedCSV).
                   { apiGroups: ["operators.coreos.com"], resources: ["clusterserviceversions"], verbs: ["get", "list", "watch"] },
+                  // So is the InstallPlan's (the Subscription's installPlanRef); approving it is a merge patch.
+                  ...(spec.pinnedCsv === undefined ? [] : [{ apiGroups: ["operators.coreos.com"], resources: ["installplans"], verbs: ["get", "patch"] }]),
               ];
     const cluster: k8s.types.input.rbac.v1.PolicyRule[] = [
         { apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: ["get", "list", "watch"] },
     ];
     return { namespaced, cluster };
-}
-
-/** The wait Job's pod: restricted-v2/`restricted` compatible, with requests and limits. */
-export function operatorWaitPodSpec(a: {
-    serviceAccountName: pulumi.Input<string>;
-    image: string;
-    script: string;
-    /** Only on plain Kubernetes (the kubectl image's default user is root); never on OpenShift. */
-    runAsUser?: number;
-}): k8s.types.input.core.v1.PodSpec {
-    return {
-        serviceAccountName: a.serviceAccountName,
-        restartPolicy: "Never",
-        securityContext: {
-            runAsNonRoot: true,
-            seccompProfile: { type: "RuntimeDefault" },
-            ...(a.runAsUser !== undefined ? { runAsUser: a.runAsUser, runAsGroup: a.runAsUser } : {}),
-        },
-        containers: [
-            {
-                name: "wait",
-                image: a.image,
-                command: ["/bin/sh", "-c", a.script],
-                // kubectl caches discovery under $HOME; the root filesystem stays read-only.
-                env: [{ name: "HOME", value: "/tmp" }],
-                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-                resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
-                securityContext: {
-                    runAsNonRoot: true,
-                    allowPrivilegeEscalation: false,
-                    readOnlyRootFilesystem: true,
-                    capabilities: { drop: ["ALL"] },
-                    seccompProfile: { type: "RuntimeDefault" },
-                },
-            },
-        ],
-        volumes: [{ name: "tmp", emptyDir: { sizeLimit: "32Mi" } }],
-    };
 }
 
 /** Arguments of {@link OperatorReadyWait}. */
@@ -179,6 +201,10 @@ export interface OperatorReadyWaitArgs {
     subscriptionName?: string;
     /** Expected CSV name prefix (`<prefix>.v<version>`); needs `subscriptionName`. */
     csvPrefix?: string;
+    /** The Subscription's pinned CSV: approve its InstallPlan, require it installed (see {@link OperatorWaitSpec.pinnedCsv}). */
+    pinnedCsv?: string;
+    /** Other CSVs an approved InstallPlan may also install (the stack's other pins in the namespace). */
+    approvableCsvs?: string[];
     /** CRDs that must be Established before the gate opens. */
     crdNames: string[];
     /** How long to wait before failing. Defaults to {@link DEFAULT_OPERATOR_WAIT_SECONDS}. */
@@ -188,8 +214,8 @@ export interface OperatorReadyWaitArgs {
 }
 
 /**
- * A ServiceAccount with read-only RBAC and a Job that completes once the operator is installed.
- * `ready` is what custom resources of this operator must `dependsOn`.
+ * A ServiceAccount with least-privilege RBAC and a Job that completes once the operator is
+ * installed. `ready` is what custom resources of this operator must `dependsOn`.
  */
 export class OperatorReadyWait extends pulumi.ComponentResource {
     /** The Job; it completes only when the operator is installed. */
@@ -203,69 +229,23 @@ export class OperatorReadyWait extends pulumi.ComponentResource {
             namespace: args.namespace,
             subscriptionName: args.subscriptionName,
             csvPrefix: args.csvPrefix,
+            pinnedCsv: args.pinnedCsv,
+            approvableCsvs: args.approvableCsvs,
             crdNames: args.crdNames,
             timeoutSeconds,
         });
         super("vaultkit:index:OperatorReadyWait", name, args, opts);
-        const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/component": "operator-wait", "app.kubernetes.io/managed-by": "pulumi" };
-        const rules = operatorWaitRules(args);
-        // Every child waits for the component's dependencies (e.g. its namespace, the operator install).
-        const deps = childDependsOn(opts);
-
-        const serviceAccount = new k8s.core.v1.ServiceAccount(
-            `${name}-sa`,
-            { metadata: { namespace: args.namespace, labels } },
-            { parent: this, dependsOn: deps },
-        );
-        const bindings: pulumi.Resource[] = [];
-        if (rules.namespaced.length > 0) {
-            const role = new k8s.rbac.v1.Role(`${name}-role`, { metadata: { namespace: args.namespace, labels }, rules: rules.namespaced }, { parent: this, dependsOn: deps });
-            bindings.push(
-                new k8s.rbac.v1.RoleBinding(
-                    `${name}-rolebinding`,
-                    {
-                        metadata: { namespace: args.namespace, labels },
-                        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-                        subjects: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace: args.namespace }],
-                    },
-                    { parent: this, dependsOn: deps },
-                ),
-            );
-        }
-        const clusterRole = new k8s.rbac.v1.ClusterRole(`${name}-clusterrole`, { metadata: { labels }, rules: rules.cluster }, { parent: this, dependsOn: deps });
-        bindings.push(
-            new k8s.rbac.v1.ClusterRoleBinding(
-                `${name}-clusterrolebinding`,
-                {
-                    metadata: { labels },
-                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRole.metadata.name },
-                    subjects: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace: args.namespace }],
-                },
-                { parent: this, dependsOn: deps },
-            ),
-        );
-
-        // Autonamed, so a changed script replaces the Job create-before-delete (a Job's pod
-        // template is immutable). No ttlSecondsAfterFinished: a vanished Job would show as drift.
-        this.job = new k8s.batch.v1.Job(
-            `${name}-job`,
-            {
-                metadata: {
-                    namespace: args.namespace,
-                    labels,
-                    annotations: { "pulumi.com/timeoutSeconds": String(timeoutSeconds + 120) },
-                },
-                spec: {
-                    backoffLimit: 2,
-                    activeDeadlineSeconds: timeoutSeconds + 60,
-                    template: {
-                        metadata: { labels },
-                        spec: operatorWaitPodSpec({ serviceAccountName: serviceAccount.metadata.name, image: args.image, script, runAsUser: args.runAsUser }),
-                    },
-                },
-            },
-            { parent: this, dependsOn: childDependsOn(opts, ...bindings) },
-        );
+        this.job = declareKubectlJob(this, name, {
+            namespace: args.namespace,
+            image: args.image,
+            script,
+            rules: operatorWaitRules(args),
+            timeoutSeconds,
+            runAsUser: args.runAsUser,
+            component: "operator-wait",
+            // Every child waits for the component's dependencies (e.g. its namespace, the operator install).
+            dependsOn: childDependsOn(opts),
+        });
         this.ready = [this.job];
         this.registerOutputs({ job: this.job });
     }

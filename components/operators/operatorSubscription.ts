@@ -46,13 +46,13 @@ export function subscriptionSpec(s: SubscriptionSpecInput): Record<string, strin
 }
 
 /**
- * `pulumi.com/waitFor` of the Subscription. With Automatic approval OLM walks the channel to its
- * head and reports `AtLatestKnown`. With Manual approval a pinned `startingCSV` older than the head
- * leaves the Subscription at `UpgradePending` for good, so only "a CSV is installed" is awaited
- * (after a person approved the first InstallPlan). The wait Job then checks the CSV itself.
+ * The Subscription's `installPlanApproval`: `Manual` whenever a CSV is pinned. With `Automatic`
+ * approval OLM installs the `startingCSV` and then walks the channel to its head, so the pin would
+ * pin nothing; with `Manual`, the wait Job approves only the InstallPlan that installs the pin and
+ * later upgrade InstallPlans stay unapproved.
  */
-export function subscriptionWaitFor(installPlanApproval: string): string {
-    return installPlanApproval === "Manual" ? "jsonpath={.status.installedCSV}" : "jsonpath={.status.state}=AtLatestKnown";
+export function effectiveInstallPlanApproval(installPlanApproval: string | undefined, startingCSV: string | undefined): string {
+    return startingCSV ? "Manual" : (installPlanApproval ?? "Automatic");
 }
 
 /** OperatorGroup spec: no target namespaces means AllNamespaces mode. */
@@ -74,10 +74,18 @@ export interface OperatorSubscriptionArgs {
     source: string;
     /** Namespace of the CatalogSource. Defaults to `openshift-marketplace`. */
     sourceNamespace?: string;
-    /** `Automatic` (default) or `Manual`; with Manual someone approves the InstallPlan while Pulumi waits. */
+    /**
+     * For an unpinned Subscription: `Automatic` (default) or `Manual` (someone approves the
+     * InstallPlan while Pulumi waits). A pinned one is always `Manual`.
+     */
     installPlanApproval?: string;
-    /** First CSV to install (pins the version). */
+    /**
+     * Pins the operator to this CSV: `startingCSV` with Manual approval, and the wait Job approves
+     * only the InstallPlan that installs it. Later versions stay unapproved until the pin changes.
+     */
     startingCSV?: string;
+    /** Other CSVs an InstallPlan approved for this pin may also install (the stack's other pins in the namespace). */
+    approvableCsvs?: string[];
     /** The installed CSV must be named `<csvPrefix>.v<version>`. */
     csvPrefix?: string;
     /** Create an OperatorGroup in `namespace` (only where none exists: OLM refuses two). */
@@ -94,8 +102,8 @@ export interface OperatorSubscriptionArgs {
 
 /**
  * An OLM Subscription that counts as ready only once the operator is installed: `ready` holds the
- * Subscription (awaited with `pulumi.com/waitFor`) and the wait Job (CSV `Succeeded`, CRDs
- * `Established`).
+ * Subscription and the wait Job (pinned InstallPlan approved, CSV `Succeeded`, CRDs `Established`;
+ * OLM's terminal conditions fail it at once with OLM's message).
  */
 export class OperatorSubscription extends pulumi.ComponentResource {
     /** Name of the Subscription object. */
@@ -104,7 +112,7 @@ export class OperatorSubscription extends pulumi.ComponentResource {
     public readonly ready: pulumi.Resource[];
 
     constructor(name: string, args: OperatorSubscriptionArgs, opts?: pulumi.ComponentResourceOptions) {
-        const approval = args.installPlanApproval ?? "Automatic";
+        const approval = effectiveInstallPlanApproval(args.installPlanApproval, args.startingCSV);
         const subscriptionName = args.subscriptionName ?? args.packageName;
         const timeoutSeconds = args.timeoutSeconds ?? DEFAULT_OPERATOR_WAIT_SECONDS;
         const spec = subscriptionSpec({
@@ -137,15 +145,9 @@ export class OperatorSubscription extends pulumi.ComponentResource {
             {
                 apiVersion: "operators.coreos.com/v1alpha1",
                 kind: "Subscription",
-                metadata: {
-                    name: subscriptionName,
-                    namespace: args.namespace,
-                    labels,
-                    annotations: {
-                        "pulumi.com/waitFor": subscriptionWaitFor(approval),
-                        "pulumi.com/timeoutSeconds": String(timeoutSeconds),
-                    },
-                },
+                // No pulumi.com/waitFor: Pulumi cannot end a wait early, and OLM's terminal conditions
+                // must fail the deployment at once; the wait Job watches the Subscription instead.
+                metadata: { name: subscriptionName, namespace: args.namespace, labels },
                 spec,
             },
             { parent: this, dependsOn: childDependsOn(opts, ...(operatorGroup ? [operatorGroup] : [])) },
@@ -158,6 +160,8 @@ export class OperatorSubscription extends pulumi.ComponentResource {
                 image: args.waitImage ?? OPERATOR_WAIT_IMAGES.openshift,
                 subscriptionName,
                 csvPrefix: args.csvPrefix,
+                pinnedCsv: args.startingCSV,
+                approvableCsvs: args.approvableCsvs,
                 crdNames: args.crdNames,
                 timeoutSeconds,
             },

@@ -29,7 +29,7 @@ export const VAULT_ADMIN_SQL_KEY = "vault-admin-role.sql";
 /** The `id` of our SGScript in `spec.managedSql.scripts`; StackGres adds its own default script with another id. */
 export const MANAGED_SQL_SCRIPT_ID = 1;
 
-/** How long Pulumi waits for a new cluster (image pulls, bootstrap, scripts). */
+/** How long Pulumi waits for a new cluster's primary (image pulls, bootstrap). */
 export const DEFAULT_CLUSTER_TIMEOUT_SECONDS = 1800;
 
 const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -189,25 +189,11 @@ export function rolesScriptSpec(s: RolesScriptInput): { managedVersions: boolean
 }
 
 /**
- * `pulumi.com/waitFor` of the SGCluster (all must hold): a primary pod is reported, and every
- * entry of our SGScript was applied at its current version without failure
- * (`status.managedSql.scripts[id].scripts[id].version`, the field StackGres compares).
+ * `pulumi.com/waitFor` of the SGCluster: a primary pod is reported (`PostgresBootstrapReconciliator`
+ * sets it once Patroni bootstrapped). The SGScript entries are awaited by the gate Job
+ * (./managedSqlGate.ts), not here: Pulumi cannot end a `waitFor` early, and a failed entry must fail
+ * the deployment at once rather than after the cluster's timeout.
  */
-export function sgClusterWaitFor(entries: Pick<ScriptEntry, "id" | "version">[]): string {
-    const conditions = [
-        "jsonpath={.status.podStatuses[?(@.primary==true)].name}",
-        ...entries.map(
-            (e) =>
-                `jsonpath={.status.managedSql.scripts[?(@.id==${MANAGED_SQL_SCRIPT_ID})].scripts[?((@.id==${e.id} && @.version==${e.version}) && !@.failureCode)].id}`,
-        ),
-    ];
-    return JSON.stringify(conditions);
-}
-
-/**
- * A label-safe summary of the script versions, put on the SGCluster so that a changed script also
- * updates the SGCluster, which makes Pulumi await the wait condition again.
- */
-export function managedSqlRevision(entries: Pick<ScriptEntry, "id" | "version">[]): string {
-    return entries.map((e) => `${e.id}:${e.version}`).join(",");
+export function sgClusterWaitFor(): string {
+    return "jsonpath={.status.podStatuses[?(@.primary==true)].name}";
 }

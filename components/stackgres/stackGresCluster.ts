@@ -13,14 +13,16 @@ import {
     VAULT_ADMIN_SQL_KEY,
     assertClusterName,
     instanceProfileSpec,
-    managedSqlRevision,
     postgresConfigSpec,
     rolesScriptSpec,
     sgClusterSpec,
     sgClusterWaitFor,
     stackGresPrimaryHost,
 } from "./clusterSpecs";
+import { DEFAULT_MANAGED_SQL_WAIT_SECONDS, managedSqlGateRules, managedSqlGateScript } from "./managedSqlGate";
 import { assertRoleName, vaultAdminRoleSql } from "./sql";
+import { KUBECTL_JOB_UID, declareKubectlJob } from "../kubectlJob";
+import { PINNED } from "../versions";
 
 /** Arguments of {@link StackGresCluster}. */
 export interface StackGresClusterArgs {
@@ -56,8 +58,17 @@ export interface StackGresClusterArgs {
     vaultRotatesAdminPassword?: boolean;
     /** Application roles Vault static roles will manage; created LOGIN without a password. */
     managedRoles: string[];
-    /** How long Pulumi waits for the cluster and its scripts. Defaults to 1800 s. */
+    /** How long Pulumi waits for the cluster's primary. Defaults to 1800 s. */
     timeoutSeconds?: number;
+    /** How long the gate Job then waits for StackGres to apply the SGScript entries. Defaults to 900 s. */
+    scriptsTimeoutSeconds?: number;
+    /**
+     * OpenShift: the gate Job runs without a fixed UID (the SCC assigns one) and defaults to the
+     * `ose-cli` image; otherwise UID 65532 and the upstream kubectl image. Default false.
+     */
+    openshift?: boolean;
+    /** Pinned image with `sh` and `kubectl` for the gate Job; default per platform (components/versions.ts). */
+    kubectlImage?: string;
 }
 
 /**
@@ -72,7 +83,7 @@ export class StackGresCluster extends pulumi.ComponentResource {
     public readonly primaryHost: pulumi.Output<string>;
     /** PostgreSQL port. */
     public readonly port: pulumi.Output<number>;
-    /** What must exist before Vault connects: the SGCluster, awaited until primary up and roles created. */
+    /** What must exist before Vault connects: the SGCluster (primary up) and the gate Job (every SGScript entry applied). */
     public readonly ready: pulumi.Resource[];
 
     constructor(name: string, args: StackGresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -162,9 +173,8 @@ export class StackGresCluster extends pulumi.ComponentResource {
                     namespace,
                     labels,
                     annotations: {
-                        "pulumi.com/waitFor": entries.apply(sgClusterWaitFor),
+                        "pulumi.com/waitFor": sgClusterWaitFor(),
                         "pulumi.com/timeoutSeconds": String(timeoutSeconds),
-                        "vaultkit.dev/managed-sql-revision": entries.apply(managedSqlRevision),
                     },
                 },
                 spec: sgClusterSpec({
@@ -182,10 +192,26 @@ export class StackGresCluster extends pulumi.ComponentResource {
             { parent: this, dependsOn: childDependsOn(opts, profile, pgConfig, script) },
         );
 
+        // The scripts' gate: StackGres's own "applied", and StackGres's own message on a failure.
+        // The script embeds the entries' versions, so a changed SGScript replaces the Job.
+        const scriptsTimeout = args.scriptsTimeoutSeconds ?? DEFAULT_MANAGED_SQL_WAIT_SECONDS;
+        const gate = entries.apply((e) => managedSqlGateScript({ namespace, clusterName, entries: e, timeoutSeconds: scriptsTimeout }));
+        const sqlGate = declareKubectlJob(this, `${name}-sql-gate`, {
+            namespace,
+            image: args.kubectlImage ?? (args.openshift ? PINNED.kubectlImages.openshift : PINNED.kubectlImages.kubernetes),
+            script: gate,
+            rules: managedSqlGateRules(clusterName),
+            timeoutSeconds: scriptsTimeout,
+            runAsUser: args.openshift ? undefined : KUBECTL_JOB_UID,
+            component: "managed-sql-gate",
+            dependsOn: deps,
+            jobDependsOn: [sgCluster],
+        });
+
         this.clusterName = pulumi.output(clusterName);
         this.primaryHost = pulumi.output(stackGresPrimaryHost(clusterName, namespace));
         this.port = pulumi.output(POSTGRES_PORT);
-        this.ready = [sgCluster];
+        this.ready = [sgCluster, sqlGate];
         this.registerOutputs({ clusterName: this.clusterName, primaryHost: this.primaryHost, port: this.port });
     }
 }

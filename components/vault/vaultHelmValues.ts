@@ -2,7 +2,6 @@
  * Values for HashiCorp's vault-helm chart, built as data so tests check them directly and the
  * render tier validates them against the chart's values.schema.json.
  */
-import * as pulumi from "@pulumi/pulumi";
 
 /** What shapes the chart's values. */
 export interface VaultHelmValuesInput {
@@ -20,8 +19,6 @@ export interface VaultHelmValuesInput {
     /** Plain Kubernetes Ingress host; no Ingress when undefined. */
     ingressHost?: string;
     ingressClassName?: string;
-    /** Dev root token (secret). Only used in `dev` mode. */
-    devRootToken?: pulumi.Input<string>;
     /** `ha`: name of the Secret holding `tls.crt`, `tls.key`, `ca.crt` for the Vault listener. */
     tlsSecretName?: string;
     /** `ha`: extra HCL appended to the server config, e.g. a `seal "transit" {...}` stanza for auto-unseal. */
@@ -67,9 +64,6 @@ export function raftServerConfig(input: Pick<VaultHelmValuesInput, "haReplicas" 
 
 /** Builds the chart values. */
 export function vaultHelmValues(input: VaultHelmValuesInput, releaseName: string, namespace: string): Record<string, any> {
-    if (input.mode === "dev" && input.devRootToken === undefined) {
-        throw new Error("vaultHelmValues: dev mode needs devRootToken (never the chart default 'root')");
-    }
     if (input.mode === "ha" && !input.tlsSecretName) {
         throw new Error("vaultHelmValues: ha mode needs tlsSecretName (Raft peers talk TLS)");
     }
@@ -81,7 +75,10 @@ export function vaultHelmValues(input: VaultHelmValuesInput, releaseName: string
         authDelegator: { enabled: true },
     };
     if (input.mode === "dev") {
-        server.dev = { enabled: true, devRootToken: input.devRootToken };
+        // The chart writes devRootToken as a literal env value into the StatefulSet, i.e. into
+        // Pulumi's state; the token comes from a Secret instead (vaultChartTransforms.ts). Empty, not
+        // the chart default "root": should that ever not apply, Vault generates a token nobody knows.
+        server.dev = { enabled: true, devRootToken: "" };
         server.dataStorage = { enabled: false };
     } else {
         server.ha = {
@@ -89,11 +86,11 @@ export function vaultHelmValues(input: VaultHelmValuesInput, releaseName: string
             replicas: input.haReplicas,
             raft: { enabled: true, setNodeId: true, config: raftServerConfig(input, releaseName, namespace) },
         };
-        server.extraEnvironmentVars = {
-            VAULT_CACERT: "/vault/userconfig/vault-tls/ca.crt",
-            VAULT_TLSCERT: "/vault/userconfig/vault-tls/tls.crt",
-            VAULT_TLSKEY: "/vault/userconfig/vault-tls/tls.key",
-        };
+        // No VAULT_CACERT/VAULT_TLSCERT/VAULT_TLSKEY in the server's environment: a transit seal's
+        // API client reads them too, and would verify the unseal Vault against this Vault's CA and
+        // present this Vault's certificate to it. Nothing else needs them: Raft's retry_join names
+        // its files, the readiness probe runs `vault status -tls-skip-verify`, the bootstrap Job
+        // mounts the CA itself; `kubectl exec` CLI calls pass -ca-cert (docs/ha-vault.md).
         if (input.sealSecretEnv && input.sealSecretEnv.length > 0) {
             server.extraSecretEnvironmentVars = input.sealSecretEnv.map((e) => ({ envName: e.envName, secretName: e.secretName, secretKey: e.secretKey }));
         }

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { childDependsOn } from "../dependencies";
 import * as random from "@pulumi/random";
 import { PINNED } from "../versions";
+import { devRootTokenFromSecret, injectorWebhookWithoutCaBundle } from "./vaultChartTransforms";
 import { vaultHelmValues } from "./vaultHelmValues";
 
 /** One environment variable of the Vault server taken from an existing Secret (e.g. the transit token). */
@@ -59,9 +60,14 @@ export interface VaultServerArgs {
     externalAddress: pulumi.Input<string>;
 }
 
+/** Key of the dev root token in the Secret `<release>-dev-root-token`. */
+export const DEV_ROOT_TOKEN_SECRET_KEY = "token";
+
 /**
  * HashiCorp Vault from its Helm chart (`helm.v4.Chart`, so previews diff each object). In dev mode
- * the root token is generated and only exposed as a secret output, never the chart default `root`.
+ * the root token is generated, stored in a Secret `<release>-dev-root-token` and injected from it,
+ * so it is a Pulumi secret wherever Pulumi holds it; the chart itself never sees it. The injector's
+ * webhook `caBundle` is left to the injector (see ./vaultChartTransforms).
  */
 export class VaultServer extends pulumi.ComponentResource {
     /** Where pods reach Vault (`http(s)://<release>.<ns>.svc.cluster.local:8200`). */
@@ -91,9 +97,26 @@ export class VaultServer extends pulumi.ComponentResource {
             throw new Error(`VaultServer ${name}: ingressHost is for plain Kubernetes; on OpenShift use routeHost`);
         }
 
+        const dependsOn: pulumi.Resource[] = [];
+        const transforms: pulumi.ResourceTransform[] = [injectorWebhookWithoutCaBundle];
         let devRootToken: random.RandomPassword | undefined;
         if (mode === "dev") {
             devRootToken = new random.RandomPassword(`${name}-dev-root-token`, { length: 32, special: false }, { parent: this });
+            // The token reaches Vault only through this Secret (a Pulumi secret): the chart gets an
+            // empty devRootToken and the StatefulSet's env entry is rewritten to a secretKeyRef.
+            const ref = { name: `${releaseName}-dev-root-token`, key: DEV_ROOT_TOKEN_SECRET_KEY };
+            dependsOn.push(
+                new k8s.core.v1.Secret(
+                    `${name}-dev-root-token`,
+                    {
+                        metadata: { name: ref.name, namespace: args.namespace },
+                        type: "Opaque",
+                        stringData: { [ref.key]: pulumi.secret(devRootToken.result) },
+                    },
+                    { parent: this, dependsOn: childDependsOn(opts) },
+                ),
+            );
+            transforms.push(devRootTokenFromSecret(ref));
         }
 
         const values = pulumi.output(args.namespace).apply((namespace) =>
@@ -108,7 +131,6 @@ export class VaultServer extends pulumi.ComponentResource {
                     routeHost: args.routeHost,
                     ingressHost: args.ingressHost,
                     ingressClassName: args.ingressClassName,
-                    devRootToken: devRootToken ? pulumi.secret(devRootToken.result) : undefined,
                     tlsSecretName: args.tlsSecretName,
                     sealConfig: args.sealConfig,
                     sealSecretEnv: args.sealSecretEnv,
@@ -124,7 +146,6 @@ export class VaultServer extends pulumi.ComponentResource {
             ),
         );
 
-        const dependsOn: pulumi.Resource[] = [];
         if (args.openshift && csiProvider) {
             // The seed left this as a commented `oc adm policy add-scc-to-user privileged`; the
             // binding is what that command creates, declared so it exists before the DaemonSet.
@@ -151,7 +172,7 @@ export class VaultServer extends pulumi.ComponentResource {
                 namespace: args.namespace,
                 values,
             },
-            { parent: this, dependsOn: childDependsOn(opts, ...dependsOn) },
+            { parent: this, dependsOn: childDependsOn(opts, ...dependsOn), transforms },
         );
 
         this.chartVersion = chartVersion;

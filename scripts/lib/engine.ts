@@ -275,6 +275,10 @@ async function captureNow(opts: CaptureOptions): Promise<Capture> {
         const providers: Record<string, string> = {};
         req.getProvidersMap().forEach((v: string, k: string) => (providers[k] = v));
         if (Object.keys(providers).length) options.providers = providers;
+        // Transforms rewrite what a (remote) component registers; the render names them so a
+        // reviewer knows the chart's objects are not exactly what its values say.
+        const transforms = req.getTransformsList().map((cb: any) => monitor.transformCallbacks?.get(cb.getToken())?.name || "(anonymous)");
+        if (transforms.length) options.transforms = transforms;
         record({
             urn: monitor.newUrn(parent, req.getType(), req.getName()),
             type: req.getType(),

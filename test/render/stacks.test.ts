@@ -61,6 +61,18 @@ describe.each(stacks)("stack %s", (stack) => {
         expect(findLeaks(tree, result.injectedSecrets)).toEqual([]);
     });
 
+    it("keeps a dev Vault's root token out of the chart's values: only its Secret holds it, masked", () => {
+        const index = fromYaml(tree.get("index.yaml")!) as { resources: { id: string; file?: string; options?: { transforms?: string[] } }[] };
+        const chart = index.resources.find((r) => r.id.startsWith("kubernetes:helm.sh/v4:Chart::") && r.file && (fromYaml(tree.get(r.file)!) as any).chart === "vault");
+        if (!chart) return; // an existing Vault: no chart
+        const values = (fromYaml(tree.get(chart.file!)!) as any).values;
+        expect(chart.options?.transforms).toEqual(values.server.dev?.enabled ? ["injectorWebhookWithoutCaBundle", "devRootTokenFromSecret"] : ["injectorWebhookWithoutCaBundle"]);
+        if (!values.server.dev?.enabled) return;
+        expect(values.server.dev.devRootToken).toBe("");
+        const secret = index.resources.find((r) => r.id === "kubernetes:core/v1:Secret::vault-dev-root-token")!;
+        expect((fromYaml(tree.get(secret.file!)!) as any).stringData).toEqual({ token: "[secret]" });
+    });
+
     it("has no credential that reached the engine in plaintext", () => {
         expect(result.unmarkedSecrets).toEqual([]);
     });

@@ -21,6 +21,8 @@ export interface Registration {
     dependencies: string[];
     /** Dotted paths of inputs that reached the engine as secrets, e.g. `stringData.password`. */
     secretPaths: string[];
+    /** The resource's `transforms` option (the mock engine does not run them; tests may call them). */
+    transforms: pulumi.ResourceTransform[];
 }
 
 export const registrations: Registration[] = [];
@@ -105,6 +107,7 @@ export async function setupMocks(opts: { project?: string; stack?: string; confi
                     parent: w?.parent ?? "",
                     dependencies: w?.dependencies ?? [],
                     secretPaths: w?.secretPaths ?? [],
+                    transforms: args.transforms ?? [],
                 });
                 return { id: `${args.name}-id`, state: { ...inputs, ...computedOutputs(args.type, args.name, inputs) } };
             },

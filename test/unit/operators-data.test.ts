@@ -17,8 +17,9 @@ import {
     stackgresOperatorValues,
     vaultSecretsOperatorValues,
 } from "../../components/operators/operatorCatalog";
-import { KUBERNETES_WAIT_UID, OPERATOR_WAIT_IMAGES, operatorWaitPodSpec, operatorWaitRules, operatorWaitScript } from "../../components/operators/operatorReadyWait";
-import { operatorGroupSpec, subscriptionSpec, subscriptionWaitFor } from "../../components/operators/operatorSubscription";
+import { kubectlJobPodSpec } from "../../components/kubectlJob";
+import { KUBERNETES_WAIT_UID, OPERATOR_WAIT_IMAGES, operatorWaitRules, operatorWaitScript } from "../../components/operators/operatorReadyWait";
+import { effectiveInstallPlanApproval, operatorGroupSpec, subscriptionSpec } from "../../components/operators/operatorSubscription";
 import { assertPinnedChart } from "../../components/operators/helmOperator";
 import { PINNED } from "../../components/versions";
 import { parseStackConfig } from "../../stacks/config";
@@ -68,9 +69,12 @@ describe("OLM Subscription data", () => {
         expect(() => subscriptionSpec({ packageName: "p", channel: "", source: "s", sourceNamespace: "n", installPlanApproval: "Manual" })).toThrow(/channel/);
     });
 
-    it("waits for AtLatestKnown with Automatic approval and for an installed CSV with Manual", () => {
-        expect(subscriptionWaitFor("Automatic")).toBe("jsonpath={.status.state}=AtLatestKnown");
-        expect(subscriptionWaitFor("Manual")).toBe("jsonpath={.status.installedCSV}");
+    it("approves manually whenever a CSV is pinned (Automatic would walk the channel past the pin)", () => {
+        expect(effectiveInstallPlanApproval("Automatic", "vault-secrets-operator.v1.4.1")).toBe("Manual");
+        expect(effectiveInstallPlanApproval(undefined, "vault-secrets-operator.v1.4.1")).toBe("Manual");
+        expect(effectiveInstallPlanApproval("Automatic", undefined)).toBe("Automatic");
+        expect(effectiveInstallPlanApproval("Manual", undefined)).toBe("Manual");
+        expect(effectiveInstallPlanApproval(undefined, undefined)).toBe("Automatic");
     });
 
     it("makes an AllNamespaces OperatorGroup unless target namespaces are given", () => {
@@ -142,7 +146,7 @@ describe("the wait script", () => {
 
     it("checks the installed CSV, its phase and the CRDs, in that order", () => {
         const script = operatorWaitScript(olm);
-        const sub = script.indexOf("kubectl get subscriptions.operators.coreos.com stackgres -n openshift-operators -o jsonpath='{.status.installedCSV}'");
+        const sub = script.indexOf(`kubectl get subscriptions.operators.coreos.com stackgres -n openshift-operators -o jsonpath='{.status.installedCSV}{"\\n"}{.status.installPlanRef.name}`);
         const phase = script.indexOf(`kubectl wait --for=jsonpath='{.status.phase}'=Succeeded clusterserviceversions.operators.coreos.com/"$csv" -n openshift-operators`);
         const crds = script.indexOf(
             "kubectl wait --for=condition=Established customresourcedefinitions.apiextensions.k8s.io/sgclusters.stackgres.io customresourcedefinitions.apiextensions.k8s.io/sgscripts.stackgres.io",
@@ -151,7 +155,9 @@ describe("the wait script", () => {
         expect(phase).toBeGreaterThan(sub);
         expect(crds).toBeGreaterThan(phase);
         expect(script).toContain("stackgres.v*) ;;");
-        expect(script.startsWith("set -eu\n")).toBe(true);
+        expect(script.startsWith("set -euf\n")).toBe(true);
+        // Unpinned: nothing approves InstallPlans.
+        expect(script).not.toContain("kubectl patch");
     });
 
     it("is valid POSIX sh", () => {
@@ -166,7 +172,10 @@ describe("the wait script", () => {
         expect(() => operatorWaitScript({ ...olm, crdNames: ["$(id)"] })).toThrow(/CRD name/);
         expect(() => operatorWaitScript({ ...olm, namespace: "Bad" })).toThrow(/namespace/);
         expect(() => operatorWaitScript({ namespace: "x", crdNames: [], timeoutSeconds: 60 })).toThrow(/nothing to wait for/);
-        expect(() => operatorWaitScript({ namespace: "x", csvPrefix: "p", crdNames: ["a.b"], timeoutSeconds: 60 })).toThrow(/csvPrefix needs subscriptionName/);
+        expect(() => operatorWaitScript({ namespace: "x", csvPrefix: "p", crdNames: ["a.b"], timeoutSeconds: 60 })).toThrow(/csvPrefix and pinnedCsv need subscriptionName/);
+        expect(() => operatorWaitScript({ ...olm, pinnedCsv: "x;y" })).toThrow(/pinned CSV/);
+        expect(() => operatorWaitScript({ ...olm, pinnedCsv: "stackgres-community.v1.18.6" })).toThrow(/not a CSV of the package/);
+        expect(() => operatorWaitScript({ ...olm, pinnedCsv: "stackgres.v1.18.6", approvableCsvs: ["$(id)"] })).toThrow(/approvable CSV/);
         expect(() => operatorWaitScript({ ...olm, timeoutSeconds: 5 })).toThrow(/timeoutSeconds/);
     });
 
@@ -243,7 +252,7 @@ describe("the wait Job's RBAC and pod", () => {
     });
 
     it("runs restricted: non-root, no escalation, no capabilities, RuntimeDefault seccomp, requests and limits", () => {
-        const pod = operatorWaitPodSpec({ serviceAccountName: "sa", image: OPERATOR_WAIT_IMAGES.openshift, script: "true" });
+        const pod = kubectlJobPodSpec({ serviceAccountName: "sa", image: OPERATOR_WAIT_IMAGES.openshift, script: "true" });
         expect(pod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
         const c = (pod.containers as any[])[0];
         expect(c.securityContext).toEqual({
@@ -256,7 +265,7 @@ describe("the wait Job's RBAC and pod", () => {
         expect(c.resources).toEqual({ requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } });
         expect(c.image).toBe("registry.redhat.io/openshift4/ose-cli:v4.15");
         expect(pod.restartPolicy).toBe("Never");
-        const k8sPod = operatorWaitPodSpec({ serviceAccountName: "sa", image: OPERATOR_WAIT_IMAGES.kubernetes, script: "true", runAsUser: KUBERNETES_WAIT_UID });
+        const k8sPod = kubectlJobPodSpec({ serviceAccountName: "sa", image: OPERATOR_WAIT_IMAGES.kubernetes, script: "true", runAsUser: KUBERNETES_WAIT_UID });
         expect(k8sPod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" }, runAsUser: 65532, runAsGroup: 65532 });
     });
 
@@ -276,9 +285,9 @@ describe("Helm values and chart pins", () => {
         });
     });
 
-    it("CSI driver: secret sync and rotation on, poll interval validated", () => {
+    it("CSI driver: rotation on, poll interval validated; secret sync (cluster-wide Secret write access) off, since no SecretProviderClass syncs", () => {
         const v = secretsStoreCsiDriverValues() as any;
-        expect(v.syncSecret).toEqual({ enabled: true });
+        expect(v.syncSecret).toEqual({ enabled: false });
         expect(v.enableSecretRotation).toBe(true);
         expect(v.rotationPollInterval).toBe("2m");
         expect(Object.keys(v.linux).sort()).toEqual(["driver", "livenessProbe", "registrar"]);

@@ -59,7 +59,7 @@ describe("operators on plain Kubernetes", () => {
             version: "1.6.0",
             repositoryOpts: { repo: "https://kubernetes-sigs.github.io/secrets-store-csi-driver/charts" },
             namespace: "kube-system",
-            values: { syncSecret: { enabled: true }, enableSecretRotation: true, rotationPollInterval: "2m" },
+            values: { syncSecret: { enabled: false }, enableSecretRotation: true, rotationPollInterval: "2m" },
         });
     });
 

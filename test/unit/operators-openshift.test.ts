@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type * as k8sTypes from "@pulumi/kubernetes";
 import type { OperatorsReady } from "../../stacks/contracts";
+import { operatorWaitScript } from "../../components/operators/operatorReadyWait";
 import { Registration, dependsOnTransitively, ofType, one, parentOf, registrations, settle, setupMocks, valueOf } from "../support/mocks";
 
 const SUBSCRIPTION = "kubernetes:operators.coreos.com/v1alpha1:Subscription";
@@ -27,7 +28,9 @@ describe("operators on OpenShift", () => {
         const config = parseStackConfig("test", {
             platform: "openshift",
             vault: { address: "https://vault.apps.example.com" },
-            operators: { stackgresCatalog: "community-operators", installPlanApproval: "Manual" },
+            // Automatic for what is not pinned; the pinned VSO and StackGres are Manual regardless.
+            operators: { stackgresCatalog: "community-operators", installPlanApproval: "Automatic" },
+            kubectlImage: "mirror.example.com/openshift/cli@sha256:" + "a".repeat(64),
             applications: [{ name: "app", namespace: "rhbk", serviceAccount: "app", databaseRole: "app", delivery: "sync" }],
         });
         const provider = new k8s.Provider("kubernetes", {});
@@ -35,7 +38,7 @@ describe("operators on OpenShift", () => {
         await settle();
     });
 
-    it("subscribes to exactly the three operators, with the pinned packages and the configured approval", () => {
+    it("subscribes to exactly the three operators: pinned ones with Manual approval, the unpinned one as configured", () => {
         const subs = ofType(SUBSCRIPTION).map((r) => ({ name: r.name, metadata: r.inputs.metadata, spec: r.inputs.spec }));
         expect(subs.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
             {
@@ -46,7 +49,7 @@ describe("operators on OpenShift", () => {
                     channel: "preview",
                     source: "redhat-operators",
                     sourceNamespace: "openshift-marketplace",
-                    installPlanApproval: "Manual",
+                    installPlanApproval: "Automatic",
                 },
             },
             {
@@ -77,8 +80,8 @@ describe("operators on OpenShift", () => {
         for (const s of ofType(SUBSCRIPTION)) {
             expect(s.inputs.apiVersion).toBe("operators.coreos.com/v1alpha1");
             expect(s.inputs.kind).toBe("Subscription");
-            // Manual approval: only "a CSV is installed" can be awaited (see subscriptionWaitFor).
-            expect(s.inputs.metadata.annotations["pulumi.com/waitFor"]).toBe("jsonpath={.status.installedCSV}");
+            // Not awaited by Pulumi (a waitFor cannot end early); the wait Job watches the Subscription.
+            expect(s.inputs.metadata.annotations).toBeUndefined();
             expect(s.provider).toMatch(/::pulumi:providers:kubernetes::kubernetes::/);
         }
     });
@@ -92,18 +95,21 @@ describe("operators on OpenShift", () => {
         expect(dependsOnTransitively(one(SUBSCRIPTION, "secrets-store-csi-operator-subscription"), og)).toBe(true);
     });
 
-    it("gates each Subscription with a wait Job in its namespace that checks the CSV and the CRDs", () => {
-        const expected: Record<string, { ns: string; sub: string; prefix: string; crds: string[] }> = {
+    it("gates each Subscription with a wait Job in its namespace that checks the CSV and the CRDs, and approves only pins", () => {
+        const pins = ["vault-secrets-operator.v1.4.1", "stackgres-community.v1.18.6"];
+        const expected: Record<string, { ns: string; sub: string; prefix: string; pin?: string; crds: string[] }> = {
             "vault-secrets-operator-wait-job": {
                 ns: "openshift-operators",
                 sub: "vault-secrets-operator",
                 prefix: "vault-secrets-operator",
+                pin: pins[0],
                 crds: ["vaultconnections.secrets.hashicorp.com", "vaultauths.secrets.hashicorp.com", "vaultstaticsecrets.secrets.hashicorp.com", "vaultdynamicsecrets.secrets.hashicorp.com"],
             },
             "stackgres-operator-wait-job": {
                 ns: "openshift-operators",
                 sub: "stackgres",
                 prefix: "stackgres-community",
+                pin: pins[1],
                 crds: ["sgclusters.stackgres.io", "sgscripts.stackgres.io", "sginstanceprofiles.stackgres.io", "sgpgconfigs.stackgres.io"],
             },
             "secrets-store-csi-operator-wait-job": {
@@ -119,8 +125,19 @@ describe("operators on OpenShift", () => {
             expect(job.inputs.metadata.namespace).toBe(e.ns);
             const pod = job.inputs.spec.template.spec;
             const container = pod.containers[0];
-            expect(container.image).toBe("registry.redhat.io/openshift4/ose-cli:v4.15");
+            expect(container.image).toBe("mirror.example.com/openshift/cli@sha256:" + "a".repeat(64));
             const script: string = container.command[2];
+            expect(script).toBe(
+                operatorWaitScript({
+                    namespace: e.ns,
+                    subscriptionName: e.sub,
+                    csvPrefix: e.prefix,
+                    ...(e.pin ? { pinnedCsv: e.pin, approvableCsvs: pins } : {}),
+                    crdNames: e.crds,
+                    timeoutSeconds: 900,
+                }),
+            );
+            expect(script.includes("kubectl patch installplans.operators.coreos.com"), jobName).toBe(e.pin !== undefined);
             expect(script).toContain(`kubectl get subscriptions.operators.coreos.com ${e.sub} -n ${e.ns}`);
             expect(script).toContain(`  ${e.prefix}.v*) ;;`);
             expect(script).toContain(`--for=condition=Established ${e.crds.map((c) => `customresourcedefinitions.apiextensions.k8s.io/${c}`).join(" ")} `);
@@ -141,14 +158,19 @@ describe("operators on OpenShift", () => {
         }
     });
 
-    it("binds each wait Job's ServiceAccount to read-only rules", () => {
-        const role = one("kubernetes:rbac.authorization.k8s.io/v1:Role", "stackgres-operator-wait-role");
-        expect(role.inputs.metadata.namespace).toBe("openshift-operators");
-        expect(role.inputs.rules).toEqual([
+    it("binds each wait Job's ServiceAccount to read rules, plus get/patch on InstallPlans where it approves a pin", () => {
+        const read = [
             { apiGroups: ["operators.coreos.com"], resources: ["subscriptions"], resourceNames: ["stackgres"], verbs: ["get"] },
             { apiGroups: ["operators.coreos.com"], resources: ["clusterserviceversions"], verbs: ["get", "list", "watch"] },
-        ]);
-        for (const r of [...ofType("kubernetes:rbac.authorization.k8s.io/v1:Role"), ...ofType("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole")]) {
+        ];
+        const role = one("kubernetes:rbac.authorization.k8s.io/v1:Role", "stackgres-operator-wait-role");
+        expect(role.inputs.metadata.namespace).toBe("openshift-operators");
+        expect(role.inputs.rules).toEqual([...read, { apiGroups: ["operators.coreos.com"], resources: ["installplans"], verbs: ["get", "patch"] }]);
+        // The unpinned CSI operator's gate only reads.
+        for (const rule of one("kubernetes:rbac.authorization.k8s.io/v1:Role", "secrets-store-csi-operator-wait-role").inputs.rules) {
+            expect(rule.verbs.every((v: string) => ["get", "list", "watch"].includes(v))).toBe(true);
+        }
+        for (const r of ofType("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole")) {
             for (const rule of r.inputs.rules) {
                 expect(rule.verbs.every((v: string) => ["get", "list", "watch"].includes(v))).toBe(true);
             }
@@ -165,6 +187,8 @@ describe("operators on OpenShift", () => {
         expect(driver.inputs.metadata.name).toBe("secrets-store.csi.k8s.io");
         expect(driver.inputs.metadata.namespace).toBeUndefined();
         expect(driver.inputs.spec).toEqual({ managementState: "Managed" });
+        // Awaited until the operator's node-service controller reports the driver DaemonSet available.
+        expect(driver.inputs.metadata.annotations).toEqual({ "pulumi.com/waitFor": "condition=SecretsStoreDriverNodeServiceControllerAvailable", "pulumi.com/timeoutSeconds": "900" });
         expect(dependsOnTransitively(driver, one(JOB, "secrets-store-csi-operator-wait-job"))).toBe(true);
         expect(dependsOnTransitively(driver, one(SUBSCRIPTION, "secrets-store-csi-operator-subscription"))).toBe(true);
         expect(parentOf(driver)).toBe("vaultkit:index:OpenShiftSecretsStoreCsi::secrets-store-csi");

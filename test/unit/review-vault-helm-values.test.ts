@@ -3,7 +3,7 @@ import { PINNED } from "../../components/versions";
 import { vaultHelmValues } from "../../components/vault/vaultHelmValues";
 
 const images = { server: PINNED.vaultChart.appVersion, injector: PINNED.vaultChart.injectorVersion, csiProvider: PINNED.vaultChart.csiProviderVersion };
-const dev = { mode: "dev" as const, ui: true, injector: true, csiProvider: true, haReplicas: 3, devRootToken: "tok", images };
+const dev = { mode: "dev" as const, ui: true, injector: true, csiProvider: true, haReplicas: 3, images };
 
 describe("review: Vault CSI provider privileges", () => {
     it("runs the CSI provider privileged on OpenShift only (the seed's SCC grant)", () => {

@@ -26,13 +26,16 @@ describe("dev stack inventory", () => {
             "kubernetes:apps/v1:Deployment keycloak-postgresql-debug-csi-deployment rhbk",
             "kubernetes:apps/v1:Deployment keycloak-postgresql-debug-direct-deployment rhbk",
             "kubernetes:apps/v1:Deployment keycloak-postgresql-debug-injector-deployment rhbk",
+            "kubernetes:batch/v1:Job keycloak-postgresql-sql-gate-job rhbk",
             "kubernetes:batch/v1:Job secrets-store-csi-operator-wait-job openshift-cluster-csi-drivers",
             "kubernetes:batch/v1:Job stackgres-operator-wait-job openshift-operators",
             "kubernetes:batch/v1:Job vault-secrets-operator-wait-job openshift-operators",
             "kubernetes:core/v1:Namespace ns-rhbk -",
             "kubernetes:core/v1:Namespace ns-vault -",
             "kubernetes:core/v1:Secret keycloak-postgresql-vault-admin-sql rhbk",
+            "kubernetes:core/v1:Secret vault-dev-root-token vault",
             "kubernetes:core/v1:ServiceAccount app-serviceaccount rhbk",
+            "kubernetes:core/v1:ServiceAccount keycloak-postgresql-sql-gate-sa rhbk",
             "kubernetes:core/v1:ServiceAccount secrets-store-csi-operator-wait-sa openshift-cluster-csi-drivers",
             "kubernetes:core/v1:ServiceAccount stackgres-operator-wait-sa openshift-operators",
             "kubernetes:core/v1:ServiceAccount vault-secrets-operator-wait-sa openshift-operators",
@@ -48,9 +51,11 @@ describe("dev stack inventory", () => {
             "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding secrets-store-csi-operator-wait-clusterrolebinding -",
             "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding stackgres-operator-wait-clusterrolebinding -",
             "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding vault-secrets-operator-wait-clusterrolebinding -",
+            "kubernetes:rbac.authorization.k8s.io/v1:Role keycloak-postgresql-sql-gate-role rhbk",
             "kubernetes:rbac.authorization.k8s.io/v1:Role secrets-store-csi-operator-wait-role openshift-cluster-csi-drivers",
             "kubernetes:rbac.authorization.k8s.io/v1:Role stackgres-operator-wait-role openshift-operators",
             "kubernetes:rbac.authorization.k8s.io/v1:Role vault-secrets-operator-wait-role openshift-operators",
+            "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding keycloak-postgresql-sql-gate-rolebinding rhbk",
             "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding secrets-store-csi-operator-wait-rolebinding openshift-cluster-csi-drivers",
             "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding stackgres-operator-wait-rolebinding openshift-operators",
             "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding vault-csi-provider-privileged-scc vault",
@@ -148,10 +153,21 @@ describe("ordering hazards (one edge each)", () => {
         expect(dependsOnTransitively(cluster, get(`${K}secrets.hashicorp.com/v1beta1:VaultStaticSecret`, "keycloak-postgresql-admin-sync-secret"))).toBe(true);
     });
 
-    it("Vault's database connection (verified on write) waits for the primary and the roles", () => {
+    it("Vault's database connection (verified on write) waits for the primary and for StackGres to have applied the roles (the SQL gate)", () => {
         const conn = get("vault:database/secretBackendConnection:SecretBackendConnection", "database-secrets-connection");
         expect(dependsOnTransitively(conn, get(`${K}stackgres.io/v1:SGCluster`, "keycloak-postgresql-cluster"))).toBe(true);
         expect(dependsOnTransitively(conn, get(`${K}stackgres.io/v1:SGScript`, "keycloak-postgresql-roles"))).toBe(true);
+        expect(dependsOnTransitively(conn, job("keycloak-postgresql-sql-gate-job"))).toBe(true);
+    });
+
+    it("the dev root token reaches Vault only through a Secret that is a Pulumi secret; the chart never holds it", () => {
+        const token = get(`${K}core/v1:Secret`, "vault-dev-root-token");
+        expect(token.secretPaths).toEqual(["stringData"]);
+        const chart = get(`${K}helm.sh/v4:Chart`, "vault-chart");
+        expect(chart.inputs.values.server.dev).toEqual({ enabled: true, devRootToken: "" });
+        expect(JSON.stringify(chart.inputs)).not.toContain(token.inputs.stringData.token);
+        expect(chart.transforms).toHaveLength(2);
+        expect(dependsOnTransitively(chart, token)).toBe(true);
     });
 
     it("the static role (rotated at once) comes after the connection, and the app after its role and policy", () => {

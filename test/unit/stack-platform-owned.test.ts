@@ -100,8 +100,8 @@ describe("operators.install false", () => {
     it("declares no chart, Release, Subscription or OperatorGroup: one CRD gate per operator the stack uses, in its database namespace", () => {
         expect(registrations.filter((r) => r.type.includes("helm.sh") || r.type.includes("operators.coreos.com"))).toEqual([]);
         const jobs = registrations.filter((r) => r.type === `${K}batch/v1:Job`).map((r) => `${r.name} ${r.inputs.metadata.namespace}`);
-        // No csi application, so no CSI driver gate.
-        expect(jobs.sort()).toEqual(["stackgres-crds-job pg", "vault-secrets-operator-crds-job pg"]);
+        // No csi application, so no CSI driver gate; the SGCluster's own SQL gate runs there too.
+        expect(jobs.sort()).toEqual(["orders-db-sql-gate-job pg", "stackgres-crds-job pg", "vault-secrets-operator-crds-job pg"]);
         const namespaces = registrations.filter((r) => r.type === `${K}core/v1:Namespace`).map((r) => r.inputs.metadata.name);
         expect(namespaces.sort()).toEqual(["billing-ns", "ledger-ns", "pg"]);
     });

@@ -19,6 +19,10 @@ const T = {
     cluster: "kubernetes:stackgres.io/v1:SGCluster",
     secret: "kubernetes:core/v1:Secret",
     configMap: "kubernetes:core/v1:ConfigMap",
+    serviceAccount: "kubernetes:core/v1:ServiceAccount",
+    role: "kubernetes:rbac.authorization.k8s.io/v1:Role",
+    roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+    job: "kubernetes:batch/v1:Job",
 };
 
 /** What the engine received, before the mock monitor unwraps secrets. */
@@ -62,13 +66,13 @@ describe("StackGresCluster", () => {
         // A caller that forgets to mark the password secret still gets it stored as a secret.
         new StackGresCluster(
             "plain",
-            { namespace: "rhbk", credentialsSecretName: "plain-vault", vaultAdminRole: "vault_admin", vaultAdminPassword: PASSWORD, managedRoles: [] },
+            { namespace: "rhbk", credentialsSecretName: "plain-vault", vaultAdminRole: "vault_admin", vaultAdminPassword: PASSWORD, managedRoles: [], openshift: true },
             { providers: { kubernetes: provider } },
         );
         await settle();
     });
 
-    it("declares exactly a profile, a Postgres config, the SQL Secret, the SGScript and the SGCluster", () => {
+    it("declares exactly a profile, a Postgres config, the SQL Secret, the SGScript, the SGCluster and the SQL gate", () => {
         const children = registrations.filter((r) => parentOf(r) === `${T.component}::keycloak-postgresql`);
         expect(children.map((r) => `${r.type}::${r.name}`).sort()).toEqual(
             [
@@ -77,6 +81,10 @@ describe("StackGresCluster", () => {
                 `${T.secret}::keycloak-postgresql-vault-admin-sql`,
                 `${T.script}::keycloak-postgresql-roles`,
                 `${T.cluster}::keycloak-postgresql-cluster`,
+                `${T.serviceAccount}::keycloak-postgresql-sql-gate-sa`,
+                `${T.role}::keycloak-postgresql-sql-gate-role`,
+                `${T.roleBinding}::keycloak-postgresql-sql-gate-rolebinding`,
+                `${T.job}::keycloak-postgresql-sql-gate-job`,
             ].sort(),
         );
         for (const c of children) {
@@ -128,13 +136,28 @@ describe("StackGresCluster", () => {
         ]);
     });
 
-    it("waits for the primary and for every script entry at its version, and re-waits when the script changes", () => {
+    it("awaits the primary on the SGCluster, then every script entry at its version in the gate Job, which a changed script replaces", async () => {
         const entries = one(T.script, "keycloak-postgresql-roles").inputs.spec.scripts.map((e: any) => ({ id: e.id, version: e.version }));
         expect(entries.map((e: any) => e.id)).toEqual([0, 1, 2]);
         const annotations = one(T.cluster, "keycloak-postgresql-cluster").inputs.metadata.annotations;
-        expect(annotations["pulumi.com/waitFor"]).toBe(specs.sgClusterWaitFor(entries));
-        expect(annotations["vaultkit.dev/managed-sql-revision"]).toBe(specs.managedSqlRevision(entries));
-        expect(annotations["pulumi.com/timeoutSeconds"]).toBe("1800");
+        expect(annotations).toEqual({ "pulumi.com/waitFor": specs.sgClusterWaitFor(), "pulumi.com/timeoutSeconds": "1800" });
+        const job = one(T.job, "keycloak-postgresql-sql-gate-job");
+        const { managedSqlGateScript, managedSqlGateRules } = await import("../../components/stackgres/managedSqlGate");
+        const container = job.inputs.spec.template.spec.containers[0];
+        // The script embeds the versions: a changed SGScript changes the pod template, which replaces the (autonamed) Job.
+        expect(container.command).toEqual(["/bin/sh", "-c", managedSqlGateScript({ namespace: "rhbk", clusterName: "keycloak-postgresql", entries, timeoutSeconds: 900 })]);
+        expect(job.inputs.metadata.name).toBeUndefined();
+        expect(container.image).toBe("registry.k8s.io/kubectl:v1.31.0");
+        expect(job.inputs.spec.template.spec.securityContext).toMatchObject({ runAsUser: 65532 });
+        expect(container.terminationMessagePolicy).toBe("FallbackToLogsOnError");
+        expect(job.inputs.spec.backoffLimit).toBe(1);
+        expect(dependsOnTransitively(job, one(T.cluster, "keycloak-postgresql-cluster"))).toBe(true);
+        expect(one(T.role, "keycloak-postgresql-sql-gate-role").inputs.rules).toEqual(managedSqlGateRules("keycloak-postgresql").namespaced);
+        expect(dependsOnTransitively(job, one(T.roleBinding, "keycloak-postgresql-sql-gate-rolebinding"))).toBe(true);
+        // OpenShift: the SCC assigns the UID, and the image is ose-cli.
+        const osJob = one(T.job, "plain-sql-gate-job");
+        expect(osJob.inputs.spec.template.spec.securityContext.runAsUser).toBeUndefined();
+        expect(osJob.inputs.spec.template.spec.containers[0].image).toBe("registry.redhat.io/openshift4/ose-cli:v4.15");
     });
 
     it("keeps the admin-role SQL (it holds the password) in a Secret sent as a secret, replaced on change", () => {
@@ -183,12 +206,12 @@ describe("StackGresCluster", () => {
         expect(dependsOnTransitively(one(T.cluster, "plain-cluster"), gate)).toBe(false);
     });
 
-    it("exposes the primary Service host, the port and the SGCluster as ready", async () => {
+    it("exposes the primary Service host, the port, and the SGCluster and the SQL gate as ready", async () => {
         expect(await valueOf(cluster.primaryHost)).toBe("keycloak-postgresql.rhbk.svc.cluster.local");
         expect(await valueOf(cluster.port)).toBe(5432);
         expect(await valueOf(cluster.clusterName)).toBe("keycloak-postgresql");
         const readyUrns = await Promise.all(cluster.ready.map((r) => valueOf(r.urn)));
-        expect(readyUrns).toEqual([one(T.cluster, "keycloak-postgresql-cluster").urn]);
+        expect(readyUrns).toEqual([one(T.cluster, "keycloak-postgresql-cluster").urn, one(T.job, "keycloak-postgresql-sql-gate-job").urn]);
     });
 
     it("refuses a credentials Secret named like the cluster, and invalid role names", async () => {

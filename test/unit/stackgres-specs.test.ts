@@ -1,9 +1,11 @@
 /**
  * Pure StackGres data: SGCluster credentials, SGScript entries, the wait condition (evaluated the
  * way the kubernetes provider evaluates `pulumi.com/waitFor`, with an RFC 9535 JSONPath engine),
- * and validation against the pinned StackGres CRDs.
+ * the managed SQL gate's script and RBAC (its behaviour against a real API server:
+ * test/kube/stackgres-sql-gate.test.ts), and validation against the pinned StackGres CRDs.
  */
 import Ajv from "ajv";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
@@ -15,7 +17,6 @@ import {
     assertClusterName,
     credentialsFromSecret,
     instanceProfileSpec,
-    managedSqlRevision,
     postgresConfigSpec,
     postgresMajor,
     rolesScriptSpec,
@@ -24,6 +25,7 @@ import {
     sgClusterWaitFor,
     stackGresPrimaryHost,
 } from "../../components/stackgres/clusterSpecs";
+import { managedSqlGateRules, managedSqlGateScript } from "../../components/stackgres/managedSqlGate";
 import { appRoleSql, grantManagedRolesSql } from "../../components/stackgres/sql";
 
 /** Upstream CRDs and chart values: `$VAULTKIT_SHARED_DIR`, else `<repo>/../shared` (as scripts/lib/program.ts). */
@@ -150,45 +152,46 @@ describe("the roles SGScript", () => {
 });
 
 describe("the SGCluster wait condition", () => {
-    const entries = rolesScriptSpec(rolesInput).scripts.map((e) => ({ id: e.id, version: e.version }));
-    const annotation = sgClusterWaitFor(entries);
-    const status = (entryOverrides: Record<number, object> = {}, primary = true) => ({
-        status: {
-            podStatuses: [{ name: "keycloak-postgresql-0", primary }],
-            managedSql: {
-                scripts: [
-                    // StackGres' own default script, under another id.
-                    { id: 4, completedAt: "2026-01-01T00:00:00Z", scripts: [{ id: 0, version: 0 }] },
-                    { id: MANAGED_SQL_SCRIPT_ID, scripts: entries.map((e) => ({ id: e.id, version: e.version, ...(entryOverrides[e.id] ?? {}) })) },
-                ],
-            },
-        },
-    });
+    const annotation = sgClusterWaitFor();
 
-    it("is a JSON list: a primary, then one condition per script entry", () => {
-        const list: string[] = JSON.parse(annotation);
-        expect(list[0]).toBe("jsonpath={.status.podStatuses[?(@.primary==true)].name}");
-        expect(list.slice(1)).toEqual(
-            entries.map((e) => `jsonpath={.status.managedSql.scripts[?(@.id==1)].scripts[?((@.id==${e.id} && @.version==${e.version}) && !@.failureCode)].id}`),
-        );
-        expect(managedSqlRevision(entries)).toBe(entries.map((e) => `${e.id}:${e.version}`).join(","));
-    });
-
-    it("holds once the primary runs and every entry is applied at its version", () => {
-        expect(waitForSatisfied(annotation, status())).toBe(true);
-    });
-
-    it("does not hold before that", () => {
+    it("holds once StackGres reports a primary pod, and not before", () => {
+        expect(waitForSatisfied(annotation, { status: { podStatuses: [{ name: "keycloak-postgresql-0", primary: true }] } })).toBe(true);
         expect(waitForSatisfied(annotation, {})).toBe(false);
-        expect(waitForSatisfied(annotation, { status: { podStatuses: [{ name: "keycloak-postgresql-0", primary: true }] } })).toBe(false);
-        expect(waitForSatisfied(annotation, status({}, false))).toBe(false);
-        for (const e of entries) {
-            expect(waitForSatisfied(annotation, status({ [e.id]: { failureCode: "42601", failure: "syntax error" } })), `entry ${e.id} failed`).toBe(false);
-        }
-        expect(waitForSatisfied(annotation, status({ [entries[0]!.id]: { version: entries[0]!.version + 1 } }))).toBe(false);
-        const missingEntry = status();
-        (missingEntry.status.managedSql.scripts[1]!.scripts as object[]).pop();
-        expect(waitForSatisfied(annotation, missingEntry)).toBe(false);
+        expect(waitForSatisfied(annotation, { status: { podStatuses: [{ name: "keycloak-postgresql-0", primary: false }] } })).toBe(false);
+    });
+
+    it("leaves the script entries to the gate Job, which can fail fast (a waitFor cannot)", () => {
+        expect(annotation).not.toContain("managedSql");
+    });
+});
+
+describe("the managed SQL gate script", () => {
+    const entries = rolesScriptSpec(rolesInput).scripts.map((e) => ({ id: e.id, version: e.version }));
+    const spec = { namespace: "rhbk", clusterName: "keycloak-postgresql", entries, timeoutSeconds: 900 };
+
+    it("reads our SGScript's entry statuses from the one SGCluster, with StackGres's fields", () => {
+        const script = managedSqlGateScript(spec);
+        expect(script.startsWith("set -euf\n")).toBe(true);
+        expect(script).toContain(
+            `kubectl get sgclusters.stackgres.io keycloak-postgresql -n rhbk -o jsonpath='{range .status.managedSql.scripts[?(@.id==${MANAGED_SQL_SCRIPT_ID})].scripts[*]}{.id}{"|"}{.version}{"|"}{.intents}{"|"}{.failureCode}{"\\n"}{end}'`,
+        );
+        expect(script).toContain(`expected='${entries.map((e) => `${e.id} ${e.version}`).join("\n")}'`);
+        expect(spawnSync("sh", ["-n", "-c", script]).status).toBe(0);
+    });
+
+    it("needs only GET on that SGCluster", () => {
+        expect(managedSqlGateRules("keycloak-postgresql")).toEqual({
+            namespaced: [{ apiGroups: ["stackgres.io"], resources: ["sgclusters"], resourceNames: ["keycloak-postgresql"], verbs: ["get"] }],
+            cluster: [],
+        });
+    });
+
+    it("refuses what it cannot splice safely", () => {
+        expect(() => managedSqlGateScript({ ...spec, namespace: "Rh bk" })).toThrow(/namespace/);
+        expect(() => managedSqlGateScript({ ...spec, clusterName: "x;id" })).toThrow(/SGCluster name/);
+        expect(() => managedSqlGateScript({ ...spec, entries: [] })).toThrow(/no script entries/);
+        expect(() => managedSqlGateScript({ ...spec, entries: [{ id: 0, version: 1.5 }] })).toThrow(/whole numbers/);
+        expect(() => managedSqlGateScript({ ...spec, timeoutSeconds: 10 })).toThrow(/timeoutSeconds/);
     });
 });
 

@@ -98,11 +98,14 @@ describe("buildDatabase", () => {
         expect(dependsOnTransitively(sg, one(CONFIG_MAP, "vso-ready"))).toBe(false);
     });
 
-    it("hands on the primary Service, port 5432, the database and the SGCluster as ready", async () => {
+    it("hands on the primary Service, port 5432, the database, and the SGCluster and its SQL gate as ready", async () => {
         expect(half.host).toBe("keycloak-postgresql.rhbk.svc.cluster.local");
         expect(half.port).toBe(5432);
         expect(half.database).toBe("postgres");
-        expect(await Promise.all(half.ready.map((r) => valueOf(r.urn)))).toEqual([one(SG_CLUSTER, "keycloak-postgresql-cluster").urn]);
+        expect(await Promise.all(half.ready.map((r) => valueOf(r.urn)))).toEqual([
+            one(SG_CLUSTER, "keycloak-postgresql-cluster").urn,
+            one("kubernetes:batch/v1:Job", "keycloak-postgresql-sql-gate-job").urn,
+        ]);
     });
 
     it("declares nothing for an existing database and points at the configured host", () => {

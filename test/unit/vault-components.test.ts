@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { dependsOnTransitively, one, ofType, parentOf, registrations, settle, setupMocks, valueOf } from "../support/mocks";
+import { dependsOnTransitively, generatedSecrets, one, ofType, parentOf, registrations, settle, setupMocks, valueOf } from "../support/mocks";
+import { vaultHelmDevStatefulSet, vaultHelmInjectorWebhook } from "../support/vaultHelmObjects";
 
 type Components = {
     server: import("../../components/vault/vaultServer").VaultServer;
@@ -82,14 +83,63 @@ describe("VaultServer", () => {
         expect(parentOf(chart)).toBe("vaultkit:index:VaultServer::vault");
     });
 
-    it("generates the dev root token and passes it only as a secret", async () => {
+    it("generates the dev root token and hands it to Vault only through a Secret that is a Pulumi secret", async () => {
         const token = one("random:index/randomPassword:RandomPassword", "vault-dev-root-token");
         expect(token.inputs).toMatchObject({ length: 32, special: false });
         expect(parentOf(token)).toBe("vaultkit:index:VaultServer::vault");
+        const secret = one("kubernetes:core/v1:Secret", "vault-dev-root-token");
+        expect(secret.inputs.metadata).toEqual({ name: "vault-dev-root-token", namespace: "vault" });
+        expect(secret.secretPaths).toEqual(["stringData"]);
+        // The RandomPassword's result (the mocks name their values after the resource).
+        expect(secret.inputs.stringData.token).toMatch(/^mock-password-vault-dev-root/);
+        expect(generatedSecrets).toContain(secret.inputs.stringData.token);
         const chart = one("kubernetes:helm.sh/v4:Chart", "vault-chart");
-        expect(chart.inputs.values.server.dev.devRootToken).not.toBe("root");
-        expect(chart.secretPaths.some((p) => p.startsWith("values"))).toBe(true);
+        // Chart v4 registers its objects' inputs as plain values: the chart must not get the token at all.
+        expect(chart.inputs.values.server.dev).toEqual({ enabled: true, devRootToken: "" });
+        expect(chart.secretPaths).toEqual([]);
+        expect(JSON.stringify(chart.inputs)).not.toContain(secret.inputs.stringData.token);
+        expect(dependsOnTransitively(chart, secret)).toBe(true);
         expect(await pulumi.isSecret(c.server.rootToken!)).toBe(true);
+    });
+
+    it("rewrites the chart's VAULT_DEV_ROOT_TOKEN_ID entry into a reference to that Secret, once, and refuses a StatefulSet without it", async () => {
+        const chart = one("kubernetes:helm.sh/v4:Chart", "vault-chart");
+        const transform = async (type: string, props: Record<string, any>) => {
+            let p = props;
+            for (const t of chart.transforms) {
+                const r = await t({ type, name: "vault", custom: true, props: p, opts: {} });
+                if (r) p = r.props;
+            }
+            return p;
+        };
+        const sts = vaultHelmDevStatefulSet("");
+        const out = await transform("kubernetes:apps/v1:StatefulSet", sts);
+        const env = out.spec.template.spec.containers[0].env;
+        expect(env.filter((e: { name: string }) => e.name === "VAULT_DEV_ROOT_TOKEN_ID")).toEqual([
+            { name: "VAULT_DEV_ROOT_TOKEN_ID", valueFrom: { secretKeyRef: { name: "vault-dev-root-token", key: "token" } } },
+        ]);
+        // Everything else stays as the chart rendered it.
+        expect(env.map((e: { name: string }) => e.name)).toEqual(sts.spec.template.spec.containers[0].env.map((e: { name: string }) => e.name));
+        expect({ ...out, spec: { ...out.spec, template: undefined } }).toEqual({ ...sts, spec: { ...sts.spec, template: undefined } });
+        const changed = vaultHelmDevStatefulSet("");
+        changed.spec.template.spec.containers[0].env = changed.spec.template.spec.containers[0].env.filter((e: { name: string }) => e.name !== "VAULT_DEV_ROOT_TOKEN_ID");
+        await expect(transform("kubernetes:apps/v1:StatefulSet", changed)).rejects.toThrow(/expected exactly one VAULT_DEV_ROOT_TOKEN_ID .* found 0/);
+        // Other objects of the chart pass through untouched.
+        const svc = { apiVersion: "v1", kind: "Service", metadata: { name: "vault" }, spec: { ports: [{ port: 8200 }] } };
+        expect(await transform("kubernetes:core/v1:Service", svc)).toBe(svc);
+    });
+
+    it("leaves the injector webhook's caBundle to the injector", async () => {
+        const chart = one("kubernetes:helm.sh/v4:Chart", "vault-chart");
+        const hook = vaultHelmInjectorWebhook();
+        let props: Record<string, any> = hook;
+        for (const t of chart.transforms) {
+            const r = await t({ type: "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration", name: "vault-agent-injector-cfg", custom: true, props, opts: {} });
+            if (r) props = r.props;
+        }
+        expect(props.webhooks[0].clientConfig).toEqual({ service: { name: "vault-agent-injector-svc", namespace: "vault", path: "/mutate" } });
+        expect({ ...props, webhooks: undefined }).toEqual({ ...hook, webhooks: undefined });
+        expect(hook.webhooks[0].clientConfig.caBundle).toBe("");
     });
 
     it("grants the CSI provider the privileged SCC declaratively on OpenShift, before the chart", () => {

@@ -103,13 +103,14 @@ describe("StackGres credential document", () => {
 });
 
 describe("vault-helm values", () => {
-    const dev = { mode: "dev" as const, openshift: true, ui: true, injector: true, csiProvider: true, haReplicas: 3, devRootToken: "tok", images };
+    const dev = { mode: "dev" as const, openshift: true, ui: true, injector: true, csiProvider: true, haReplicas: 3, images };
 
-    it("reproduces the seed's second helm run on OpenShift, with a generated root token", () => {
+    it("reproduces the seed's second helm run on OpenShift, with no root token in the values", () => {
         const v = vaultHelmValues(dev, "vault", "vault");
         expect(v.global).toEqual({ openshift: true, tlsDisable: true });
         expect(v.ui).toEqual({ enabled: true });
-        expect(v.server.dev).toEqual({ enabled: true, devRootToken: "tok" });
+        // The token comes from a Secret (vaultChartTransforms); empty, never the chart default "root".
+        expect(v.server.dev).toEqual({ enabled: true, devRootToken: "" });
         expect(v.server.route).toEqual({ enabled: true, host: null, tls: { termination: "edge" } });
         expect(v.injector.enabled).toBe(true);
         expect(v.csi.enabled).toBe(true);
@@ -123,10 +124,6 @@ describe("vault-helm values", () => {
         expect(v.csi.image.tag).toBe(PINNED.vaultChart.csiProviderVersion);
     });
 
-    it("never falls back to the chart's default dev token 'root'", () => {
-        expect(() => vaultHelmValues({ ...dev, devRootToken: undefined }, "vault", "vault")).toThrow(/devRootToken/);
-    });
-
     it("switches the injector and CSI provider off, and uses an Ingress on plain Kubernetes", () => {
         const v = vaultHelmValues({ ...dev, openshift: false, injector: false, csiProvider: false, ingressHost: "vault.local" }, "vault", "vault");
         expect(v.global.openshift).toBe(false);
@@ -138,7 +135,7 @@ describe("vault-helm values", () => {
 
     it("builds HA Raft with TLS, skipAwait on the StatefulSet and the seal stanza", () => {
         const seal = 'seal "transit" {\n  address = "https://unseal:8200"\n}';
-        const v = vaultHelmValues({ ...dev, mode: "ha", devRootToken: undefined, tlsSecretName: "vault-tls", sealConfig: seal }, "vault", "vault");
+        const v = vaultHelmValues({ ...dev, mode: "ha", tlsSecretName: "vault-tls", sealConfig: seal }, "vault", "vault");
         expect(v.server.dev).toBeUndefined();
         expect(v.global.tlsDisable).toBe(false);
         expect(v.server.ha.enabled).toBe(true);
@@ -147,7 +144,17 @@ describe("vault-helm values", () => {
         expect(v.server.statefulSet.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
         expect(v.server.route.tls.termination).toBe("passthrough");
         expect(v.server.ha.raft.config).toContain(seal);
-        expect(() => vaultHelmValues({ ...dev, mode: "ha", devRootToken: undefined }, "vault", "vault")).toThrow(/tlsSecretName/);
+        expect(() => vaultHelmValues({ ...dev, mode: "ha" }, "vault", "vault")).toThrow(/tlsSecretName/);
+    });
+
+    it("keeps VAULT_CACERT, VAULT_TLSCERT and VAULT_TLSKEY out of the HA server's environment, which a transit seal's client also reads", () => {
+        const seal = 'seal "transit" {\n  address = "https://unseal:8200"\n}';
+        const v = vaultHelmValues({ ...dev, mode: "ha", tlsSecretName: "vault-tls", sealConfig: seal, sealSecretEnv: [{ envName: "VAULT_TOKEN", secretName: "t", secretKey: "token" }] }, "vault", "vault");
+        const envNames = [...Object.keys(v.server.extraEnvironmentVars ?? {}), ...(v.server.extraSecretEnvironmentVars ?? []).map((e: { envName: string }) => e.envName)];
+        expect(envNames).toEqual(["VAULT_TOKEN"]);
+        // What needed the CA still has it: Raft's retry_join names its files, and the volume stays mounted.
+        expect(v.server.ha.raft.config).toContain('leader_ca_cert_file     = "/vault/userconfig/vault-tls/ca.crt"');
+        expect(v.server.volumeMounts).toEqual([{ mountPath: "/vault/userconfig/vault-tls", name: "userconfig-vault-tls", readOnly: true }]);
     });
 
     it("mounts the client CA into the CSI provider and bypasses its CA-less agent when a private CA is used", () => {
