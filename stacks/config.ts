@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { normalizePgpPublicKey } from "../components/vault/vaultBootstrap";
 import { STACKGRES_USERNAMES } from "../components/stackgres/clusterSpecs";
+import { DELIVERY_PATTERNS, type DeliveryPattern } from "../components/delivery/propagation";
 import { PINNED } from "../components/versions";
 
 /** The Pulumi config namespace of this project. */
@@ -203,8 +204,8 @@ const platform = z.enum(["openshift", "kubernetes"], {
     error: "expected one of 'openshift', 'kubernetes'",
 });
 
-const deliveryPattern = z.enum(["sync", "csi", "injector", "direct"], {
-    error: "expected one of 'sync', 'csi', 'injector', 'direct'",
+const deliveryPattern = z.enum(DELIVERY_PATTERNS, {
+    error: `expected one of ${DELIVERY_PATTERNS.map((p) => `'${p}'`).join(", ")}`,
 });
 
 const vaultSchema = z
@@ -433,7 +434,7 @@ export interface StackConfig extends Omit<Parsed, "vaultToken" | "databaseAdminP
 }
 
 export type ApplicationConfig = StackConfig["applications"][number];
-export type DeliveryPattern = z.output<typeof deliveryPattern>;
+export type { DeliveryPattern };
 export type Platform = z.output<typeof platform>;
 
 // ---------------------------------------------------------------------------------------------

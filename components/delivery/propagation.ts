@@ -18,7 +18,10 @@
  * A manual `rotate-role` is different: VSO and the agent only look again when the old TTL ends, so
  * the delay can reach a full rotation period; the polling patterns are unaffected.
  */
-import type { DeliveryPattern } from "../../stacks/config";
+
+/** How an application's password reaches its pod; `applications[].delivery` in the stack config. */
+export const DELIVERY_PATTERNS = ["sync", "csi", "injector", "direct"] as const;
+export type DeliveryPattern = (typeof DELIVERY_PATTERNS)[number];
 
 /** VSO reads static creds at most this long after their TTL ends (0.5 s + 0.15 s jitter, rounded up). */
 export const VSO_STATIC_CREDS_SLACK_SECONDS = 1;

@@ -12,13 +12,13 @@
  * its stack must list `staticRoleName` in the connection's allowed roles and create
  * `databaseUsername` in PostgreSQL (docs/packaging.md, "Second team").
  *
- * In this repository the components come from ../../components; a consumer outside it writes
- * `import { ApplicationDatabaseAccess, InjectedSecret } from "vaultkit"` after `npm install`.
+ * It is written exactly as a consumer outside this repository writes it: `vaultkit` is an npm
+ * dependency (package.json), and tsconfig.json is the one `pulumi new typescript` generates.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import { ApplicationDatabaseAccess, InjectedSecret, staticCredsPasswordTemplate } from "../../components";
+import { ApplicationDatabaseAccess, InjectedSecret, staticCredsPasswordTemplate } from "vaultkit";
 
 const config = new pulumi.Config();
 
