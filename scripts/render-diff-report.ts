@@ -9,6 +9,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parseOptions } from "./lib/args";
 import { readTree } from "./lib/program";
 import { BOOKKEEPING_MARKER, DETAILS_MARKER, diffRenders, formatDiffSummary } from "./lib/summary";
 
@@ -36,22 +37,7 @@ function diff(args: string[], cwd: string): string {
 }
 
 function main(argv: string[]): void {
-    let base: string | undefined;
-    let head: string | undefined;
-    let title = "Render changes";
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i]!;
-        if (arg === "--help" || arg === "-h") {
-            console.log(USAGE);
-            return;
-        }
-        const value = argv[++i];
-        if (value === undefined) throw new Error(`${arg} needs a value\n\n${USAGE}`);
-        if (arg === "--base") base = value;
-        else if (arg === "--head") head = value;
-        else if (arg === "--title") title = value;
-        else throw new Error(`unknown argument ${arg}\n\n${USAGE}`);
-    }
+    const { base, head, title = "Render changes" } = parseOptions(argv, USAGE, ["base", "head", "title"] as const);
     if (!base || !head) throw new Error(`--base and --head are required\n\n${USAGE}`);
     const [before, after] = [trees(base), trees(head)];
     // Paths in the diff read `<base dir name>/<stack>/…`, relative to the parent of --base.

@@ -7,6 +7,7 @@
  *   npm run render -- --all [--out-root render] [--validate]
  */
 import * as path from "path";
+import { schemaFolder } from "./lib/schemas";
 import { discoverStacks } from "./lib/stacks";
 
 /** This repository (scripts/..). */
@@ -19,16 +20,20 @@ interface Args {
     outRoot: string;
     repo: string;
     validate: boolean;
+    schemas?: string;
 }
 
-const USAGE = `usage: npm run render -- --stack <name> [--out <dir>] [--validate] [--repo <dir>]
-       npm run render -- --all [--out-root <dir>] [--validate] [--repo <dir>]
+const USAGE = `usage: npm run render -- --stack <name> [--out <dir>] [--validate [--schemas <dir>]] [--repo <dir>]
+       npm run render -- --all [--out-root <dir>] [--validate [--schemas <dir>]] [--repo <dir>]
 
   --stack <name>    render Pulumi.<name>.yaml (repeatable)
   --all             render every Pulumi.<stack>.yaml at the repo root
   --out <dir>       output directory for a single stack (default: render/<stack>)
   --out-root <dir>  parent directory for --all or several --stack (default: render)
   --validate        validate the rendered objects against the upstream schemas; exit 1 on violations
+  --schemas <dir>   the schema folder (crds/, reference/) to validate with; default: $VAULTKIT_SCHEMAS_DIR,
+                    ../shared, or what \`npm run fetch-schemas\` downloaded. Without one, only built-in
+                    Kubernetes kinds are validated, and the output says what was skipped
   --repo <dir>      render the program in another checkout (default: this repository)`;
 
 function parseArgs(argv: string[]): Args {
@@ -60,6 +65,9 @@ function parseArgs(argv: string[]): Args {
             case "--validate":
                 a.validate = true;
                 break;
+            case "--schemas":
+                a.schemas = value();
+                break;
             case "--help":
             case "-h":
                 console.log(USAGE);
@@ -77,7 +85,9 @@ function parseArgs(argv: string[]): Args {
 async function main(): Promise<number> {
     const args = parseArgs(process.argv.slice(2));
     // The engine loads @pulumi/* (seconds); argument errors are reported before that.
-    const { renderStack, sharedDir, writeTree } = await import("./lib/program");
+    const { renderStack, writeTree } = await import("./lib/program");
+    // Resolved before rendering: a --schemas folder that does not exist stops here.
+    const schemas = args.validate ? schemaFolder(args.repo, args.schemas) : undefined;
     let failed = 0;
     for (const stack of args.stacks) {
         const out = path.resolve(args.out ?? path.join(args.outRoot, stack));
@@ -95,9 +105,16 @@ async function main(): Promise<number> {
             if (args.validate) {
                 // Loaded only when asked: it reads the pins of this checkout (components/versions.ts).
                 const { formatViolation, validateTree } = await import("./lib/validate");
-                const report = await validateTree(result.files, { sharedDir: sharedDir(args.repo), repoRoot: args.repo });
+                const report = await validateTree(result.files, { sharedDir: schemas?.dir, repoRoot: args.repo });
                 for (const v of report.violations) console.error(`${stack}: ${formatViolation(v)}`);
                 console.log(`validated ${stack}: ${report.checked.length} objects checked, ${report.violations.length} violation(s)`);
+                if (!schemas && report.notValidated.length > 0) {
+                    const what = [...new Set(report.notValidated.map((n) => n.reason.split(":")[0]!.replace(/^custom resource /, "").replace(/^chart values$/, "Helm values")))].sort();
+                    console.error(
+                        `${stack}: NOT validated (no schema folder): ${report.notValidated.length} object(s): ${what.join(", ")}. ` +
+                            "Turn it on with --schemas <dir> (a folder with crds/ and reference/), or run `npm run fetch-schemas` once on a machine with internet; see docs/rendering.md, \"Schemas\"",
+                    );
+                }
                 if (report.violations.length > 0) failed++;
             }
         } catch (e) {

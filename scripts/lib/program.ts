@@ -12,12 +12,6 @@ import { renderSummary } from "./summary";
 /** The repository root this script lives in (scripts/lib -> ..). */
 export const DEFAULT_REPO_ROOT = path.resolve(__dirname, "..", "..");
 
-/** Where the shared upstream data lives: `$VAULTKIT_SHARED_DIR`, else `<repo>/../shared`. */
-export function sharedDir(repoRoot: string = DEFAULT_REPO_ROOT): string {
-    const env = process.env.VAULTKIT_SHARED_DIR;
-    return env && env.trim() !== "" ? path.resolve(env) : path.resolve(repoRoot, "..", "shared");
-}
-
 /** The program's entry points as `stacks/` exports them. */
 interface ProgramModules {
     parseStackConfig(stackName: string, raw: Record<string, unknown>, env?: { vaultToken?: string; isSecret?: (key: string) => boolean; otherConfigKeys?: string[] }): unknown;

@@ -7,7 +7,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { BOOKKEEPING_MARKER, DETAILS_MARKER } from "../../scripts/lib/summary";
-import { discoverStacks, readTree, REPO_ROOT, renderStack, tempDir, treeText } from "../support/render";
+import { discoverStacks, readTree, REPO_ROOT, renderStack, SHARED_DIR, tempDir, treeText } from "../support/render";
 
 const TSX = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
 const env = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}` };
@@ -140,3 +140,43 @@ describe("scripts/render-diff.sh <base-ref>", () => {
         expect(run("bash", ["scripts/render-diff.sh", "no-such-ref"], { cwd: repo }).status).toBe(2);
     }, 600_000);
 });
+
+describe("schemas: --validate without ../shared, and npm run fetch-schemas", () => {
+    /** A checkout with nothing beside it (no ../shared), sharing this one's program and node_modules. */
+    function bareCheckout(): string {
+        const repo = path.join(tmp.dir, "bare", "repo");
+        if (fs.existsSync(repo)) return repo;
+        fs.mkdirSync(repo, { recursive: true });
+        for (const f of ["stacks", "components", "node_modules", "scripts", "Pulumi.yaml", "Pulumi.kind.yaml", "package.json"]) fs.symlinkSync(path.join(REPO_ROOT, f), path.join(repo, f));
+        return repo;
+    }
+    const noSchemaEnv = () => ({ VAULTKIT_SHARED_DIR: "", VAULTKIT_SCHEMAS_DIR: "", VAULTKIT_CACHE: path.join(tmp.dir, "empty-cache") });
+
+    it("renders and validates the built-in kinds, and says plainly what it did not validate and how to turn it on", () => {
+        const repo = bareCheckout();
+        const r = run(TSX, ["scripts/render.ts", "--repo", repo, "--stack", "kind", "--out", path.join(tmp.dir, "bare-out"), "--validate"], { env: noSchemaEnv() });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stdout).toMatch(/^validated kind: \d+ objects checked, 0 violation\(s\)$/m);
+        expect(r.stderr).toMatch(/^kind: NOT validated \(no schema folder\): \d+ object\(s\): Helm values, .*stackgres\.io\/v1 SGCluster.*\. Turn it on with --schemas <dir> .*npm run fetch-schemas/m);
+    });
+
+    it("fetches the pinned files with their sha256 checked, and --schemas validates against them", () => {
+        const dest = path.join(tmp.dir, "fetched");
+        const fetched = run(TSX, ["scripts/fetch-schemas.ts", "--from", SHARED_DIR, "--dest", dest]);
+        expect(fetched.status, fetched.stderr).toBe(0);
+        expect(fetched.stdout).toMatch(/^fetch-schemas: \d+ files, sha256 checked, in /);
+        const r = run(TSX, ["scripts/render.ts", "--repo", bareCheckout(), "--stack", "kind", "--out", path.join(tmp.dir, "fetched-out"), "--validate", "--schemas", dest], { env: noSchemaEnv() });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stderr).toBe("");
+
+        // A file that is not the pinned upstream one is refused, and nothing is written.
+        const mirror = path.join(tmp.dir, "mirror");
+        fs.cpSync(dest, mirror, { recursive: true });
+        fs.appendFileSync(path.join(mirror, "crds", "olm", "operators.coreos.com_subscriptions.yaml"), "\n# changed\n");
+        const bad = run(TSX, ["scripts/fetch-schemas.ts", "--from", mirror, "--dest", path.join(tmp.dir, "refused")]);
+        expect(bad.status).toBe(1);
+        expect(bad.stderr).toMatch(/crds\/olm\/operators\.coreos\.com_subscriptions\.yaml: sha256 [0-9a-f]{64}, expected [0-9a-f]{64}/);
+        expect(fs.existsSync(path.join(tmp.dir, "refused"))).toBe(false);
+    });
+});
+

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { capture } from "../../scripts/lib/engine";
-import { DEFAULT_REPO_ROOT, readTree, renderStack, sharedDir, writeTree } from "../../scripts/lib/program";
+import { DEFAULT_REPO_ROOT, readTree, renderStack, writeTree } from "../../scripts/lib/program";
 import { RenderResult, renderCapture } from "../../scripts/lib/render";
 import { discoverStacks } from "../../scripts/lib/stacks";
 import { FixtureOptions, fixtureProgram } from "../render/fixtures/program";
@@ -15,8 +15,7 @@ export { readTree, renderStack, writeTree, discoverStacks };
 
 /** The repository root. */
 export const REPO_ROOT = DEFAULT_REPO_ROOT;
-/** The shared folder (`$VAULTKIT_SHARED_DIR` or `../shared`). */
-export const SHARED_DIR = sharedDir(REPO_ROOT);
+export { SHARED_DIR } from "./shared";
 
 /** Renders the fixture program (see test/render/fixtures/program.ts). */
 export async function renderFixture(options: FixtureOptions = {}, stack = "fixture"): Promise<RenderResult> {

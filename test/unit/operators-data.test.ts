@@ -4,6 +4,7 @@
  * upstream CRDs and chart values in ../shared (skipped when that folder is absent).
  */
 import Ajv from "ajv";
+import { SHARED_DIR, sharedAvailable } from "../support/shared";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -25,9 +26,9 @@ import { PINNED } from "../../components/versions";
 import { parseStackConfig } from "../../stacks/config";
 import { operatorsNeeded, stackgresOlm, vaultSecretsOperatorPin } from "../../stacks/operators";
 
-/** Upstream CRDs and chart values: `$VAULTKIT_SHARED_DIR`, else `<repo>/../shared` (as scripts/lib/program.ts). */
-const SHARED = process.env.VAULTKIT_SHARED_DIR?.trim() ? path.resolve(process.env.VAULTKIT_SHARED_DIR) : path.resolve(__dirname, "../../../shared");
-const haveShared = fs.existsSync(path.join(SHARED, "crds"));
+/** Upstream CRDs and chart values (test/support/shared.ts: fails in CI when missing, never skips there). */
+const SHARED = SHARED_DIR;
+const haveShared = sharedAvailable();
 
 /** A validator for one version of an upstream CRD's schema. */
 function crdValidator(file: string, version?: string) {

@@ -9,6 +9,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { SHARED_DIR, sharedAvailable } from "../support/shared";
 import { query } from "jsonpath-rfc9535";
 import { describe, expect, it } from "vitest";
 import {
@@ -28,9 +29,9 @@ import {
 import { managedSqlGateRules, managedSqlGateScript } from "../../components/stackgres/managedSqlGate";
 import { appRoleSql, grantManagedRolesSql } from "../../components/stackgres/sql";
 
-/** Upstream CRDs and chart values: `$VAULTKIT_SHARED_DIR`, else `<repo>/../shared` (as scripts/lib/program.ts). */
-const SHARED = process.env.VAULTKIT_SHARED_DIR?.trim() ? path.resolve(process.env.VAULTKIT_SHARED_DIR) : path.resolve(__dirname, "../../../shared");
-const haveShared = fs.existsSync(path.join(SHARED, "crds"));
+/** Upstream CRDs and chart values (test/support/shared.ts: fails in CI when missing, never skips there). */
+const SHARED = SHARED_DIR;
+const haveShared = sharedAvailable();
 
 const clusterInput = {
     instances: 1,

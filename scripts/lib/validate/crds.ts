@@ -103,9 +103,10 @@ export class CrdRegistry {
     readonly groups = new Map<string, CrdFamily>();
 
     constructor(readonly sharedDir: string, readonly families: CrdFamily[] = pinnedCrdFamilies()) {
+        if (families.length === 0) return; // no schema folder: knows no CRD
         const crdsDir = path.join(sharedDir, "crds");
         if (!fs.existsSync(crdsDir)) {
-            throw new Error(`no upstream CRDs at ${crdsDir} (set VAULTKIT_SHARED_DIR to the shared folder)`);
+            throw new Error(`no upstream CRDs at ${crdsDir}: the schema folder needs crds/ and reference/ (docs/rendering.md, "Schemas")`);
         }
         const refs = sourcesRefs(crdsDir);
         for (const fam of families) {

@@ -50,10 +50,18 @@ export interface ValidationReport {
 
 /** Options for the validator. */
 export interface ValidatorOptions {
-    /** The shared folder with crds/ and reference/. */
-    sharedDir: string;
+    /**
+     * The schema folder: `crds/` (the pinned upstream CRDs) and `reference/` (chart values and
+     * schemas), laid out like the project's shared folder (docs/rendering.md). Without one, only the
+     * built-in Kubernetes kinds are validated; custom resources and Helm values are reported as not
+     * validated.
+     */
+    sharedDir?: string;
     repoRoot?: string;
 }
+
+/** Why an object was not validated when no schema folder was given. */
+export const NO_SCHEMAS = "no schema folder (--schemas DIR; see docs/rendering.md)";
 
 function byPath(a: Violation, b: Violation): number {
     return a.path < b.path ? -1 : a.path > b.path ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
@@ -155,7 +163,7 @@ export class Validator {
     private readonly compiled = new Map<string, ValidateFunction>();
 
     constructor(readonly opts: ValidatorOptions) {
-        this.crds = new CrdRegistry(opts.sharedDir);
+        this.crds = opts.sharedDir ? new CrdRegistry(opts.sharedDir) : new CrdRegistry("", []);
         this.ajv = new Ajv({
             strict: false,
             allErrors: true,
@@ -187,7 +195,7 @@ export class Validator {
     }
 
     /** Validates one Kubernetes object. */
-    async validateKubernetes(obj: unknown, file: string, opts: { patch?: boolean } = {}): Promise<{ violations: Violation[]; schema?: string }> {
+    async validateKubernetes(obj: unknown, file: string, opts: { patch?: boolean } = {}): Promise<{ violations: Violation[]; schema?: string; notValidated?: string }> {
         const out: Violation[] = [];
         if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {
             return { violations: [{ object: "(not an object)", file, path: "", message: "expected a Kubernetes object", schema: "-" }] };
@@ -232,6 +240,9 @@ export class Validator {
                 return { violations: out };
             }
             const cls = await loadModel(apiVersion, kind);
+            if (!cls && !this.opts.sharedDir) {
+                return { violations: [], notValidated: `custom resource ${apiVersion} ${kind}: ${NO_SCHEMAS}` };
+            }
             if (!cls) {
                 add(
                     "/kind",
@@ -271,6 +282,9 @@ export class Validator {
         if (!version || version === "(not pinned)" || !/^v?[0-9]+\.[0-9]+\.[0-9]+([-+].*)?$/.test(version)) {
             add("/version", `chart version must be pinned to an exact version; got ${JSON.stringify(d.version)}`, "Helm chart");
             return { violations: out };
+        }
+        if (!this.opts.sharedDir) {
+            return { violations: out, notValidated: `chart values: ${NO_SCHEMAS}` };
         }
         const ref = chartReference(this.opts.sharedDir, chart, version.replace(/^v/, ""));
         if (!ref) {
@@ -323,6 +337,7 @@ export async function validateTree(files: Map<string, string>, opts: ValidatorOp
             const res = await v.validateKubernetes(obj, file, { patch: file.endsWith(".patch.yaml") });
             report.violations.push(...res.violations);
             if (res.schema) report.checked.push({ file, object: objectName(obj), schema: res.schema });
+            if (res.notValidated) report.notValidated.push({ file, object: objectName(obj), reason: res.notValidated });
         } else if (file.startsWith("helm/") && file.endsWith(".yaml")) {
             const doc = fromYaml(content);
             const res = v.validateHelm(doc, file);
