@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import { defineConfig } from "vitest/config";
 
 // Five tiers. `unit` and `render` run under Pulumi's mock engine (one forked process per file,
@@ -15,6 +16,9 @@ export default defineConfig({
         reporters: reportDir ? ["default", ["json", { outputFile: `${reportDir}/vitest-${process.pid}-${Date.now()}.json` }]] : ["default"],
         projects: [
             {
+                // examples/second-team-app imports `vaultkit` as a consumer does (policy/stacks.test.ts runs it);
+                // in this checkout that is the component barrel.
+                resolve: { alias: [{ find: /^vaultkit$/, replacement: path.resolve("components/index.ts") }] },
                 test: {
                     name: "unit",
                     include: ["test/unit/**/*.test.ts", "policy/**/*.test.ts"],
