@@ -14,6 +14,7 @@ export * from "./vault/applicationDatabaseAccess";
 export * from "./vault/policies";
 export * from "./vault/databaseSecretsData";
 export * from "./vault/vaultHelmValues";
+export * from "./vault/vaultChartTransforms";
 
 // Operators (OLM on OpenShift, Helm on plain Kubernetes)
 export * from "./operators/operatorSubscription";
@@ -21,10 +22,12 @@ export * from "./operators/operatorReadyWait";
 export * from "./operators/helmOperator";
 export * from "./operators/openShiftSecretsStoreCsi";
 export * from "./operators/operatorCatalog";
+export * from "./kubectlJob";
 
 // StackGres
 export * from "./stackgres/stackGresCluster";
 export * from "./stackgres/clusterSpecs";
+export * from "./stackgres/managedSqlGate";
 export * from "./stackgres/sql";
 
 // Delivering credentials to pods

@@ -11,12 +11,6 @@ export const DEV_ROOT_TOKEN_ENV = "VAULT_DEV_ROOT_TOKEN_ID";
 const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
 const MUTATING_WEBHOOK = "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration";
 
-/** Where the dev root token lives: a key of a Secret in Vault's namespace. */
-export interface SecretKeyRef {
-    name: string;
-    key: string;
-}
-
 /**
  * Dev mode: the chart writes `VAULT_DEV_ROOT_TOKEN_ID` as a literal `value` into the StatefulSet,
  * which Chart v4 registers as plain inputs (state, `preview --diff`). This rewrites that one entry
@@ -25,7 +19,7 @@ export interface SecretKeyRef {
  * without the entry is refused: Vault would otherwise run with a token nobody knows, or a
  * placeholder.
  */
-export function devRootTokenFromSecret(ref: SecretKeyRef): pulumi.ResourceTransform {
+export function devRootTokenFromSecret(ref: { name: string; key: string }): pulumi.ResourceTransform {
     const devRootTokenFromSecret: pulumi.ResourceTransform = (args) => {
         if (args.type !== STATEFUL_SET) {
             return undefined;
