@@ -285,6 +285,28 @@ const kubernetesAuthSchema = z
     })
     .prefault({});
 
+/**
+ * The database's Vault and Kubernetes names follow `clusterName` unless set, so two stacks (or a
+ * stack and a shared Vault) never meet on the seed's `keycloak-*` names by accident. With the default
+ * cluster name they are the seed's, except the admin auth role (`keycloak-role` there).
+ */
+export function derivedDatabaseNames(d: {
+    clusterName: string;
+    adminSecretPath?: string;
+    adminPolicyName?: string;
+    adminAuthRole?: string;
+    syncedSecretName?: string;
+    connectionName?: string;
+}): { adminSecretPath: string; adminPolicyName: string; adminAuthRole: string; syncedSecretName: string; connectionName: string } {
+    return {
+        adminSecretPath: d.adminSecretPath ?? `${d.clusterName}/config`,
+        adminPolicyName: d.adminPolicyName ?? `${d.clusterName}-policy`,
+        adminAuthRole: d.adminAuthRole ?? `${d.clusterName}-admin`,
+        syncedSecretName: d.syncedSecretName ?? `${d.clusterName}-vault`,
+        connectionName: d.connectionName ?? d.clusterName,
+    };
+}
+
 const databaseSchema = z
     .strictObject({
         /** `stackgres`: this program declares the SGCluster. `existing`: Vault connects to `host`. */
@@ -302,21 +324,31 @@ const databaseSchema = z
         /** libpq sslmode of Vault's connection and the sample apps; StackGres serves TLS by default. `disable` sends passwords in clear. */
         sslMode: z.enum(["disable", "allow", "prefer", "require", "verify-ca", "verify-full"], { error: "expected a libpq sslmode" }).default("require"),
         kvMount: vaultMount.default("kv-v2"),
-        adminSecretPath: vaultPath.default("keycloak-postgresql/config"),
-        adminPolicyName: dnsLabel.default("keycloak-postgresql-policy"),
-        adminAuthRole: dnsLabel.default("keycloak-role"),
-        adminServiceAccounts: z.array(objectName, { error: "expected a list of service account names" }).min(1, { error: "expected at least one service account" }).default(["default", "keycloak-postgresql-patroni"]),
+        /** Default `<clusterName>/config` (see {@link derivedDatabaseNames}). */
+        adminSecretPath: vaultPath.optional(),
+        /** Default `<clusterName>-policy`. */
+        adminPolicyName: dnsLabel.optional(),
+        /** Default `<clusterName>-admin` (the seed's was `keycloak-role`). */
+        adminAuthRole: dnsLabel.optional(),
+        /**
+         * Service accounts the admin role binds besides the ones this stack creates for the admin
+         * sync and the debug workloads. `default` would let every pod without a service account of
+         * its own read the superuser password: refused in production.
+         */
+        adminServiceAccounts: z.array(objectName, { error: "expected a list of service account names" }).default([]),
         adminTokenTtl: duration(TOKEN_TTL_BOUNDS.min, TOKEN_TTL_BOUNDS.max).default(86400),
-        /** The Secret the Vault Secrets Operator writes; must differ from `clusterName` (StackGres owns that one). */
-        syncedSecretName: objectName.default("keycloak-postgresql-vault"),
+        /** The Secret the Vault Secrets Operator writes; must differ from `clusterName` (StackGres owns that one). Default `<clusterName>-vault`. */
+        syncedSecretName: objectName.optional(),
         refreshAfter: duration(REFRESH_BOUNDS.min, REFRESH_BOUNDS.max).default(30),
         databaseMount: vaultMount.default("database"),
-        connectionName: dnsLabel.default("keycloak-postgresql"),
+        /** Default: `clusterName`. */
+        connectionName: dnsLabel.optional(),
         /** The PostgreSQL role Vault logs in as: CREATEROLE, never the superuser. */
         vaultAdminRole: pgRole.default("vault_admin"),
         /** Rotate the Vault admin role's password right after the connection is written, so only Vault knows it. */
         rotateVaultAdminPassword: z.boolean({ error: "expected true or false" }).default(false),
     })
+    .transform((d) => ({ ...d, ...derivedDatabaseNames(d) }))
     .prefault({});
 
 const applicationSchema = z.strictObject({
@@ -391,6 +423,10 @@ const operatorsSchema = z
 export const rawConfigSchema = z.strictObject({
     platform: platform,
     production: z.boolean({ error: "expected true or false" }).default(false),
+    /** Pulumi `protect` on what holds state (KV admin credentials, mounts, auth method, SGCluster). Default: `production`. */
+    protect: z.boolean({ error: "expected true or false" }).optional(),
+    /** `retainOnDelete` on the Vault mounts, auth method and admin secret. Default: true with an existing Vault (it is not this stack's). */
+    retainOnDelete: z.boolean({ error: "expected true or false" }).optional(),
     kubeContext: z.string().min(1).optional(),
     /**
      * Pinned image with `sh` and `kubectl` for the Jobs that wait for operators, approve pinned
@@ -414,7 +450,11 @@ export const rawConfigSchema = z.strictObject({
 type Parsed = z.output<typeof rawConfigSchema>;
 
 /** The validated configuration of one stack. */
-export interface StackConfig extends Omit<Parsed, "vaultToken" | "databaseAdminPassword" | "kubernetesTokenReviewerJwt" | "vault" | "kubernetesAuth"> {
+export interface StackConfig extends Omit<Parsed, "vaultToken" | "databaseAdminPassword" | "kubernetesTokenReviewerJwt" | "vault" | "kubernetesAuth" | "protect" | "retainOnDelete"> {
+    /** Resolved: `protect` on what holds state (default: `production`). */
+    protect: boolean;
+    /** Resolved: `retainOnDelete` on the Vault mounts, auth method and admin secret (default: an existing Vault). */
+    retainOnDelete: boolean;
     /** The stack name (`pulumi stack`), used in names and labels. */
     stackName: string;
     vault: Parsed["vault"] & {
@@ -795,20 +835,82 @@ function crossFieldProblems(c: Parsed, raw: Record<string, unknown>, env: Config
         if (app.databaseRole === c.database.vaultAdminRole || (Object.values(STACKGRES_USERNAMES) as string[]).includes(app.databaseRole)) {
             add(["applications", i, "databaseRole"], "expected an application role, not the superuser, replication, authenticator or Vault admin role");
         }
-        if ((app.delivery === "csi" && !(c.vault.mode === "existing" || c.vault.csiProvider)) || (app.delivery === "injector" && !(c.vault.mode === "existing" || c.vault.injector))) {
-            add(["applications", i, "delivery"], `expected a pattern whose Vault component is enabled (vault.${app.delivery === "csi" ? "csiProvider" : "injector"} is false)`);
+        const missing = missingVaultComponent(app.delivery, c.vault, raw);
+        if (missing) {
+            add(["applications", i, "delivery"], `expected a pattern whose Vault component ${missing}`);
         }
     });
+    for (const pattern of ["csi", "injector"] as const) {
+        const missing = c.debugWorkloads[pattern] ? missingVaultComponent(pattern, c.vault, raw) : undefined;
+        if (missing) {
+            add(["debugWorkloads", pattern], `expected the ${pattern} debug workload only where its Vault component ${missing}`);
+        }
+    }
+    if (c.production && c.database.adminServiceAccounts.includes("default")) {
+        add(
+            ["database", "adminServiceAccounts"],
+            "expected no 'default' in a stack marked production: every pod in the bound namespaces that names no service account of its own could read the PostgreSQL superuser password (the admin sync logs in with a service account this stack creates)",
+        );
+    }
+    existingVaultMountProblems(c, raw, add);
     if (c.production && (c.debugWorkloads.csi || c.debugWorkloads.injector || c.debugWorkloads.direct)) {
         add(["debugWorkloads"], "expected no debug workloads in a stack marked production (they print the admin credentials)");
     }
-    if (c.debugWorkloads.csi && c.vault.mode === "deploy" && !c.vault.csiProvider) {
-        add(["debugWorkloads", "csi"], "expected vault.csiProvider true for the CSI debug workload");
-    }
-    if (c.debugWorkloads.injector && c.vault.mode === "deploy" && !c.vault.injector) {
-        add(["debugWorkloads", "injector"], "expected vault.injector true for the injector debug workload");
-    }
     return p;
+}
+
+/** A key's value as the user wrote it (undefined when left to the default). */
+function rawValue(raw: Record<string, unknown>, path: string[]): unknown {
+    let v: unknown = raw;
+    for (const seg of path) {
+        v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[seg] : undefined;
+    }
+    return v;
+}
+
+/**
+ * The CSI provider and the agent injector come with Vault's chart: a deployed Vault has them when
+ * switched on; with an existing Vault nothing here installs them, so the user must say they run in
+ * the cluster (by setting the switch to true explicitly). Returns why a pattern cannot work, if so.
+ */
+function missingVaultComponent(pattern: string, v: Parsed["vault"], raw: Record<string, unknown>): string | undefined {
+    if (pattern !== "csi" && pattern !== "injector") {
+        return undefined;
+    }
+    const key = pattern === "csi" ? "csiProvider" : "injector";
+    const what = pattern === "csi" ? "Vault CSI provider" : "Vault agent injector";
+    if (v.mode === "deploy") {
+        return v[key] ? undefined : `is enabled (vault.${key} is false)`;
+    }
+    return rawValue(raw, ["vault", key]) === true
+        ? undefined
+        : `runs in the cluster: with vault.mode 'existing' nothing here installs the ${what} (only a Vault deployed from its chart does), so the pods would never get their secret; ` +
+              `set vault.${key} true if it is installed`;
+}
+
+/**
+ * An existing Vault is usually shared: its `kubernetes`, `kv-v2` and `database` paths belong to
+ * someone already (Vault refuses a second mount there), and two stacks must not share one. This
+ * stack enables and owns these three, so their paths must be chosen, not defaulted.
+ */
+function existingVaultMountProblems(c: Parsed, raw: Record<string, unknown>, add: (path: PropertyKey[], expected: string) => void): void {
+    if (c.vault.mode !== "existing" || !c.vault.configure) {
+        return;
+    }
+    const mounts: [string[], string, string][] = [
+        [["kubernetesAuth", "mount"], "the Kubernetes auth method", "kubernetes"],
+        [["database", "kvMount"], "the KV v2 engine of the admin credentials", "kv"],
+        [["database", "databaseMount"], "the database secrets engine", "database"],
+    ];
+    for (const [path, what, example] of mounts) {
+        if (rawValue(raw, path) === undefined) {
+            add(
+                path,
+                `expected a mount path chosen for this stack when vault.mode is 'existing' (e.g. '<stack>-${example}'): this stack enables ${what} there and owns it, ` +
+                    "and a shared Vault's default path is usually taken already (Vault refuses a second mount) or another stack's",
+            );
+        }
+    }
 }
 
 /** The in-cluster API server names, which resolve only inside a cluster. */
@@ -937,7 +1039,7 @@ function identityProblems(c: Parsed): ConfigProblem[] {
                 key,
                 expected:
                     `expected an identity the admin role does not bind: applications[${i}] ('${app.name}') runs as ${pair}, which the admin credentials role ` +
-                    `'${c.database.adminAuthRole}' binds (vaultkit:database.adminServiceAccounts in ${admin.namespaces.join(", ")}), so it could read the PostgreSQL superuser password`,
+                    `'${c.database.adminAuthRole}' binds (service accounts ${admin.serviceAccounts.join(", ")} in ${admin.namespaces.join(", ")}), so it could read the PostgreSQL superuser password`,
                 given,
             });
         }
@@ -971,17 +1073,40 @@ function otherNamespaceProblems(keys: string[]): ConfigProblem[] {
         }));
 }
 
+/** The ServiceAccount this stack creates for the Vault Secrets Operator's login that syncs the admin credentials (StackGres mode). */
+export function adminSyncServiceAccountName(clusterName: string): string {
+    return `${clusterName}-vault-sync`;
+}
+
+/** The ServiceAccount this stack creates for the seed's debug workloads, which read the admin credentials. */
+export function debugServiceAccountName(clusterName: string): string {
+    return `${clusterName}-vault-debug`;
+}
+
+/** Whether any of the seed's debug workloads is on. */
+export function debugWorkloadsEnabled(d: { csi: boolean; injector: boolean; direct: boolean }): boolean {
+    return d.csi || d.injector || d.direct;
+}
+
 /**
  * Who the admin credentials role lets log in: Vault binds every listed service account in every
- * listed namespace. The namespaces are the database's plus the debug workloads'.
+ * listed namespace. The service accounts are the ones this stack creates for that purpose (the
+ * admin sync's, the debug workloads') plus `database.adminServiceAccounts`; the namespaces are the
+ * database's plus the debug workloads'.
  */
 export function adminRoleBinding(c: Pick<Parsed, "database" | "debugWorkloads">): { serviceAccounts: string[]; namespaces: string[] } {
     const d = c.debugWorkloads;
+    const debug = debugWorkloadsEnabled(d);
     const namespaces = new Set([c.database.namespace]);
-    if ((d.csi || d.injector || d.direct) && d.namespace) {
+    if (debug && d.namespace) {
         namespaces.add(d.namespace);
     }
-    return { serviceAccounts: [...c.database.adminServiceAccounts], namespaces: [...namespaces] };
+    const serviceAccounts = new Set([
+        ...(c.database.mode === "stackgres" ? [adminSyncServiceAccountName(c.database.clusterName)] : []),
+        ...(debug ? [debugServiceAccountName(c.database.clusterName)] : []),
+        ...c.database.adminServiceAccounts,
+    ]);
+    return { serviceAccounts: [...serviceAccounts], namespaces: [...namespaces] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1031,6 +1156,8 @@ export function parseStackConfig(stackName: string, raw: Record<string, unknown>
         stackName,
         vault: { ...c.vault, inClusterAddress },
         kubernetesAuth: { ...c.kubernetesAuth, vaultRunsInCluster: vaultRunsInCluster(c) },
+        protect: c.protect ?? c.production,
+        retainOnDelete: c.retainOnDelete ?? c.vault.mode === "existing",
         ...(vaultToken ?? env.vaultToken ? { vaultToken: vaultToken ?? env.vaultToken } : {}),
         ...(databaseAdminPassword ? { databaseAdminPassword } : {}),
         ...(kubernetesTokenReviewerJwt ? { kubernetesTokenReviewerJwt } : {}),

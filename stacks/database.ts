@@ -10,6 +10,7 @@ import { StackGresCluster } from "../components/stackgres/stackGresCluster";
 import { StackConfig } from "./config";
 import { DatabaseHalf, Namespaces, OperatorsReady, VaultHalf } from "./contracts";
 import { kubectlJobImage } from "./jobs";
+import { statefulTransformations } from "./protection";
 
 /** Builds the database half for the configured mode. */
 export function buildDatabase(
@@ -55,6 +56,8 @@ export function buildDatabase(
         },
         {
             providers: { kubernetes: opts.provider },
+            // The SGCluster holds the data: protected with `protect` (stacks/protection.ts).
+            transformations: statefulTransformations(config),
             dependsOn: [...(namespace ? [namespace] : []), ...opts.operators.stackgres, ...opts.adminSecretSync],
         },
     );

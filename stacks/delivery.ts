@@ -22,7 +22,7 @@ import { SECRETS_MOUNT_PATH } from "../components/delivery/workload";
 import { DEFAULT_ROTATION_POLL_INTERVAL } from "../components/operators/operatorCatalog";
 import { kvDataPath } from "../components/vault/policies";
 import { PINNED } from "../components/versions";
-import { ApplicationConfig, DeliveryPattern, StackConfig, parseDurationSeconds } from "./config";
+import { adminSyncServiceAccountName, ApplicationConfig, debugServiceAccountName, debugWorkloadsEnabled, DeliveryPattern, StackConfig, parseDurationSeconds } from "./config";
 import { ApplicationVaultAccess, Namespaces, OperatorsReady, VaultHalf } from "./contracts";
 
 export { propagationDelaySeconds } from "../components/delivery/propagation";
@@ -67,21 +67,23 @@ function namespaceDependency(namespaces: Namespaces, name: string): pulumi.Resou
     return ns ? [ns] : [];
 }
 
-/** The service account the admin sync logs in as: the seed's `default`, if the admin role binds it. */
-export function adminSyncServiceAccount(config: StackConfig): string {
-    const bound = config.database.adminServiceAccounts;
-    if (bound.includes("default")) {
-        return "default";
-    }
-    // The StackGres-created `<cluster>-patroni` does not exist yet when the admin Secret is needed.
-    const usable = bound.filter((sa) => sa !== `${config.database.clusterName}-patroni`);
-    if (usable.length === 0) {
-        throw new Error(
-            `vaultkit:database.adminServiceAccounts must include a service account that exists before the SGCluster (e.g. 'default'); ` +
-                `'${config.database.clusterName}-patroni' is created by StackGres only after the admin Secret is synced`,
-        );
-    }
-    return usable[0]!;
+/**
+ * A ServiceAccount a pod logs in to Vault as. Its API token is not auto-mounted: the workloads mount
+ * an audience-bound projected token for Vault instead.
+ */
+function vaultLoginServiceAccount(
+    resourceName: string,
+    sa: { name: string; namespace: string; labels: Record<string, string> },
+    opts: { provider: k8s.Provider; namespaces: Namespaces },
+): k8s.core.v1.ServiceAccount {
+    return new k8s.core.v1.ServiceAccount(
+        resourceName,
+        {
+            metadata: { name: sa.name, namespace: sa.namespace, labels: { "app.kubernetes.io/part-of": "vaultkit", "app.kubernetes.io/managed-by": "pulumi", ...sa.labels } },
+            automountServiceAccountToken: false,
+        },
+        { provider: opts.provider, dependsOn: namespaceDependency(opts.namespaces, sa.namespace) },
+    );
 }
 
 /**
@@ -97,6 +99,13 @@ export function buildAdminSecretSync(
         return undefined;
     }
     const db = config.database;
+    // Its own service account, not the namespace's `default`: only the admin sync (and the debug
+    // workloads, when on) may log in to the admin role (adminRoleBinding).
+    const serviceAccount = vaultLoginServiceAccount(
+        `${db.clusterName}-admin-sync-serviceaccount`,
+        { name: adminSyncServiceAccountName(db.clusterName), namespace: db.namespace, labels: { "vaultkit.dev/role": "admin-sync" } },
+        opts,
+    );
     return new SecretSync(
         `${db.clusterName}-admin-sync`,
         {
@@ -105,7 +114,7 @@ export function buildAdminSecretSync(
             vaultCaSecretName: opts.vault.caSecretName,
             authMount: opts.vault.authMount,
             authRole: opts.vault.admin.authRoleName,
-            serviceAccountName: adminSyncServiceAccount(config),
+            serviceAccountName: adminSyncServiceAccountName(db.clusterName),
             audiences: [config.kubernetesAuth.audience],
             kvMount: opts.vault.admin.kvMount,
             secretPath: opts.vault.admin.secretPath,
@@ -117,7 +126,7 @@ export function buildAdminSecretSync(
         },
         {
             providers: { kubernetes: opts.provider },
-            dependsOn: [...namespaceDependency(opts.namespaces, db.namespace), ...opts.operators.vaultSecretsOperator, ...opts.vault.adminCredentialsReady],
+            dependsOn: [...namespaceDependency(opts.namespaces, db.namespace), serviceAccount, ...opts.operators.vaultSecretsOperator, ...opts.vault.adminCredentialsReady],
         },
     );
 }
@@ -162,10 +171,9 @@ export function buildDelivery(config: StackConfig, opts: DeliveryOptions): { wor
     });
     workloads.push(...buildDebugWorkloads(config, opts, componentOpts));
 
-    const serviceAccounts = new Map<string, k8s.core.v1.ServiceAccount>();
     for (const { app, access } of applications) {
-        const sa = applicationServiceAccount(app, opts, serviceAccounts);
-        workloads.push(...sa.filter((x) => !workloads.includes(x)));
+        const sa = applicationServiceAccount(app, opts);
+        workloads.push(...sa);
         if (app.deployWorkload) {
             workloads.push(...buildApplicationWorkload(config, app, access, sa, opts, componentOpts));
         }
@@ -180,7 +188,7 @@ function buildDebugWorkloads(
 ): pulumi.Resource[] {
     const d = config.debugWorkloads;
     const out: pulumi.Resource[] = [];
-    if (!d.csi && !d.injector && !d.direct) {
+    if (!debugWorkloadsEnabled(d)) {
         return out;
     }
     const db = config.database;
@@ -189,8 +197,14 @@ function buildDebugWorkloads(
     const adminDataPath = kvDataPath(admin.kvMount, admin.secretPath);
     // The seed's file name, in all three debug pods.
     const fileName = `${db.clusterName}-vault`;
-    const deps = [...namespaceDependency(opts.namespaces, namespace), ...opts.vault.adminCredentialsReady];
-    const common = { namespace, serviceAccountName: "default", image: d.image, runAsUser: workloadRunAsUser(config) };
+    const serviceAccount = vaultLoginServiceAccount(
+        `${db.clusterName}-debug-serviceaccount`,
+        { name: debugServiceAccountName(db.clusterName), namespace, labels: { "vaultkit.dev/role": "debug" } },
+        opts,
+    );
+    out.push(serviceAccount);
+    const deps = [...namespaceDependency(opts.namespaces, namespace), serviceAccount, ...opts.vault.adminCredentialsReady];
+    const common = { namespace, serviceAccountName: debugServiceAccountName(db.clusterName), image: d.image, runAsUser: workloadRunAsUser(config) };
 
     if (d.csi) {
         out.push(
@@ -255,35 +269,12 @@ function assertOwnCredsPath(access: ApplicationVaultAccess): void {
     }
 }
 
-/** The application's ServiceAccount, created once per namespace/name; `default` always exists. */
-function applicationServiceAccount(
-    app: ApplicationConfig,
-    opts: DeliveryOptions,
-    created: Map<string, k8s.core.v1.ServiceAccount>,
-): k8s.core.v1.ServiceAccount[] {
+/** The application's ServiceAccount (one per application: the config refuses shared ones); `default` always exists. */
+function applicationServiceAccount(app: ApplicationConfig, opts: DeliveryOptions): k8s.core.v1.ServiceAccount[] {
     if (app.serviceAccount === "default") {
         return [];
     }
-    const key = `${app.namespace}/${app.serviceAccount}`;
-    const existing = created.get(key);
-    if (existing) {
-        return [existing];
-    }
-    const sa = new k8s.core.v1.ServiceAccount(
-        `${app.name}-serviceaccount`,
-        {
-            metadata: {
-                name: app.serviceAccount,
-                namespace: app.namespace,
-                labels: { "app.kubernetes.io/part-of": "vaultkit", "app.kubernetes.io/managed-by": "pulumi", "vaultkit.dev/application": app.name },
-            },
-            // Workloads mount an audience-bound projected token for Vault instead.
-            automountServiceAccountToken: false,
-        },
-        { provider: opts.provider, dependsOn: namespaceDependency(opts.namespaces, app.namespace) },
-    );
-    created.set(key, sa);
-    return [sa];
+    return [vaultLoginServiceAccount(`${app.name}-serviceaccount`, { name: app.serviceAccount, namespace: app.namespace, labels: { "vaultkit.dev/application": app.name } }, opts)];
 }
 
 function buildApplicationWorkload(

@@ -18,6 +18,7 @@ import { kvDataPath } from "../components/vault/policies";
 import { adminRoleBinding, ApplicationConfig, StackConfig } from "./config";
 import { ApplicationVaultAccess, DatabaseHalf, Namespaces, VaultHalf } from "./contracts";
 import { kubectlJobImage, kubectlJobRunAsUser } from "./jobs";
+import { statefulTransformations } from "./protection";
 
 /** The Vault half plus the components a stack may want to export from. */
 export interface VaultHalfResources extends VaultHalf {
@@ -155,12 +156,14 @@ export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Pr
         { dependsOn: serverReady },
     );
     const vopts = { provider };
+    // Mounts, the auth method, the admin secret and its passwords hold state (stacks/protection.ts).
+    const stateful = { ...vopts, transformations: statefulTransformations(config) };
 
     const db = config.database;
     const adminCredentials = new PostgresAdminCredentials(
         `${db.clusterName}-admin`,
         { kvMount: db.kvMount, secretPath: db.adminSecretPath, policyName: db.adminPolicyName },
-        vopts,
+        stateful,
     );
 
     const adminBinding = adminRoleBinding(config);
@@ -171,19 +174,22 @@ export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Pr
             kubernetesHost: config.kubernetesAuth.kubernetesHost,
             kubernetesCaCert: config.kubernetesAuth.kubernetesCaCert,
             tokenReviewerJwt: config.kubernetesTokenReviewerJwt,
-            roles: [
-                {
-                    name: db.adminAuthRole,
-                    serviceAccountNames: adminBinding.serviceAccounts,
-                    // The seed binds `rhbk`; the debug workloads may run elsewhere and read the same secret.
-                    namespaces: adminBinding.namespaces,
-                    policies: [adminCredentials.policyName],
-                    audience: config.kubernetesAuth.audience,
-                    tokenTtlSeconds: db.adminTokenTtl,
-                },
-            ],
+            // Nobody to bind (an existing database, no debug pods, no extra service accounts): no role.
+            roles: adminBinding.serviceAccounts.length === 0
+                ? []
+                : [
+                      {
+                          name: db.adminAuthRole,
+                          serviceAccountNames: adminBinding.serviceAccounts,
+                          // The seed binds `rhbk`; the debug workloads may run elsewhere and read the same secret.
+                          namespaces: adminBinding.namespaces,
+                          policies: [adminCredentials.policyName],
+                          audience: config.kubernetesAuth.audience,
+                          tokenTtlSeconds: db.adminTokenTtl,
+                      },
+                  ],
         },
-        vopts,
+        stateful,
     );
 
     // The Vault admin PostgreSQL role's password: StackGres creates the role with it (SGScript),
@@ -258,7 +264,7 @@ export function buildDatabaseSecrets(
             rotateRootCredentials: db.rotateVaultAdminPassword,
         },
         // Vault verifies the connection on write: the primary must run and the roles must exist.
-        { ...vopts, dependsOn: [...database.ready, kubernetesAuth] },
+        { ...vopts, transformations: statefulTransformations(config), dependsOn: [...database.ready, kubernetesAuth] },
     );
     const applications = config.applications.map((app) => {
         const access = new ApplicationDatabaseAccess(

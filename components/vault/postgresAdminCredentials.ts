@@ -22,6 +22,22 @@ export function stackGresCredentialData(pw: { superuser: string; replication: st
     };
 }
 
+/** Every input of `random.RandomPassword`: a change to any of them would replace the password. */
+export const RANDOM_PASSWORD_INPUTS = [
+    "keepers",
+    "length",
+    "lower",
+    "minLower",
+    "minNumeric",
+    "minSpecial",
+    "minUpper",
+    "number",
+    "numeric",
+    "overrideSpecial",
+    "special",
+    "upper",
+];
+
 /** Arguments of {@link PostgresAdminCredentials}. */
 export interface PostgresAdminCredentialsArgs {
     /** KV v2 mount path. Seed: `kv-v2`. */
@@ -32,7 +48,7 @@ export interface PostgresAdminCredentialsArgs {
     secretPath: string;
     /** Read-only policy on exactly that secret. Seed: `keycloak-postgresql-policy`. */
     policyName: string;
-    /** Password length. Default 32. */
+    /** Password length. Default 32. Only the first create uses it: later changes are ignored (see RANDOM_PASSWORD_INPUTS). */
     passwordLength?: number;
 }
 
@@ -70,7 +86,11 @@ export class PostgresAdminCredentials extends pulumi.ComponentResource {
             mountPath = mount.path;
         }
         // No special characters: the values end up in Patroni's YAML and in connection URLs.
-        const password = (role: string) => new random.RandomPassword(`${name}-${role}-password`, { length, special: false }, { parent: this });
+        // StackGres bootstraps the database with these and never changes its users afterwards, so a
+        // new value (a changed length or option) must not reach Vault: every input is ignored after
+        // the first create. Rotating one is a deliberate procedure (docs/operations.md).
+        const password = (role: string) =>
+            new random.RandomPassword(`${name}-${role}-password`, { length, special: false }, { parent: this, ignoreChanges: RANDOM_PASSWORD_INPUTS });
         const superuser = password("superuser");
         const replication = password("replication");
         const authenticator = password("authenticator");

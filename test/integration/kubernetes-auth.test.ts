@@ -29,7 +29,7 @@ const KV_MOUNT = "kv-k8s-it";
 const DB_MOUNT = "database-k8s-it";
 
 /**
- * The seed's stack (rhbk, keycloak-role, default audience and TTLs) plus a second application in
+ * The seed's stack (rhbk, the admin role, default audience and TTLs) plus a second application in
  * its own namespace. Everything below is read from the parsed config, not typed again.
  */
 const CONFIG: StackConfig = parseStackConfig("kubernetes-it", {
@@ -90,6 +90,7 @@ function roleApiBody(inputs: ReturnType<typeof kubernetesAuthRoleInputs>): Recor
 }
 
 const SA = {
+    adminSync: { namespace: "rhbk", name: "keycloak-postgresql-vault-sync" },
     adminDefault: { namespace: "rhbk", name: "default" },
     patroni: { namespace: "rhbk", name: "keycloak-postgresql-patroni" },
     app: { namespace: "rhbk", name: "app" },
@@ -203,7 +204,7 @@ describe.skipIf(!env)(env ? "vault kubernetes auth with the project's roles (fak
     });
 
     it("the roles read back exactly as kubernetesAuthRoleInputs declared them", async () => {
-        check(ROLES.map((r) => r.name)).toEqual(["keycloak-role", "app", "reports"]);
+        check(ROLES.map((r) => r.name)).toEqual(["keycloak-postgresql-admin", "app", "reports"]);
         for (const spec of ROLES) {
             const inputs = kubernetesAuthRoleInputs(spec);
             const role = (await root.must("read", `auth/${AUTH_MOUNT}/role/${spec.name}`)).data;
@@ -216,8 +217,9 @@ describe.skipIf(!env)(env ? "vault kubernetes auth with the project's roles (fak
         }
         // The seed's values, through the project's defaults.
         check(ADMIN_ROLE).toEqual({
-            name: "keycloak-role",
-            serviceAccountNames: ["default", "keycloak-postgresql-patroni"],
+            name: "keycloak-postgresql-admin",
+            // Only the service account this stack creates for the admin sync; the seed's `default` and patroni are gone.
+            serviceAccountNames: ["keycloak-postgresql-vault-sync"],
             namespaces: ["rhbk"],
             policies: ["keycloak-postgresql-policy"],
             audience: "https://kubernetes.default.svc",
@@ -231,8 +233,7 @@ describe.skipIf(!env)(env ? "vault kubernetes auth with the project's roles (fak
 
     it("each service account logs in to its own role and gets exactly its policies and TTL", async () => {
         const cases: [KubernetesAuthRoleSpec, ServiceAccountRef][] = [
-            [ADMIN_ROLE, SA.adminDefault],
-            [ADMIN_ROLE, SA.patroni],
+            [ADMIN_ROLE, SA.adminSync],
             [APP_ROLES[0]!, SA.app],
             [APP_ROLES[1]!, SA.reports],
         ];
@@ -296,9 +297,9 @@ describe.skipIf(!env)(env ? "vault kubernetes auth with the project's roles (fak
         }
     });
 
-    it("keycloak-role: the patroni service account reads the KV admin secret, and no static credentials", async () => {
+    it("admin role: the admin sync's service account reads the KV admin secret, and no static credentials", async () => {
         const expected = (await root.must("read", `${KV_MOUNT}/data/${DB_CFG.adminSecretPath}`)).data.data;
-        for (const sa of [SA.patroni, SA.adminDefault]) {
+        for (const sa of [SA.adminSync]) {
             const { api } = await loginOk(ADMIN_ROLE.name, k8s!.issue(sa));
             const r = await api.read(`${KV_MOUNT}/data/${DB_CFG.adminSecretPath}`);
             check(r.status, `${sa.name} reads the admin secret`).toBe(200);
@@ -329,11 +330,14 @@ describe.skipIf(!env)(env ? "vault kubernetes auth with the project's roles (fak
         // Decided from the JWT's claims, before any TokenReview.
         await refused("SA app in namespace reports", app.name, k8s!.issue({ namespace: "reports", name: "app" }), /namespace not authorized/, false);
         await refused("unknown SA in rhbk", app.name, k8s!.issue({ namespace: "rhbk", name: "intruder" }), /service account name not authorized/, false);
-        await refused("unknown SA on keycloak-role", ADMIN_ROLE.name, k8s!.issue({ namespace: "rhbk", name: "intruder" }), /service account name not authorized/, false);
+        await refused("unknown SA on the admin role", ADMIN_ROLE.name, k8s!.issue({ namespace: "rhbk", name: "intruder" }), /service account name not authorized/, false);
+        // The seed bound these two; any pod in rhbk without a service account of its own ran as `default`.
+        await refused("rhbk's default SA on the admin role", ADMIN_ROLE.name, k8s!.issue(SA.adminDefault), /service account name not authorized/, false);
+        await refused("the patroni SA on the admin role", ADMIN_ROLE.name, k8s!.issue(SA.patroni), /service account name not authorized/, false);
         await refused("wrong audience", app.name, k8s!.issue(SA.app, { audiences: ["vault"] }), /audience/, false);
         await refused("app's token on reports' role", "reports", k8s!.issue(SA.app), /namespace not authorized|service account name not authorized/, false);
         await refused("reports' token on app's role", app.name, k8s!.issue(SA.reports), /namespace not authorized|service account name not authorized/, false);
-        await refused("app's token on keycloak-role", ADMIN_ROLE.name, k8s!.issue(SA.app), /service account name not authorized/, false);
+        await refused("app's token on the admin role", ADMIN_ROLE.name, k8s!.issue(SA.app), /service account name not authorized/, false);
 
         // Claims Vault accepts, but the API does not: the review decides.
         const forged = k8s!.forge(SA.app);

@@ -23,10 +23,14 @@ export interface Registration {
     secretPaths: string[];
     /** The resource's `transforms` option (the mock engine does not run them; tests may call them). */
     transforms: pulumi.ResourceTransform[];
+    /** Resource options as the engine received them. */
+    protect: boolean;
+    retainOnDelete: boolean;
+    ignoreChanges: string[];
 }
 
 export const registrations: Registration[] = [];
-const wiring = new Map<string, { parent: string; dependencies: string[]; urn: string; secretPaths: string[] }>();
+const wiring = new Map<string, { parent: string; dependencies: string[]; urn: string; secretPaths: string[]; protect: boolean; retainOnDelete: boolean; ignoreChanges: string[] }>();
 
 /** The signature key and value Pulumi's wire format uses to mark a secret. */
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -108,6 +112,9 @@ export async function setupMocks(opts: { project?: string; stack?: string; confi
                     dependencies: w?.dependencies ?? [],
                     secretPaths: w?.secretPaths ?? [],
                     transforms: args.transforms ?? [],
+                    protect: w?.protect ?? false,
+                    retainOnDelete: w?.retainOnDelete ?? false,
+                    ignoreChanges: w?.ignoreChanges ?? [],
                 });
                 return { id: `${args.name}-id`, state: { ...inputs, ...computedOutputs(args.type, args.name, inputs) } };
             },
@@ -131,6 +138,9 @@ export async function setupMocks(opts: { project?: string; stack?: string; confi
             dependencies: [...new Set([...req.getDependenciesList(), ...propDeps])],
             urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
             secretPaths: findSecretPaths(req.getObject()?.toJavaScript() ?? {}),
+            protect: req.getProtect() === true,
+            retainOnDelete: req.getRetainondelete() === true,
+            ignoreChanges: [...req.getIgnorechangesList()],
         });
         return register(req, callback);
     };

@@ -24,7 +24,15 @@ function externalVault(r: Record<string, any>): void {
     r.vault = { mode: "existing", address: "https://vault.example.com:8200" };
     r.vaultToken = "hvs.t";
     r.kubernetesTokenReviewerJwt = REVIEWER_JWT;
-    r.kubernetesAuth = { kubernetesHost: "https://api.cluster.example.com:6443", kubernetesCaCert: PEM };
+    r.kubernetesAuth = { kubernetesHost: "https://api.cluster.example.com:6443", kubernetesCaCert: PEM, mount: "team-kubernetes" };
+    r.database = { kvMount: "team-kv", databaseMount: "team-database" };
+}
+
+/** An existing Vault running in this cluster, with the per-stack mounts an existing Vault needs. */
+function inClusterVault(r: Record<string, any>): void {
+    r.vault = { mode: "existing", address: "https://vault.example.com" };
+    r.kubernetesAuth = { vaultRunsInCluster: true, mount: "team-kubernetes" };
+    r.database = { ...r.database, kvMount: "team-kv", databaseMount: "team-database" };
 }
 
 /** A minimal valid raw config; each case below breaks one thing. */
@@ -59,8 +67,8 @@ describe("valid config", () => {
             kvMount: "kv-v2",
             adminSecretPath: "keycloak-postgresql/config",
             adminPolicyName: "keycloak-postgresql-policy",
-            adminAuthRole: "keycloak-role",
-            adminServiceAccounts: ["default", "keycloak-postgresql-patroni"],
+            adminAuthRole: "keycloak-postgresql-admin",
+            adminServiceAccounts: [],
             adminTokenTtl: 86400,
             databaseMount: "database",
             connectionName: "keycloak-postgresql",
@@ -116,8 +124,7 @@ describe("valid config", () => {
 
     it("accepts secret keys that were set as secrets", () => {
         const raw = valid();
-        raw.vault = { mode: "existing", address: "https://vault.example.com" };
-        raw.kubernetesAuth = { vaultRunsInCluster: true };
+        inClusterVault(raw);
         raw.vaultToken = "hvs.set-with-secret";
         expect(parseStackConfig("dev", raw, { isSecret: (k) => k === "vaultToken" }).vaultToken).toBe("hvs.set-with-secret");
     });
@@ -132,8 +139,7 @@ describe("valid config", () => {
 
     it("accepts an existing Vault that runs in this cluster without CA or reviewer token (its pod has both)", () => {
         const raw = valid();
-        raw.vault = { mode: "existing", address: "https://vault.example.com:8200" };
-        raw.kubernetesAuth = { vaultRunsInCluster: true };
+        inClusterVault(raw);
         const c = parseStackConfig("in", raw, { vaultToken: "hvs.t" });
         expect(c.kubernetesAuth).toMatchObject({ vaultRunsInCluster: true, kubernetesHost: "https://kubernetes.default.svc" });
     });
@@ -157,6 +163,28 @@ describe("valid config", () => {
         const c = parseStackConfig("dev", raw, { readFile: (f) => (read.push(f), PEM) });
         expect(read).toEqual(["ingress-ca.crt"]);
         expect(c.vault.caCertFile).toBe("ingress-ca.crt");
+    });
+
+    it("names the database's Vault and Kubernetes objects after clusterName unless a name is given", () => {
+        const raw = valid();
+        raw.database = { clusterName: "orders-pg", adminAuthRole: "orders-login" };
+        expect(parseStackConfig("t", raw).database).toMatchObject({
+            connectionName: "orders-pg",
+            adminSecretPath: "orders-pg/config",
+            adminPolicyName: "orders-pg-policy",
+            adminAuthRole: "orders-login",
+            syncedSecretName: "orders-pg-vault",
+        });
+    });
+
+    it("lets csi and injector apps use an existing Vault whose CSI provider and injector the user says are installed", () => {
+        const raw = valid();
+        inClusterVault(raw);
+        raw.vault.csiProvider = true;
+        raw.vault.injector = true;
+        raw.applications[0].delivery = "csi";
+        raw.applications.push({ name: "reports", namespace: "reports", serviceAccount: "reports", databaseRole: "reports", delivery: "injector" });
+        expect(parseStackConfig("t", raw, { vaultToken: "hvs.t" }).applications.map((a) => a.delivery)).toEqual(["csi", "injector"]);
     });
 
     it("reads Pulumi's flat config map, JSON-decoding structured values", () => {
@@ -263,11 +291,24 @@ const cases: Case[] = [
         /applications\[1\] \('reports'\) and applications\[0\] \('app'\) both run as rhbk\/app/,
     ],
     [
-        "an application running as a service account the admin role binds",
-        (r) => (r.applications[0].serviceAccount = "default"),
+        "an application running as the admin sync's service account",
+        (r) => (r.applications[0].serviceAccount = "keycloak-postgresql-vault-sync"),
         "vaultkit:applications[0].serviceAccount",
-        /applications\[0\] \('app'\) runs as rhbk\/default, which the admin credentials role 'keycloak-role' binds/,
+        /applications\[0\] \('app'\) runs as rhbk\/keycloak-postgresql-vault-sync, which the admin credentials role 'keycloak-postgresql-admin' binds/,
     ],
+    [
+        "an application running as a service account listed for the admin role",
+        (r) => ((r.database = { adminServiceAccounts: ["default"] }), (r.applications[0].serviceAccount = "default")),
+        "vaultkit:applications[0].serviceAccount",
+        /runs as rhbk\/default, which the admin credentials role .* binds \(service accounts keycloak-postgresql-vault-sync, default in rhbk\)/,
+    ],
+    ["the admin role bound to 'default' in production", (r) => ((r.production = true), (r.vault.server = "ha"), (r.database = { adminServiceAccounts: ["default"] })), "vaultkit:database.adminServiceAccounts", /no 'default' in a stack marked production/, { vaultToken: "t" }],
+    ["existing Vault with the default auth mount", (r) => (inClusterVault(r), delete r.kubernetesAuth.mount), "vaultkit:kubernetesAuth.mount", /mount path chosen for this stack.*'<stack>-kubernetes'/, { vaultToken: "t" }],
+    ["existing Vault with the default KV mount", (r) => (inClusterVault(r), delete r.database.kvMount), "vaultkit:database.kvMount", /mount path chosen for this stack.*Vault refuses a second mount/, { vaultToken: "t" }],
+    ["existing Vault with the default database mount", (r) => (inClusterVault(r), delete r.database.databaseMount), "vaultkit:database.databaseMount", /mount path chosen for this stack/, { vaultToken: "t" }],
+    ["csi app with an existing Vault whose CSI provider nobody installs", (r) => (inClusterVault(r), (r.applications[0].delivery = "csi")), "vaultkit:applications[0].delivery", /nothing here installs the Vault CSI provider.*vault\.csiProvider true/, { vaultToken: "t" }],
+    ["injector app with an existing Vault whose injector nobody installs", (r) => (inClusterVault(r), (r.applications[0].delivery = "injector")), "vaultkit:applications[0].delivery", /nothing here installs the Vault agent injector.*vault\.injector true/, { vaultToken: "t" }],
+    ["CSI debug pod with an existing Vault whose CSI provider nobody installs", (r) => (inClusterVault(r), (r.debugWorkloads = { csi: true })), "vaultkit:debugWorkloads.csi", /nothing here installs the Vault CSI provider/, { vaultToken: "t" }],
 ];
 
 describe("bad input fails with the key, what was expected and what was given", () => {
@@ -338,10 +379,9 @@ describe("bad input fails with the key, what was expected and what was given", (
 
     it("refuses secret keys set in plain text, without printing them", () => {
         const raw = valid();
-        raw.vault = { mode: "existing", address: "https://vault.example.com" };
-        raw.kubernetesAuth = { vaultRunsInCluster: true };
+        inClusterVault(raw);
         raw.vaultToken = "hvs.CAESIPlaintextTokenCommittedToGit";
-        raw.database = { mode: "existing", host: "db" };
+        raw.database = { ...raw.database, mode: "existing", host: "db" };
         raw.databaseAdminPassword = "hunter2hunter2hunter2";
         const err = (() => {
             try {

@@ -106,13 +106,18 @@ function marked(name: string): Registration {
 }
 
 describe("admin secret sync", () => {
-    it("syncs the admin KV secret into keycloak-postgresql-vault in rhbk as SA default with keycloak-role", () => {
+    it("syncs the admin KV secret into keycloak-postgresql-vault in rhbk as its own service account, with the admin role", () => {
         expect(adminSync).toBeDefined();
         expect(parentOf(one("vaultkit:index:SecretSync", "keycloak-postgresql-admin-sync"))).toBe("");
         const vss = one(VSS, "keycloak-postgresql-admin-sync-secret");
         expect(vss.inputs.metadata).toMatchObject({ name: "keycloak-postgresql", namespace: "rhbk" });
         expect(vss.inputs.spec).toMatchObject({ mount: "kv-v2", path: "keycloak-postgresql/config", destination: { name: "keycloak-postgresql-vault" }, refreshAfter: "30s" });
-        expect(one(VA, "keycloak-postgresql-admin-sync-auth").inputs.spec.kubernetes).toEqual({ role: "keycloak-role", serviceAccount: "default", audiences: [AUDIENCE] });
+        const va = one(VA, "keycloak-postgresql-admin-sync-auth");
+        expect(va.inputs.spec.kubernetes).toEqual({ role: "keycloak-role", serviceAccount: "keycloak-postgresql-vault-sync", audiences: [AUDIENCE] });
+        const sa = one(SA, "keycloak-postgresql-admin-sync-serviceaccount");
+        expect(sa.inputs.metadata).toMatchObject({ name: "keycloak-postgresql-vault-sync", namespace: "rhbk" });
+        expect(sa.inputs.automountServiceAccountToken).toBe(false);
+        expect(dependsOnTransitively(va, sa)).toBe(true);
         expect(one(VC, "keycloak-postgresql-admin-sync-connection").inputs.spec.address).toBe("http://vault.vault.svc.cluster.local:8200");
     });
 
@@ -130,12 +135,13 @@ describe("admin secret sync", () => {
         expect(delivery.buildAdminSecretSync(existing, {} as any)).toBeUndefined();
     });
 
-    it("uses a bound service account that exists before the SGCluster", () => {
-        expect(delivery.adminSyncServiceAccount(config)).toBe("default");
-        const onlyPatroni = { ...config, database: { ...config.database, adminServiceAccounts: ["keycloak-postgresql-patroni"] } };
-        expect(() => delivery.adminSyncServiceAccount(onlyPatroni)).toThrow(/exists before the SGCluster/);
-        const custom = { ...config, database: { ...config.database, adminServiceAccounts: ["keycloak-postgresql-patroni", "db-sync"] } };
-        expect(delivery.adminSyncServiceAccount(custom)).toBe("db-sync");
+    it("the admin role binds exactly the service accounts this stack creates for the sync and the debug pods, never 'default'", async () => {
+        const { adminRoleBinding } = await import("../../stacks/config");
+        expect(adminRoleBinding(config)).toEqual({ serviceAccounts: ["keycloak-postgresql-vault-sync", "keycloak-postgresql-vault-debug"], namespaces: ["rhbk"] });
+        const created = ofType(SA).map((r) => `${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`);
+        for (const sa of adminRoleBinding(config).serviceAccounts) {
+            expect(created).toContain(`rhbk/${sa}`);
+        }
     });
 });
 
@@ -162,11 +168,12 @@ describe("debug workloads (the seed's three pods reading the admin secret)", () 
         expect(script).toContain("OUT='/tmp/keycloak-postgresql-vault'");
     });
 
-    it("run in rhbk as SA default with the debug image, after the admin credentials exist", () => {
+    it("run in rhbk as their own service account with the debug image, after the admin credentials exist", () => {
         for (const pattern of ["csi", "injector", "direct"]) {
             const d = one(DEPLOYMENT, `keycloak-postgresql-debug-${pattern}-deployment`);
             expect(d.inputs.metadata.namespace).toBe("rhbk");
-            expect(d.inputs.spec.template.spec.serviceAccountName).toBe("default");
+            expect(d.inputs.spec.template.spec.serviceAccountName).toBe("keycloak-postgresql-vault-debug");
+            expect(dependsOnTransitively(d, one(SA, "keycloak-postgresql-debug-serviceaccount")), pattern).toBe(true);
             expect(d.inputs.spec.template.spec.containers[0].image).toBe("registry.access.redhat.com/ubi9/ubi:9.4");
             expect(dependsOnTransitively(d, marked("admin-credentials")), pattern).toBe(true);
         }
@@ -179,7 +186,9 @@ describe("debug workloads (the seed's three pods reading the admin secret)", () 
 
 describe("applications", () => {
     it("each gets its own ServiceAccount; 'default' is left alone", () => {
-        const sas = ofType(SA).map((r) => [r.name, r.inputs.metadata.namespace, r.inputs.metadata.name, r.inputs.automountServiceAccountToken]);
+        const sas = ofType(SA)
+            .filter((r) => r.inputs.metadata.labels["vaultkit.dev/application"])
+            .map((r) => [r.name, r.inputs.metadata.namespace, r.inputs.metadata.name, r.inputs.automountServiceAccountToken]);
         expect(sas.sort()).toEqual([
             ["alpha-serviceaccount", "team-a", "alpha", false],
             ["beta-serviceaccount", "team-b", "beta", false],
@@ -276,6 +285,7 @@ describe("applications", () => {
         expect(names).toEqual(
             [
                 "kubernetes:core/v1:ServiceAccount::alpha-serviceaccount",
+                "kubernetes:core/v1:ServiceAccount::keycloak-postgresql-debug-serviceaccount",
                 "kubernetes:core/v1:ServiceAccount::beta-serviceaccount",
                 "kubernetes:core/v1:ServiceAccount::gamma-serviceaccount",
                 "kubernetes:core/v1:ServiceAccount::delta-serviceaccount",

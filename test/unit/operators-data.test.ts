@@ -354,9 +354,10 @@ describe("which operators a config needs", () => {
 
     it("a sync app needs VSO; a csi app or the CSI debug pod needs the CSI driver", () => {
         const base = {
-            vault: { mode: "existing", address: "https://vault.example.com" },
-            kubernetesAuth: { vaultRunsInCluster: true },
-            database: { mode: "existing", host: "db.example.com" },
+            // The Vault CSI provider and injector are installed in the cluster (nothing here installs them for an existing Vault).
+            vault: { mode: "existing", address: "https://vault.example.com", csiProvider: true, injector: true },
+            kubernetesAuth: { vaultRunsInCluster: true, mount: "team-kubernetes" },
+            database: { mode: "existing", host: "db.example.com", kvMount: "team-kv", databaseMount: "team-database" },
             databaseAdminPassword: "test-only-password-0123456789",
         };
         const env = { vaultToken: "t" };

@@ -35,6 +35,8 @@ describe("dev stack inventory", () => {
             "kubernetes:core/v1:Secret keycloak-postgresql-vault-admin-sql rhbk",
             "kubernetes:core/v1:Secret vault-dev-root-token vault",
             "kubernetes:core/v1:ServiceAccount app-serviceaccount rhbk",
+            "kubernetes:core/v1:ServiceAccount keycloak-postgresql-admin-sync-serviceaccount rhbk",
+            "kubernetes:core/v1:ServiceAccount keycloak-postgresql-debug-serviceaccount rhbk",
             "kubernetes:core/v1:ServiceAccount keycloak-postgresql-sql-gate-sa rhbk",
             "kubernetes:core/v1:ServiceAccount secrets-store-csi-operator-wait-sa openshift-cluster-csi-drivers",
             "kubernetes:core/v1:ServiceAccount stackgres-operator-wait-sa openshift-operators",
@@ -230,6 +232,21 @@ describe("user credentials (the seed's last step)", () => {
         expect(conn.postgresql.username).toBe("vault_admin");
         // StackGres's read-write Service (not the deprecated `-primary` alias), over TLS, which StackGres serves by default.
         expect(conn.postgresql.connectionUrl).toBe("postgresql://{{username}}:{{password}}@keycloak-postgresql.rhbk.svc.cluster.local:5432/postgres?sslmode=require");
+    });
+});
+
+describe("state", () => {
+    it("protects and retains nothing on a lab stack (protect defaults to production)", () => {
+        expect(registrations.filter((r) => r.protect || r.retainOnDelete).map((r) => r.name)).toEqual([]);
+    });
+
+    it("never replaces the admin credentials' passwords once created: every RandomPassword input is ignored", async () => {
+        const { RANDOM_PASSWORD_INPUTS } = await import("../../components/vault/postgresAdminCredentials");
+        const passwords = registrations.filter((r) => r.type === "random:index/randomPassword:RandomPassword" && r.name.startsWith("keycloak-postgresql-admin-"));
+        expect(passwords).toHaveLength(4);
+        for (const p of passwords) {
+            expect([...p.ignoreChanges].sort(), p.name).toEqual([...RANDOM_PASSWORD_INPUTS].sort());
+        }
     });
 });
 

@@ -16,8 +16,8 @@ beforeAll(async () => {
             vaultToken: "hvs.existing-token",
             databaseAdminPassword: "existing-admin-password-0123",
             kubernetesTokenReviewerJwt: "eyJhbGciOiJSUzI1NiJ9.reviewer-token.sig",
-            kubernetesAuth: { kubernetesHost: "https://api.cluster.example.com:6443", kubernetesCaCert: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----" },
-            database: { mode: "existing", host: "pg.example.com", port: 6432, database: "appdb", sslMode: "verify-full" },
+            kubernetesAuth: { mount: "team-kubernetes", kubernetesHost: "https://api.cluster.example.com:6443", kubernetesCaCert: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----" },
+            database: { mode: "existing", host: "pg.example.com", port: 6432, database: "appdb", sslMode: "verify-full", kvMount: "team-kv", databaseMount: "team-database" },
             applications: [{ name: "app", namespace: "rhbk", serviceAccount: "app", databaseRole: "app", deployWorkload: false }],
         }),
     );
@@ -63,5 +63,24 @@ describe("existing Vault and existing PostgreSQL", () => {
         ]) {
             expect(one(type!, name!).custom).toBe(true);
         }
+    });
+
+    it("declares no admin auth role: with an existing database nothing syncs the admin credentials, so nobody is bound", () => {
+        expect(registrations.filter((r) => r.type === "vault:kubernetes/authBackendRole:AuthBackendRole").map((r) => r.name)).toEqual(["app-app-auth-role"]);
+    });
+
+    it("retains the Vault mounts, the auth method and the admin secret on delete (the Vault is not this stack's), and protects nothing outside production", () => {
+        expect(registrations.filter((r) => r.retainOnDelete).map((r) => `${r.type} ${r.name}`).sort()).toEqual([
+            "vault:index/authBackend:AuthBackend kubernetes-auth-backend",
+            "vault:index/mount:Mount database-secrets-mount",
+            "vault:index/mount:Mount keycloak-postgresql-admin-kv",
+            "vault:kv/secretV2:SecretV2 keycloak-postgresql-admin-secret",
+        ]);
+        expect(registrations.filter((r) => r.protect)).toEqual([]);
+    });
+
+    it("enables its engines and auth method at the per-stack paths the config names", () => {
+        expect(one("vault:index/authBackend:AuthBackend", "kubernetes-auth-backend").inputs.path).toBe("team-kubernetes");
+        expect(registrations.filter((r) => r.type === "vault:index/mount:Mount").map((r) => r.inputs.path).sort()).toEqual(["team-database", "team-kv"]);
     });
 });

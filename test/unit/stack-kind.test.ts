@@ -30,6 +30,8 @@ describe("kind stack inventory", () => {
             "kubernetes:core/v1:Secret keycloak-postgresql-vault-admin-sql rhbk",
             "kubernetes:core/v1:Secret vault-dev-root-token vault",
             "kubernetes:core/v1:ServiceAccount app-serviceaccount rhbk",
+            "kubernetes:core/v1:ServiceAccount keycloak-postgresql-admin-sync-serviceaccount rhbk",
+            "kubernetes:core/v1:ServiceAccount keycloak-postgresql-debug-serviceaccount rhbk",
             "kubernetes:core/v1:ServiceAccount keycloak-postgresql-sql-gate-sa rhbk",
             "kubernetes:core/v1:ServiceAccount reports-serviceaccount reports",
             "kubernetes:core/v1:ServiceAccount stackgres-operator-wait-sa stackgres",
@@ -70,7 +72,7 @@ describe("kind stack inventory", () => {
             "vault:kubernetes/authBackendConfig:AuthBackendConfig kubernetes-auth-config -",
             "vault:kubernetes/authBackendRole:AuthBackendRole app-app-auth-role -",
             "vault:kubernetes/authBackendRole:AuthBackendRole app-reports-auth-role -",
-            "vault:kubernetes/authBackendRole:AuthBackendRole kubernetes-auth-role-keycloak-role -",
+            "vault:kubernetes/authBackendRole:AuthBackendRole kubernetes-auth-role-keycloak-postgresql-admin -",
             "vault:kv/secretV2:SecretV2 keycloak-postgresql-admin-secret -",
         ]);
         expect(registrations.some((r) => r.type.includes("operators.coreos.com") || r.type.includes("openshift.io"))).toBe(false);

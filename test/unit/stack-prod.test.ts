@@ -13,6 +13,32 @@ beforeAll(async () => {
     await buildStackUnderMocks("prod", { vaultToken: TOKEN });
 });
 
+/** `type name` of every resource with `option` set, sorted. */
+function withOption(option: "protect" | "retainOnDelete"): string[] {
+    return registrations.filter((r) => r[option]).map((r) => `${r.type} ${r.name}`).sort();
+}
+
+describe("prod stack: what holds state is protected", () => {
+    it("protects the KV mount, the admin secret and its four passwords, the database mount, the auth method, the SGCluster and the rotated connection, and nothing else", () => {
+        expect(withOption("protect")).toEqual([
+            "kubernetes:stackgres.io/v1:SGCluster keycloak-postgresql-cluster",
+            "random:index/randomPassword:RandomPassword keycloak-postgresql-admin-authenticator-password",
+            "random:index/randomPassword:RandomPassword keycloak-postgresql-admin-replication-password",
+            "random:index/randomPassword:RandomPassword keycloak-postgresql-admin-restapi-password",
+            "random:index/randomPassword:RandomPassword keycloak-postgresql-admin-superuser-password",
+            "vault:database/secretBackendConnection:SecretBackendConnection database-secrets-connection",
+            "vault:index/authBackend:AuthBackend kubernetes-auth-backend",
+            "vault:index/mount:Mount database-secrets-mount",
+            "vault:index/mount:Mount keycloak-postgresql-admin-kv",
+            "vault:kv/secretV2:SecretV2 keycloak-postgresql-admin-secret",
+        ]);
+    });
+
+    it("retains nothing on delete: this stack deployed its Vault and owns what is in it", () => {
+        expect(withOption("retainOnDelete")).toEqual([]);
+    });
+});
+
 describe("prod stack", () => {
     it("runs Vault HA: Raft, 3 replicas, TLS, auto-unseal with the transit token from a Secret", () => {
         const values = one("kubernetes:helm.sh/v4:Chart", "vault-chart").inputs.values;
