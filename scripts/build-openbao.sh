@@ -47,6 +47,17 @@ if [ -x "$BIN" ]; then
 fi
 
 mkdir -p "$CACHE/bin"
+# One build at a time (see scripts/lib/go-build.sh): a second caller waits, then finds it built.
+exec {lock_fd}>"$BIN.lock"
+if ! flock -n "$lock_fd"; then
+    log "waiting for another build of $BIN to finish"
+    flock "$lock_fd"
+fi
+if [ -x "$BIN" ]; then
+    log "cached: $BIN (built meanwhile by another caller)"
+    echo "$BIN"
+    exit 0
+fi
 main_pkg="$(sed -n 's/^tool[[:space:]]\+\([^[:space:]]\+\).*/\1/p' "$WRAPPER/go.mod" | head -n1)"
 if [ -z "$main_pkg" ]; then
     log "engine/openbao/go.mod has no 'tool' line naming the server's main package"

@@ -24,7 +24,7 @@ go_build_selected() {
 go_build_cached() {
     local name="$1" dir="$2" key="$3" pkg="$4"
     shift 4
-    local out="$BIN/$name" stamp="$BIN/.$name.stamp" start tmp
+    local out="$BIN/$name" stamp="$BIN/.$name.stamp" start tmp lock_fd
     if [ -x "$out" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ]; then
         SUMMARY+=("$name: warm (cached, stamp $key, 0s)")
         return 0
@@ -34,8 +34,20 @@ go_build_cached() {
         STATUS=1
         return 0
     fi
-    log "building $name from ${dir#"$ROOT"/} ($pkg); a cold build takes minutes on 2 cores"
     mkdir -p "$BIN"
+    # One build per binary at a time: a second caller (CI's background prebuild and a tier runner, or
+    # two tier runners) waits for the first and then finds the binary warm instead of building it again.
+    exec {lock_fd}>"$BIN/.$name.lock"
+    if ! flock -n "$lock_fd"; then
+        log "waiting for another build of $name to finish"
+        flock "$lock_fd"
+    fi
+    if [ -x "$out" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ]; then
+        exec {lock_fd}>&-
+        SUMMARY+=("$name: warm (built meanwhile by another caller, stamp $key)")
+        return 0
+    fi
+    log "building $name from ${dir#"$ROOT"/} ($pkg); a cold build takes minutes on 2 cores"
     start=$(date +%s)
     tmp="$(mktemp "$BIN/.$name.build.XXXXXX")"
     if (
@@ -50,6 +62,7 @@ go_build_cached() {
         SUMMARY+=("$name: BUILD FAILED after $(($(date +%s) - start))s")
         STATUS=1
     fi
+    exec {lock_fd}>&-
 }
 
 # Logs the summary and the total time, then exits: in check mode with STATUS; otherwise non-zero on a
