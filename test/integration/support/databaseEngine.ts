@@ -4,7 +4,11 @@
  * from components/vault/databaseSecretsData.ts.
  */
 import { appRoleSql, grantManagedRolesSql, vaultAdminRoleSql } from "../../../components/stackgres/sql";
-import { postgresConnectionUrl, staticRoleParams } from "../../../components/vault/databaseSecretsData";
+import { POSTGRES_PASSWORD_AUTHENTICATION, postgresConnectionUrl, staticRoleParams } from "../../../components/vault/databaseSecretsData";
+import { parseStackConfig } from "../../../stacks/config";
+
+/** The stacks' default `database.sslMode`, read from the config schema rather than retyped. */
+const DEFAULT_SSL_MODE = parseStackConfig("defaults", { platform: "kubernetes", vault: { address: "http://127.0.0.1:8200" } }).database.sslMode;
 import type { IntegrationEnv } from "./env";
 import { dropRoles, type PgClient } from "./pg";
 import type { VaultApi } from "./vaultApi";
@@ -21,6 +25,10 @@ export interface DatabaseEngineSpec {
     adminPassword: string;
     /** Vault static role name -> PostgreSQL role it manages. Only these are in allowed_roles. */
     staticRoles: Record<string, string>;
+    /** libpq sslmode of the connection URL; default: the stacks' default (`database.sslMode`). */
+    sslMode?: string;
+    /** Vault's `password_authentication`; default: what DatabaseSecretsEngine sets. */
+    passwordAuthentication?: string;
 }
 
 /** Runs the project's SQL for the admin role and every managed app role, as the superuser. */
@@ -36,7 +44,11 @@ export async function applyRoleSql(su: PgClient, spec: DatabaseEngineSpec): Prom
     }
 }
 
-/** The body of `<mount>/config/<connection>`: Vault logs in as the admin role, never the superuser. */
+/**
+ * The body of `<mount>/config/<connection>` as DatabaseSecretsEngine declares it: Vault logs in as
+ * the admin role (never the superuser), over TLS with the stacks' default `sslmode` (the test server
+ * serves TLS like StackGres), and hashes the passwords it sets.
+ */
 export function connectionConfig(env: IntegrationEnv, spec: DatabaseEngineSpec): Record<string, unknown> {
     return {
         plugin_name: "postgresql-database-plugin",
@@ -44,10 +56,11 @@ export function connectionConfig(env: IntegrationEnv, spec: DatabaseEngineSpec):
             host: env.pg.host,
             port: env.pg.port,
             database: env.pg.database,
-            sslMode: "disable",
+            sslMode: spec.sslMode ?? DEFAULT_SSL_MODE,
         }),
         username: spec.adminRole,
         password: spec.adminPassword,
+        password_authentication: spec.passwordAuthentication ?? POSTGRES_PASSWORD_AUTHENTICATION,
         allowed_roles: Object.keys(spec.staticRoles),
         verify_connection: true,
     };

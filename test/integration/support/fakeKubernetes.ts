@@ -23,6 +23,7 @@
  */
 import { createHash, generateKeyPairSync, randomUUID, sign, type KeyObject } from "node:crypto";
 import http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
 
 export const TOKEN_REVIEW_PATH = "/apis/authentication.k8s.io/v1/tokenreviews";
@@ -110,15 +111,16 @@ export class FakeKubernetes {
     }
 
     /** Starts the server on 127.0.0.1 on a random free port. */
-    static async start(opts: { apiAudiences?: string[] } = {}): Promise<FakeKubernetes> {
+    static async start(opts: { apiAudiences?: string[]; tls?: { cert: string; key: string } } = {}): Promise<FakeKubernetes> {
         const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
-        const server = http.createServer();
+        // HTTPS like a real API server when given a certificate (Vault must then trust its CA).
+        const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }) : http.createServer();
         await new Promise<void>((resolve, reject) => {
             server.once("error", reject);
             server.listen(0, "127.0.0.1", () => resolve());
         });
         const { port } = server.address() as AddressInfo;
-        const self = new FakeKubernetes(server, `http://127.0.0.1:${port}`, keys, opts.apiAudiences ?? DEFAULT_API_AUDIENCES);
+        const self = new FakeKubernetes(server, `${opts.tls ? "https" : "http"}://127.0.0.1:${port}`, keys, opts.apiAudiences ?? DEFAULT_API_AUDIENCES);
         server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
             self.handle(req, res).catch((err) => {
                 if (!res.headersSent) {

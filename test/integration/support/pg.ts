@@ -4,15 +4,21 @@ import type { IntegrationEnv, PgEndpoint } from "./env";
 
 export type PgClient = pg.Client;
 
+/**
+ * libpq's `sslmode` as far as the tests use it: `disable`, or `require` (TLS, the server's
+ * certificate not verified, as libpq's `require` does).
+ */
+export type TestSslMode = "disable" | "require";
+
 /** Connects as `user`; always explicit credentials, so PGUSER/PGPASSWORD from the env never leak in. */
-export async function connect(ep: PgEndpoint, user: string, password: string): Promise<pg.Client> {
+export async function connect(ep: PgEndpoint, user: string, password: string, sslMode: TestSslMode = "disable"): Promise<pg.Client> {
     const client = new pg.Client({
         host: ep.host,
         port: ep.port,
         database: ep.database,
         user,
         password,
-        ssl: false,
+        ssl: sslMode === "require" ? { rejectUnauthorized: false } : false,
         connectionTimeoutMillis: 10_000,
         application_name: "vaultkit-integration",
     });
@@ -39,9 +45,9 @@ export async function sqlState(attempt: () => Promise<unknown>): Promise<string>
 }
 
 /** Tries to log in; returns "ok" or the SQLSTATE (28P01 = invalid password). */
-export async function loginState(ep: PgEndpoint, user: string, password: string): Promise<string> {
+export async function loginState(ep: PgEndpoint, user: string, password: string, sslMode: TestSslMode = "disable"): Promise<string> {
     return sqlState(async () => {
-        const c = await connect(ep, user, password);
+        const c = await connect(ep, user, password, sslMode);
         try {
             await c.query("select 1");
         } finally {
