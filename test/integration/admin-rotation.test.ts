@@ -10,7 +10,7 @@ import { vaultAdminRoleSql } from "../../components/stackgres/sql";
 import { parseStackConfig } from "../../stacks/config";
 import { connectionConfig, provisionDatabaseEngine, teardownDatabaseEngine, type DatabaseEngineSpec } from "./support/databaseEngine";
 import { integrationEnv, randomPassword, SKIP_REASON, type IntegrationEnv } from "./support/env";
-import { connect, connectSuperuser, loginState, type PgClient } from "./support/pg";
+import { connect, connectSuperuser, loginState, type PgClient, rolpassword } from "./support/pg";
 import { VaultApi } from "./support/vaultApi";
 
 const env = integrationEnv();
@@ -47,14 +47,6 @@ describe.skipIf(!env)(env ? "rotate-root of the Vault admin role on a real Postg
         return expect(actual, message);
     }
 
-    async function rolpassword(role: string): Promise<string> {
-        const r = await su!.query("select rolpassword from pg_authid where rolname = $1", [role]);
-        if (r.rowCount !== 1 || typeof r.rows[0].rolpassword !== "string") {
-            throw new Error(`role ${role}: expected exactly one row with a password, got ${JSON.stringify(r.rows)}`);
-        }
-        return r.rows[0].rolpassword;
-    }
-
     async function appCreds(): Promise<{ username: string; password: string }> {
         const body = await root.must("read", `${SPEC.mount}/static-creds/${APP.name}`);
         return { username: body.data.username, password: body.data.password };
@@ -71,7 +63,7 @@ describe.skipIf(!env)(env ? "rotate-root of the Vault admin role on a real Postg
         su = await connectSuperuser(e);
         await teardownDatabaseEngine(root, su, SPEC); // a crashed earlier run may have left it
         await provisionDatabaseEngine(root, su, e, SPEC);
-        before = { admin: await rolpassword(SPEC.adminRole), superuser: await rolpassword(e.pg.superuser), app: await rolpassword(APP.databaseRole) };
+        before = { admin: await rolpassword(su!, SPEC.adminRole), superuser: await rolpassword(su!, e.pg.superuser), app: await rolpassword(su!, APP.databaseRole) };
     });
 
     afterAll(async () => {
@@ -102,15 +94,15 @@ describe.skipIf(!env)(env ? "rotate-root of the Vault admin role on a real Postg
         await rotateRoot();
 
         check(await loginState(e.pg, SPEC.adminRole, SPEC.adminPassword), "the old admin password").toBe(INVALID_PASSWORD);
-        const adminAfter = await rolpassword(SPEC.adminRole);
+        const adminAfter = await rolpassword(su!, SPEC.adminRole);
         check(adminAfter).not.toBe(before.admin);
         check(adminAfter).toMatch(/^SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/);
 
         // The superuser: same verifier, same password still logs in.
-        check(await rolpassword(e.pg.superuser)).toBe(before.superuser);
+        check(await rolpassword(su!, e.pg.superuser)).toBe(before.superuser);
         check(await loginState(e.pg, e.pg.superuser, e.pg.superuserPassword)).toBe("ok");
         // The app's password is not rotate-root's business.
-        check(await rolpassword(APP.databaseRole)).toBe(before.app);
+        check(await rolpassword(su!, APP.databaseRole)).toBe(before.app);
         // Only the password changed: still no superuser.
         const attrs = await su!.query("select rolsuper, rolcreaterole, rolcanlogin from pg_roles where rolname = $1", [SPEC.adminRole]);
         check(attrs.rows).toEqual([{ rolsuper: false, rolcreaterole: true, rolcanlogin: true }]);
@@ -131,8 +123,8 @@ describe.skipIf(!env)(env ? "rotate-root of the Vault admin role on a real Postg
         const fresh = await appCreds();
         check(fresh.username).toBe(APP.databaseRole);
         check(fresh.password).not.toBe(old.password);
-        check(await rolpassword(APP.databaseRole)).not.toBe(before.app);
-        check(await rolpassword(APP.databaseRole)).toMatch(/^SCRAM-SHA-256\$/);
+        check(await rolpassword(su!, APP.databaseRole)).not.toBe(before.app);
+        check(await rolpassword(su!, APP.databaseRole)).toMatch(/^SCRAM-SHA-256\$/);
         check(await loginState(e.pg, APP.databaseRole, old.password)).toBe(INVALID_PASSWORD);
         const app = await connect(e.pg, fresh.username, fresh.password);
         try {
@@ -143,9 +135,9 @@ describe.skipIf(!env)(env ? "rotate-root of the Vault admin role on a real Postg
     });
 
     it("rotate-root can run again (Vault logs in with the password it set) and the superuser is still untouched", async () => {
-        const adminBefore = await rolpassword(SPEC.adminRole);
+        const adminBefore = await rolpassword(su!, SPEC.adminRole);
         await rotateRoot();
-        check(await rolpassword(SPEC.adminRole)).not.toBe(adminBefore);
+        check(await rolpassword(su!, SPEC.adminRole)).not.toBe(adminBefore);
 
         const old = await appCreds();
         check((await root.write(`${SPEC.mount}/rotate-role/${APP.name}`, {})).status).toBe(204);
@@ -153,16 +145,16 @@ describe.skipIf(!env)(env ? "rotate-root of the Vault admin role on a real Postg
         check(fresh.password).not.toBe(old.password);
         check(await loginState(e.pg, APP.databaseRole, fresh.password)).toBe("ok");
 
-        check(await rolpassword(e.pg.superuser)).toBe(before.superuser);
+        check(await rolpassword(su!, e.pg.superuser)).toBe(before.superuser);
         check(await loginState(e.pg, e.pg.superuser, e.pg.superuserPassword)).toBe("ok");
     });
 
     it("StackGres re-running the admin SQL (Vault owns the password) leaves Vault's rotated password in place", async () => {
-        const rotated = await rolpassword(SPEC.adminRole);
+        const rotated = await rolpassword(su!, SPEC.adminRole);
         // What the SGScript runs when the stack sets rotateVaultAdminPassword: idempotent, no password reset.
         await su!.query(vaultAdminRoleSql(SPEC.adminRole, SPEC.adminPassword, "vault"));
         await su!.query(vaultAdminRoleSql(SPEC.adminRole, SPEC.adminPassword, "vault"));
-        check(await rolpassword(SPEC.adminRole)).toBe(rotated);
+        check(await rolpassword(su!, SPEC.adminRole)).toBe(rotated);
         check(await loginState(e.pg, SPEC.adminRole, SPEC.adminPassword)).toBe(INVALID_PASSWORD);
         const r = await root.write(`${SPEC.mount}/rotate-role/${APP.name}`, {});
         check(r.status, `rotate-role after the SQL re-ran: ${r.errors.join("; ")}`).toBe(204);

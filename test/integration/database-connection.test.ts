@@ -16,7 +16,7 @@ import { POSTGRES_PASSWORD_AUTHENTICATION, postgresConnectionUrl, staticRolePara
 import { parseStackConfig } from "../../stacks/config";
 import { connectionConfig, provisionDatabaseEngine, ROTATION_PERIOD_SECONDS, teardownDatabaseEngine, type DatabaseEngineSpec } from "./support/databaseEngine";
 import { integrationEnv, randomPassword, SKIP_REASON, type IntegrationEnv } from "./support/env";
-import { connectSuperuser, loginState, type PgClient } from "./support/pg";
+import { connectSuperuser, loginState, type PgClient, rolpassword } from "./support/pg";
 import { VaultApi } from "./support/vaultApi";
 
 const env = integrationEnv();
@@ -59,14 +59,6 @@ describe.skipIf(!env)(env ? "the database connection Vault writes: TLS and SCRAM
     function check<T>(actual: T, message?: string) {
         checks++;
         return expect(actual, message);
-    }
-
-    async function rolpassword(role: string): Promise<string> {
-        const r = await su!.query("select rolpassword from pg_authid where rolname = $1", [role]);
-        if (r.rowCount !== 1 || typeof r.rows[0].rolpassword !== "string") {
-            throw new Error(`role ${role}: expected exactly one row with a password, got ${r.rowCount} rows`);
-        }
-        return r.rows[0].rolpassword;
     }
 
     async function creds(spec: DatabaseEngineSpec, name: string): Promise<string> {
@@ -126,8 +118,8 @@ describe.skipIf(!env)(env ? "the database connection Vault writes: TLS and SCRAM
     it("stores a SCRAM verifier computed by Vault, where the control connection's clear password became md5", async () => {
         await root.must("write", `${SPEC.mount}/rotate-role/${APP.name}`, {});
         await root.must("write", `${CONTROL.mount}/rotate-role/control-app`, {});
-        check(await rolpassword(APP.databaseRole)).toMatch(/^SCRAM-SHA-256\$4096:/);
-        check(await rolpassword("vk_conn_control_app")).toMatch(/^md5[0-9a-f]{32}$/);
+        check(await rolpassword(su!, APP.databaseRole)).toMatch(/^SCRAM-SHA-256\$4096:/);
+        check(await rolpassword(su!, "vk_conn_control_app")).toMatch(/^md5[0-9a-f]{32}$/);
     });
 
     it("creates and rotates the static role; the app logs in over TLS with each password, the old one refused", async () => {

@@ -66,3 +66,12 @@ export async function dropRoles(su: pg.Client, roles: string[]): Promise<void> {
         }
     }
 }
+
+/** The stored password verifier of `role` (`SCRAM-SHA-256$…` or `md5…`); throws unless the role has one. */
+export async function rolpassword(su: pg.Client, role: string): Promise<string> {
+    const r = await su.query("select rolpassword from pg_authid where rolname = $1", [role]);
+    if (r.rowCount !== 1 || typeof r.rows[0].rolpassword !== "string") {
+        throw new Error(`role ${role}: expected exactly one row with a password, got ${r.rowCount} row(s)`);
+    }
+    return r.rows[0].rolpassword;
+}
