@@ -342,6 +342,10 @@ async function captureNow(opts: CaptureOptions): Promise<Capture> {
     };
     const onRejection = (reason: unknown) => errors.push(errorText(reason));
     process.on("unhandledRejection", onRejection);
+    // The Kubernetes provider SDK defaults its `kubeconfig` input to $KUBECONFIG: a render must not
+    // depend on (or print) the caller's kubeconfig.
+    const savedKubeconfig = process.env.KUBECONFIG;
+    delete process.env.KUBECONFIG;
     try {
         try {
             await runtime.runInPulumiStack(async () => {
@@ -359,6 +363,7 @@ async function captureNow(opts: CaptureOptions): Promise<Capture> {
         // Let the last callbacks (rejections of failed registrations) surface.
         await new Promise((r) => setImmediate(r));
     } finally {
+        if (savedKubeconfig !== undefined) process.env.KUBECONFIG = savedKubeconfig;
         process.off("unhandledRejection", onRejection);
         log.error = savedError;
         log.warn = savedWarn;

@@ -17,6 +17,8 @@ export interface SchemaFolder {
     dir: string;
     /** e.g. "--schemas", "$VAULTKIT_SCHEMAS_DIR", "../shared next to the checkout". */
     source: string;
+    /** The folder holds a cluster's served CRDs (no chart values; families it does not serve are absent). */
+    fromCluster?: boolean;
 }
 
 /**
@@ -36,7 +38,7 @@ export function schemaFolder(repoRoot: string, explicit?: string): SchemaFolder 
         if (!fs.existsSync(path.join(abs, "crds"))) {
             throw new Error(`${source} ${abs}: no crds/ folder there (a schema folder has crds/ and reference/: npm run fetch-schemas -- --dest ${abs})`);
         }
-        return { dir: abs, source };
+        return { dir: abs, source, ...(fs.existsSync(path.join(abs, "crds", "FROM-CLUSTER.md")) ? { fromCluster: true } : {}) };
     }
     const beside = path.resolve(repoRoot, "..", "shared");
     if (fs.existsSync(path.join(beside, "crds"))) return { dir: beside, source: "../shared next to the checkout" };

@@ -27,6 +27,8 @@ export interface CrdFamily {
     version: string;
     /** Where the pin is declared. */
     pinnedIn: string;
+    /** The API groups its CRDs define (to sort a cluster's CRDs into families). */
+    groups: string[];
 }
 
 /**
@@ -38,21 +40,29 @@ export function pinnedCrdFamilies(): CrdFamily[] {
     const olm = PINNED.olmApi.version;
     const openshift = PINNED.openshiftApi.version;
     return [
-        { family: "StackGres", dir: `stackgres/${PINNED.stackgres.version}`, version: PINNED.stackgres.version, pinnedIn: "components/versions.ts PINNED.stackgres.version" },
+        { family: "StackGres", dir: `stackgres/${PINNED.stackgres.version}`, version: PINNED.stackgres.version, pinnedIn: "components/versions.ts PINNED.stackgres.version", groups: ["stackgres.io"] },
         {
             family: "Vault Secrets Operator",
             dir: `vault-secrets-operator/v${PINNED.vaultSecretsOperator.version}`,
             version: `v${PINNED.vaultSecretsOperator.version}`,
             pinnedIn: "components/versions.ts PINNED.vaultSecretsOperator.version",
+            groups: ["secrets.hashicorp.com"],
         },
         {
             family: "Secrets Store CSI driver",
             dir: "secrets-store-csi-driver",
             version: `v${PINNED.secretsStoreCsi.version}`,
             pinnedIn: "components/versions.ts PINNED.secretsStoreCsi.version",
+            groups: ["secrets-store.csi.x-k8s.io"],
         },
-        { family: "OLM (operator-framework/api)", dir: "olm", version: olm, pinnedIn: "components/versions.ts PINNED.olmApi.version" },
-        { family: "OpenShift API", dir: `openshift/${openshift}`, version: openshift, pinnedIn: "components/versions.ts PINNED.openshiftApi.version" },
+        { family: "OLM (operator-framework/api)", dir: "olm", version: olm, pinnedIn: "components/versions.ts PINNED.olmApi.version", groups: ["operators.coreos.com"] },
+        {
+            family: "OpenShift API",
+            dir: `openshift/${openshift}`,
+            version: openshift,
+            pinnedIn: "components/versions.ts PINNED.openshiftApi.version",
+            groups: ["route.openshift.io", "operator.openshift.io"],
+        },
     ];
 }
 
@@ -102,7 +112,11 @@ export class CrdRegistry {
     private readonly files = new Map<string, CrdFile>();
     readonly groups = new Map<string, CrdFamily>();
 
-    constructor(readonly sharedDir: string, readonly families: CrdFamily[] = pinnedCrdFamilies()) {
+    /** Families whose folder is absent (only with `optional`: a cluster that serves none of their CRDs). */
+    readonly absent: CrdFamily[] = [];
+
+    /** `optional`: a missing family folder is recorded in `absent` instead of refused (a cluster-sourced folder). */
+    constructor(readonly sharedDir: string, readonly families: CrdFamily[] = pinnedCrdFamilies(), optional = false) {
         if (families.length === 0) return; // no schema folder: knows no CRD
         const crdsDir = path.join(sharedDir, "crds");
         if (!fs.existsSync(crdsDir)) {
@@ -111,6 +125,10 @@ export class CrdRegistry {
         const refs = sourcesRefs(crdsDir);
         for (const fam of families) {
             const dir = path.join(crdsDir, fam.dir);
+            if (!fs.existsSync(dir) && optional) {
+                this.absent.push(fam);
+                continue;
+            }
             if (!fs.existsSync(dir)) {
                 throw new Error(`${fam.family} ${fam.version} is pinned (${fam.pinnedIn}) but ${dir} does not exist: add the upstream CRDs of that version`);
             }

@@ -57,6 +57,11 @@ export interface ValidatorOptions {
      * validated.
      */
     sharedDir?: string;
+    /**
+     * The folder holds what a cluster serves (scripts/lib/clusterSchemas.ts): families it serves no CRDs
+     * of, and Helm values (a cluster has no chart files), are reported as not validated.
+     */
+    fromCluster?: boolean;
     repoRoot?: string;
 }
 
@@ -163,7 +168,7 @@ export class Validator {
     private readonly compiled = new Map<string, ValidateFunction>();
 
     constructor(readonly opts: ValidatorOptions) {
-        this.crds = opts.sharedDir ? new CrdRegistry(opts.sharedDir) : new CrdRegistry("", []);
+        this.crds = opts.sharedDir ? new CrdRegistry(opts.sharedDir, undefined, opts.fromCluster) : new CrdRegistry("", []);
         this.ajv = new Ajv({
             strict: false,
             allErrors: true,
@@ -243,6 +248,10 @@ export class Validator {
             if (!cls && !this.opts.sharedDir) {
                 return { violations: [], notValidated: `custom resource ${apiVersion} ${kind}: ${NO_SCHEMAS}` };
             }
+            const absent = this.crds.absent.find((f) => f.groups.includes(apiVersion.split("/")[0]!));
+            if (!cls && absent) {
+                return { violations: [], notValidated: `custom resource ${apiVersion} ${kind}: the cluster serves no ${absent.family} CRDs (yet: the stack may install the operator)` };
+            }
             if (!cls) {
                 add(
                     "/kind",
@@ -283,8 +292,8 @@ export class Validator {
             add("/version", `chart version must be pinned to an exact version; got ${JSON.stringify(d.version)}`, "Helm chart");
             return { violations: out };
         }
-        if (!this.opts.sharedDir) {
-            return { violations: out, notValidated: `chart values: ${NO_SCHEMAS}` };
+        if (!this.opts.sharedDir || this.opts.fromCluster) {
+            return { violations: out, notValidated: `chart values: ${this.opts.sharedDir ? "a cluster serves no chart values (--schemas DIR for them)" : NO_SCHEMAS}` };
         }
         const ref = chartReference(this.opts.sharedDir, chart, version.replace(/^v/, ""));
         if (!ref) {
