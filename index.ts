@@ -12,3 +12,4 @@ export const vaultInitSecret = outputs.vaultInitSecret;
 export const adminCredentialsPath = outputs.adminCredentialsPath;
 export const databaseHost = outputs.databaseHost;
 export const applications = outputs.applications;
+export const sharedConnection = outputs.sharedConnection;

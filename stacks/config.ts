@@ -367,6 +367,13 @@ const applicationSchema = z.strictObject({
     deployWorkload: z.boolean({ error: "expected true or false" }).default(true),
 });
 
+const externalApplicationSchema = z.strictObject({
+    /** The Vault static role name the other stack creates on this stack's connection. */
+    name: dnsLabel,
+    /** The PostgreSQL role that static role manages. */
+    databaseRole: pgRole,
+});
+
 const debugWorkloadsSchema = z
     .strictObject({
         /** The seed's three debug Deployments reading the admin secret (CSI, injector, direct). */
@@ -443,6 +450,13 @@ export const rawConfigSchema = z.strictObject({
     kubernetesAuth: kubernetesAuthSchema,
     database: databaseSchema,
     applications: z.array(applicationSchema, { error: "expected a list of applications" }).default([]),
+    /**
+     * Applications another stack declares on this stack's database connection (docs/packaging.md,
+     * "Second team"): only their static role names join the connection's `allowed_roles`, and in
+     * StackGres mode their PostgreSQL roles are created for Vault to manage. Nothing else of theirs
+     * (static role, policy, auth role, service account, workload) is declared here.
+     */
+    externalApplications: z.array(externalApplicationSchema, { error: "expected a list of { name, databaseRole }" }).default([]),
     debugWorkloads: debugWorkloadsSchema,
     operators: operatorsSchema,
 });
@@ -783,7 +797,7 @@ function crossFieldProblems(c: Parsed, raw: Record<string, unknown>, env: Config
     if (c.database.mode === "existing" && !c.database.host) {
         add(["database", "host"], "expected the PostgreSQL host when database.mode is 'existing'");
     }
-    if (c.vault.configure && c.database.mode === "existing" && c.applications.length > 0 && !c.databaseAdminPassword) {
+    if (c.vault.configure && c.database.mode === "existing" && connectionRoles(c).staticRoleNames.length > 0 && !c.databaseAdminPassword) {
         p.push({
             key: keyOf(["databaseAdminPassword"]),
             expected: `expected the password of the existing '${c.database.vaultAdminRole}' role when database.mode is 'existing': \`pulumi config set --secret vaultkit:databaseAdminPassword ...\``,
@@ -819,22 +833,29 @@ function crossFieldProblems(c: Parsed, raw: Record<string, unknown>, env: Config
     p.push(...identityProblems(c));
     p.push(...otherNamespaceProblems(env.otherConfigKeys ?? []));
 
-    const seen = new Map<string, number>();
-    const seenRoles = new Map<string, number>();
-    c.applications.forEach((app, i) => {
+    // Static role names and database roles are one namespace each on the connection, whichever list declares them.
+    const seen = new Map<string, string>();
+    const seenRoles = new Map<string, string>();
+    const entries = [
+        ...c.applications.map((app, i) => ({ list: "applications", i, app })),
+        ...c.externalApplications.map((app, i) => ({ list: "externalApplications", i, app })),
+    ];
+    for (const { list, i, app } of entries) {
         const prev = seen.get(app.name);
         if (prev !== undefined) {
-            add(["applications", i, "name"], `expected a unique application name ('${app.name}' is already used by applications[${prev}])`);
+            add([list, i, "name"], `expected a unique application name ('${app.name}' is already used by ${prev})`);
         }
-        seen.set(app.name, i);
+        seen.set(app.name, `${list}[${i}]`);
         const prevRole = seenRoles.get(app.databaseRole);
         if (prevRole !== undefined) {
-            add(["applications", i, "databaseRole"], `expected a database role no other application uses ('${app.databaseRole}' belongs to applications[${prevRole}])`);
+            add([list, i, "databaseRole"], `expected a database role no other application uses ('${app.databaseRole}' belongs to ${prevRole})`);
         }
-        seenRoles.set(app.databaseRole, i);
+        seenRoles.set(app.databaseRole, `${list}[${i}]`);
         if (app.databaseRole === c.database.vaultAdminRole || (Object.values(STACKGRES_USERNAMES) as string[]).includes(app.databaseRole)) {
-            add(["applications", i, "databaseRole"], "expected an application role, not the superuser, replication, authenticator or Vault admin role");
+            add([list, i, "databaseRole"], "expected an application role, not the superuser, replication, authenticator or Vault admin role");
         }
+    }
+    c.applications.forEach((app, i) => {
         const missing = missingVaultComponent(app.delivery, c.vault, raw);
         if (missing) {
             add(["applications", i, "delivery"], `expected a pattern whose Vault component ${missing}`);
@@ -1071,6 +1092,15 @@ function otherNamespaceProblems(keys: string[]): ConfigProblem[] {
             expected: `expected ${INSTEAD_OF[k] ?? "a vaultkit: key"} instead: this program configures its ${k.split(":")[0]} provider explicitly, which ignores '${k}'`,
             given: "a value in the stack's config",
         }));
+}
+
+/**
+ * What the database connection serves: the static roles it allows (this stack's applications and
+ * the ones other stacks declare) and the PostgreSQL roles they manage, in declaration order.
+ */
+export function connectionRoles(c: Pick<Parsed, "applications" | "externalApplications">): { staticRoleNames: string[]; databaseRoles: string[] } {
+    const all = [...c.applications, ...c.externalApplications];
+    return { staticRoleNames: all.map((a) => a.name), databaseRoles: all.map((a) => a.databaseRole) };
 }
 
 /** The ServiceAccount this stack creates for the Vault Secrets Operator's login that syncs the admin credentials (StackGres mode). */

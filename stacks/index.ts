@@ -8,7 +8,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "./config";
+import { connectionRoles, StackConfig } from "./config";
 import { DatabaseHalf, OperatorsReady } from "./contracts";
 import { buildDatabase } from "./database";
 import { buildAdminSecretSync, buildDelivery } from "./delivery";
@@ -32,6 +32,11 @@ export interface StackOutputs {
     databaseHost?: string;
     /** Per application: the path it reads and the Kubernetes auth role it logs in with. */
     applications: { name: string; credsPath: string; authRole: string; delivery: string }[];
+    /**
+     * What another stack needs to declare an application on this stack's connection (listed in
+     * `externalApplications`), for a `StackReference` (absent on a `vault.bootstrapOnly` run).
+     */
+    sharedConnection?: { databaseMount: string; connectionName: string; kubernetesAuthMount: string; audience: string; vaultInClusterAddress: string };
 }
 
 const NO_OPERATORS: OperatorsReady = { vaultSecretsOperator: [], stackgres: [], secretsStoreCsi: [] };
@@ -67,7 +72,7 @@ export function buildStack(config: StackConfig): StackOutputs {
             operators,
             vault: vaultHalf,
             adminSecretSync: adminSync ? [adminSync] : [],
-            managedRoles: config.applications.map((a) => a.databaseRole),
+            managedRoles: connectionRoles(config).databaseRoles,
         });
     } else {
         database = existingDatabase(config);
@@ -98,5 +103,12 @@ export function buildStack(config: StackConfig): StackOutputs {
             const names = applicationVaultNames(config, a);
             return { name: a.name, credsPath: names.credsPath, authRole: names.authRoleName, delivery: a.delivery };
         }),
+        sharedConnection: {
+            databaseMount: config.database.databaseMount,
+            connectionName: config.database.connectionName,
+            kubernetesAuthMount: config.kubernetesAuth.mount,
+            audience: config.kubernetesAuth.audience,
+            vaultInClusterAddress: config.vault.inClusterAddress,
+        },
     };
 }

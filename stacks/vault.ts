@@ -15,7 +15,7 @@ import { VaultKubernetesAuth } from "../components/vault/vaultKubernetesAuth";
 import { VaultServer } from "../components/vault/vaultServer";
 import { staticCredsPath, staticCredsPolicyName } from "../components/vault/databaseSecretsData";
 import { kvDataPath } from "../components/vault/policies";
-import { adminRoleBinding, ApplicationConfig, StackConfig } from "./config";
+import { adminRoleBinding, ApplicationConfig, connectionRoles, StackConfig } from "./config";
 import { ApplicationVaultAccess, DatabaseHalf, Namespaces, VaultHalf } from "./contracts";
 import { kubectlJobImage, kubectlJobRunAsUser } from "./jobs";
 import { statefulTransformations } from "./protection";
@@ -241,7 +241,7 @@ export function buildDatabaseSecrets(
     vaultHalf: VaultHalfResources,
     database: DatabaseHalf,
 ): { engine?: DatabaseSecretsEngine; applications: ApplicationVaultAccess[] } {
-    if (config.applications.length === 0) {
+    if (connectionRoles(config).staticRoleNames.length === 0) {
         return { applications: [] };
     }
     const { provider, kubernetesAuth } = vaultHalf;
@@ -260,7 +260,8 @@ export function buildDatabaseSecrets(
             endpoint: { host: database.host, port: database.port, database: database.database, sslMode: db.sslMode },
             username: db.vaultAdminRole,
             password: vaultHalf.vaultAdminPassword,
-            allowedRoles: config.applications.map((a) => a.name),
+            // This stack's applications and those other stacks declare on this connection (externalApplications).
+            allowedRoles: connectionRoles(config).staticRoleNames,
             rotateRootCredentials: db.rotateVaultAdminPassword,
         },
         // Vault verifies the connection on write: the primary must run and the roles must exist.

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { childDependsOn } from "../dependencies";
 import * as vault from "@pulumi/vault";
-import { staticCredsPath, staticCredsPolicyName } from "./databaseSecretsData";
+import { checkStaticRole, staticCredsPath, staticCredsPolicyName } from "./databaseSecretsData";
 import { kubernetesAuthRoleInputs } from "./kubernetesAuthRole";
 import { renderPolicyHcl, staticCredsReadPolicyRules } from "./policies";
 
@@ -11,11 +11,11 @@ export interface ApplicationDatabaseAccessArgs {
     databaseMount: pulumi.Input<string>;
     /** Connection (db_name) the static role uses; it must list this role in `allowed_roles`. */
     connectionName: pulumi.Input<string>;
-    /** Vault static role name. Seed: `app`. */
+    /** Vault static role name: one path segment. Seed: `app`. */
     staticRoleName: string;
-    /** The existing PostgreSQL role whose password Vault rotates. Seed: `app`. */
+    /** The existing PostgreSQL role whose password Vault rotates; never the superuser. Seed: `app`. */
     databaseUsername: string;
-    /** Rotation period in seconds. Seed: 86400. */
+    /** Rotation period in seconds, at least 5 (Vault's minimum). Seed: 86400. */
     rotationPeriodSeconds: number;
     /** Mount of the Kubernetes auth method. Default `kubernetes`. */
     authMount?: pulumi.Input<string>;
@@ -47,6 +47,8 @@ export class ApplicationDatabaseAccess extends pulumi.ComponentResource {
     public readonly staticRoleName: pulumi.Output<string>;
 
     constructor(name: string, args: ApplicationDatabaseAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+        // What Vault would refuse (or must never be asked) fails here, before anything is registered.
+        checkStaticRole(args);
         super("vaultkit:index:ApplicationDatabaseAccess", name, args, opts);
         const authRoleName = args.authRoleName ?? args.staticRoleName;
         const ttl = args.tokenTtlSeconds ?? 3600;

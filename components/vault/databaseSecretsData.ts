@@ -57,6 +57,29 @@ export function stackGresPrimaryHost(clusterName: string, namespace: string): st
  */
 export const POSTGRES_PASSWORD_AUTHENTICATION = "scram-sha-256";
 
+/** Vault refuses a static role rotation period under 5 seconds. */
+export const MIN_STATIC_ROLE_ROTATION_SECONDS = 5;
+
+/** The PostgreSQL superuser names a static role must never take over (StackGres's and PostgreSQL's default). */
+const SUPERUSER_NAMES = ["postgres"];
+
+/**
+ * Checks a static role's arguments when the component is constructed, not when Vault is called: a
+ * name Vault cannot take as one path segment, a rotation period Vault refuses, or the superuser as
+ * the managed user (Vault would rotate the password everything else logs in with).
+ */
+export function checkStaticRole(args: { staticRoleName: string; databaseUsername: string; rotationPeriodSeconds: number }): void {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(args.staticRoleName)) {
+        throw new Error(`static role name must be one Vault path segment (letters, digits, '.', '_', '-'; no '/', '*' or spaces), got ${JSON.stringify(args.staticRoleName)}`);
+    }
+    if (args.databaseUsername === "" || SUPERUSER_NAMES.includes(args.databaseUsername) || args.databaseUsername.startsWith("pg_")) {
+        throw new Error(`static role ${JSON.stringify(args.staticRoleName)}: databaseUsername must be an application's role, not the superuser or a reserved pg_ role, got ${JSON.stringify(args.databaseUsername)}`);
+    }
+    if (!Number.isInteger(args.rotationPeriodSeconds) || args.rotationPeriodSeconds < MIN_STATIC_ROLE_ROTATION_SECONDS) {
+        throw new Error(`static role ${JSON.stringify(args.staticRoleName)}: rotationPeriodSeconds must be a whole number of at least ${MIN_STATIC_ROLE_ROTATION_SECONDS} (Vault's minimum), got ${args.rotationPeriodSeconds}`);
+    }
+}
+
 /** A static role as Vault's API takes it (`database/static-roles/<name>`). */
 export interface StaticRoleParams {
     db_name: string;

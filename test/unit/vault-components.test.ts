@@ -319,6 +319,24 @@ describe("ApplicationDatabaseAccess", () => {
         expect(await valueOf(c.access.credsPath)).toBe("database/static-creds/app");
     });
 
+    it("refuses what Vault would refuse at apply time, or must never be asked, in the constructor", async () => {
+        const ok = {
+            databaseMount: "database",
+            connectionName: "c",
+            staticRoleName: "orders",
+            databaseUsername: "orders",
+            rotationPeriodSeconds: 86400,
+            serviceAccountNames: ["orders"],
+            namespaces: ["team-b"],
+        };
+        const before = registrations.length;
+        expect(() => new mod.ApplicationDatabaseAccess("bad-name", { ...ok, staticRoleName: "Orders Role" })).toThrow(/one Vault path segment.*"Orders Role"/);
+        expect(() => new mod.ApplicationDatabaseAccess("bad-user", { ...ok, databaseUsername: "postgres" })).toThrow(/not the superuser/);
+        expect(() => new mod.ApplicationDatabaseAccess("bad-period", { ...ok, rotationPeriodSeconds: 2 })).toThrow(/at least 5/);
+        await settle();
+        expect(registrations.length).toBe(before);
+    });
+
     it("refuses a wildcard binding before registering anything", () => {
         const before = registrations.length;
         expect(
