@@ -172,7 +172,7 @@ export function describeObject(o: RenderedObject): string {
 }
 
 function protection(o: RenderedObject): string {
-    return o.protect ? " (protected: `pulumi up` stops until it is unprotected)" : o.retainOnDelete ? " (retainOnDelete: left in place, only forgotten by Pulumi)" : "";
+    return o.protect ? " (protected: Pulumi refuses to delete or replace it until `pulumi state unprotect`)" : o.retainOnDelete ? " (retainOnDelete: left in place, only forgotten by Pulumi)" : "";
 }
 
 function table(header: string[], rows: string[][]): string[] {
