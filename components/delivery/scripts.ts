@@ -5,8 +5,20 @@
  * the service account token, the Vault token and the secret never appear on stdout/stderr nor in
  * any process's argv (bodies and headers go through files in a memory-backed emptyDir); every
  * Vault token is revoked right after use so logins do not pile up tokens.
+ *
+ * Every in-pod file path is prefixed with `${VAULTKIT_POD_ROOT:-}`: unset in the pod, so the paths are
+ * the pod's mounts; the kube tier (test/kube/direct-fetcher.test.ts) runs the very same text on the
+ * test machine with it pointing at a directory laid out like those mounts.
  */
 import { shellQuote } from "./workload";
+
+/** The variable that relocates every in-pod path of the scripts (unset in the pod). */
+export const POD_ROOT_VAR = "VAULTKIT_POD_ROOT";
+
+/** A validated absolute in-pod path as a shell word, under `$VAULTKIT_POD_ROOT` when that is set. */
+function podPath(file: string): string {
+    return `"\${${POD_ROOT_VAR}:-}"${shellQuote(file)}`;
+}
 
 const VAULT_API_PATH = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
 const ABSOLUTE_FILE = /^\/[A-Za-z0-9._/-]+$/;
@@ -67,7 +79,7 @@ export function vaultFetchLoopScript(i: VaultFetchLoopInputs): string {
     }
     const address = i.vaultAddress.replace(/\/+$/, "");
     // Unquoted inside $CURL on purpose: ABSOLUTE_FILE allows no spaces or shell characters.
-    const tls = i.caCertFile ? ` --cacert ${i.caCertFile}` : "";
+    const tls = i.caCertFile ? ` --cacert \${${POD_ROOT_VAR}:-}${i.caCertFile}` : "";
     const write = i.extractField
         ? [
               `  value=$(sed -n ${shellQuote(`s/.*"${i.extractField}":"\\([^"]*\\)".*/\\1/p`)} "$WORK/response.json")`,
@@ -85,10 +97,10 @@ export function vaultFetchLoopScript(i: VaultFetchLoopInputs): string {
         `VAULT_ADDR=${shellQuote(address)}`,
         `AUTH_MOUNT=${shellQuote(i.authMount)}`,
         `ROLE=${shellQuote(i.role)}`,
-        `JWT_FILE=${shellQuote(i.jwtFile)}`,
+        `JWT_FILE=${podPath(i.jwtFile)}`,
         `SECRET_PATH=${shellQuote(i.secretPath)}`,
-        `OUT=${shellQuote(i.outputFile)}`,
-        `WORK=${shellQuote(i.workDir)}`,
+        `OUT=${podPath(i.outputFile)}`,
+        `WORK=${podPath(i.workDir)}`,
         `INTERVAL=${i.intervalSeconds}`,
         `CURL="curl -sS --connect-timeout 5 --max-time 20${tls}"`,
         "",
@@ -178,7 +190,7 @@ export function psqlCheckCommand(i: PsqlCheckInputs): string {
     validatePsql(i);
     const sslMode = i.sslMode ?? "prefer";
     const url = `postgres://${i.user}@${i.host}:${i.port}/${i.database}?sslmode=${sslMode}&connect_timeout=5`;
-    return `PGPASSWORD="$(cat ${shellQuote(i.passwordFile)})" psql ${shellQuote(url)} -X -w -c '\\c'`;
+    return `PGPASSWORD="$(cat ${podPath(i.passwordFile)})" psql ${shellQuote(url)} -X -w -c '\\c'`;
 }
 
 /** Runs {@link psqlCheckCommand} every `intervalSeconds` and logs whether it connected. */
@@ -194,7 +206,7 @@ export function psqlCheckLoopScript(i: PsqlCheckInputs, intervalSeconds: number)
         "set -u",
         "trap 'exit 0' TERM INT",
         "while true; do",
-        `  if [ -s ${shellQuote(i.passwordFile)} ]; then`,
+        `  if [ -s ${podPath(i.passwordFile)} ]; then`,
         `    ${psqlCheckCommand(i)} || echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) connection as ${i.user} failed" >&2`,
         "  else",
         `    echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) waiting for ${i.passwordFile}" >&2`,

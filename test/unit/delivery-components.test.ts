@@ -312,8 +312,8 @@ describe("DirectVaultAccess", () => {
         expect(c.command.slice(0, 2)).toEqual(["sh", "-c"]);
         expect(c.command[2]).toContain(`SECRET_PATH='${KV_DATA_PATH}'`);
         expect(c.command[2]).toContain("ROLE='keycloak-role'");
-        expect(c.command[2]).toContain("OUT='/tmp/keycloak-postgresql-vault'");
-        expect(c.command[2]).toContain("JWT_FILE='/var/run/secrets/vault/token'");
+        expect(c.command[2]).toContain("OUT=\"${VAULTKIT_POD_ROOT:-}\"'/tmp/keycloak-postgresql-vault'");
+        expect(c.command[2]).toContain("JWT_FILE=\"${VAULTKIT_POD_ROOT:-}\"'/var/run/secrets/vault/token'");
         expect(c.volumeMounts).toContainEqual({ name: "vault-token", mountPath: "/var/run/secrets/vault", readOnly: true });
         expect(podSpec(d).volumes).toContainEqual({ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } });
         expect(podSpec(d).automountServiceAccountToken).toBe(false);
@@ -331,14 +331,14 @@ describe("UserCredentialsApp", () => {
         ]);
         const [fetcher, psql] = spec.containers;
         expect(fetcher.command[2]).toContain("SECRET_PATH='database/static-creds/app'");
-        expect(fetcher.command[2]).toContain("OUT='/tmp/password'");
+        expect(fetcher.command[2]).toContain("OUT=\"${VAULTKIT_POD_ROOT:-}\"'/tmp/password'");
         expect(fetcher.volumeMounts).toContainEqual({ name: "shared", mountPath: "/tmp" });
         expect(psql.volumeMounts).toEqual([{ name: "shared", mountPath: "/tmp" }]);
         expect(spec.volumes).toContainEqual({ name: "shared", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } });
         // The Vault token volume and the fetcher's scratch space stay out of the psql container.
         expect(fetcher.volumeMounts.map((m: any) => m.name)).toEqual(["shared", "fetch-work", "vault-token"]);
         expect(psql.command[2]).toContain("psql 'postgres://app@keycloak-postgresql-primary.rhbk.svc.cluster.local:5432/postgres?sslmode=prefer&connect_timeout=5'");
-        expect(psql.readinessProbe.exec.command[2]).toContain(`PGPASSWORD="$(cat '/tmp/password')"`);
+        expect(psql.readinessProbe.exec.command[2]).toContain(`PGPASSWORD="$(cat "\${VAULTKIT_POD_ROOT:-}"'/tmp/password')"`);
         expect(await valueOf(userCreds.checkCommand)).toBe(
             'psql postgres://app:$(cat /tmp/password)@keycloak-postgresql-primary.rhbk.svc.cluster.local:5432/postgres -c "\\c"',
         );

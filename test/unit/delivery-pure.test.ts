@@ -12,7 +12,7 @@ import * as YAML from "yaml";
 import { csiObjectsYaml, csiVolume, secretProviderClassSpec } from "../../components/delivery/csiSecretMount";
 import { injectorAnnotations, kvJsonTemplate, staticCredsPasswordTemplate } from "../../components/delivery/injectedSecret";
 import { propagationDelaySeconds } from "../../components/delivery/propagation";
-import { psqlCheckCommand, psqlCheckLoopScript, seedPsqlCheck, vaultFetchLoopScript } from "../../components/delivery/scripts";
+import { POD_ROOT_VAR, psqlCheckCommand, psqlCheckLoopScript, seedPsqlCheck, vaultFetchLoopScript } from "../../components/delivery/scripts";
 import { assertNotStackGresOwned } from "../../components/delivery/secretSync";
 import {
     VSO_SYNCED_WAIT_FOR,
@@ -246,7 +246,7 @@ describe("vault fetch script", () => {
         expect(script).toContain(`SECRET_PATH='${SEED_KV_DATA_PATH}'`);
         expect(script).toContain('"$VAULT_ADDR/v1/auth/$AUTH_MOUNT/login"');
         expect(script).toContain('{"role":"%s","jwt":"%s"}');
-        expect(script).toContain("OUT='/tmp/keycloak-postgresql-vault'");
+        expect(script).toContain("OUT=\"${VAULTKIT_POD_ROOT:-}\"'/tmp/keycloak-postgresql-vault'");
         expect(script).toContain("/v1/auth/token/revoke-self");
         expect(script).not.toMatch(/jq/);
     });
@@ -289,7 +289,7 @@ describe("vault fetch script", () => {
     });
 
     it.skipIf(!hasCurl)(
-        "against a fake Vault: writes the raw response / the password, revokes each token, prints no secret",
+        "against a fake Vault: writes the password under $VAULTKIT_POD_ROOT, revokes each token, prints no secret",
         async () => {
             const jwt = "jwt-SECRET-abc";
             const token = "hvs.TOKEN-SECRET-xyz";
@@ -316,20 +316,23 @@ describe("vault fetch script", () => {
             });
             await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
             const port = (server.address() as { port: number }).port;
+            // The in-pod paths, relocated under a directory laid out like the pod's mounts.
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vaultkit-fetch-"));
-            fs.writeFileSync(path.join(dir, "jwt"), jwt);
+            fs.mkdirSync(path.join(dir, "var/run/secrets/vault"), { recursive: true });
+            fs.mkdirSync(path.join(dir, "tmp"));
+            fs.writeFileSync(path.join(dir, "var/run/secrets/vault/token"), jwt);
             const s = vaultFetchLoopScript({
                 vaultAddress: `http://127.0.0.1:${port}`,
                 authMount: "kubernetes",
                 role: "app",
-                jwtFile: path.join(dir, "jwt"),
+                jwtFile: "/var/run/secrets/vault/token",
                 secretPath: "database/static-creds/app",
-                outputFile: path.join(dir, "password"),
+                outputFile: "/tmp/password",
                 extractField: "password",
                 intervalSeconds: 1,
-                workDir: path.join(dir, "work"),
+                workDir: "/var/run/vault-fetch",
             });
-            const child = spawn("sh", ["-c", s]);
+            const child = spawn("sh", ["-c", s], { env: { ...process.env, [POD_ROOT_VAR]: dir } });
             let out = "";
             child.stdout.on("data", (d) => (out += d));
             child.stderr.on("data", (d) => (out += d));
@@ -338,7 +341,7 @@ describe("vault fetch script", () => {
             await new Promise((r) => child.on("exit", r));
             server.close();
 
-            expect(fs.readFileSync(path.join(dir, "password"), "utf8")).toBe(password);
+            expect(fs.readFileSync(path.join(dir, "tmp/password"), "utf8")).toBe(password);
             expect(out).toContain("read database/static-creds/app: HTTP 200");
             for (const secret of [jwt, token, password]) {
                 expect(out).not.toContain(secret);
@@ -351,7 +354,7 @@ describe("vault fetch script", () => {
             expect(revokes).toBeGreaterThanOrEqual(logins - 1);
             expect(revokes).toBeGreaterThanOrEqual(2);
             // Scratch files holding the token or the response are gone after each round.
-            expect(fs.readdirSync(path.join(dir, "work"))).toEqual([]);
+            expect(fs.readdirSync(path.join(dir, "var/run/vault-fetch"))).toEqual([]);
             fs.rmSync(dir, { recursive: true, force: true });
         },
         15_000,
@@ -373,7 +376,7 @@ describe("psql check", () => {
 
     it("runs it with PGPASSWORD so the password stays out of argv", () => {
         expect(psqlCheckCommand({ ...seed, sslMode: "disable" })).toBe(
-            `PGPASSWORD="$(cat '/tmp/password')" psql 'postgres://app@keycloak-postgresql-primary.rhbk.svc.cluster.local:5432/postgres?sslmode=disable&connect_timeout=5' -X -w -c '\\c'`,
+            `PGPASSWORD="$(cat "\${VAULTKIT_POD_ROOT:-}"'/tmp/password')" psql 'postgres://app@keycloak-postgresql-primary.rhbk.svc.cluster.local:5432/postgres?sslmode=disable&connect_timeout=5' -X -w -c '\\c'`,
         );
         const loop = psqlCheckLoopScript(seed, 30);
         expect(loop).toContain("sleep 30");

@@ -165,7 +165,7 @@ describe("debug workloads (the seed's three pods reading the admin secret)", () 
         const script = one(DEPLOYMENT, "keycloak-postgresql-debug-direct-deployment").inputs.spec.template.spec.containers[0].command[2];
         expect(script).toContain("ROLE='keycloak-role'");
         expect(script).toContain(`SECRET_PATH='${path}'`);
-        expect(script).toContain("OUT='/tmp/keycloak-postgresql-vault'");
+        expect(script).toContain("OUT=\"${VAULTKIT_POD_ROOT:-}\"'/tmp/keycloak-postgresql-vault'");
     });
 
     it("run in rhbk as their own service account with the debug image, after the admin credentials exist", () => {
@@ -251,7 +251,7 @@ describe("applications", () => {
         ]) {
             const c = one(DEPLOYMENT, `${app}-deployment`).inputs.spec.template.spec.containers[0];
             expect(c.image).toBe("docker.io/library/postgres:16.1");
-            expect(c.command[2]).toContain(`PGPASSWORD="$(cat '/mnt/secrets-store/password')" psql 'postgres://${user}@`);
+            expect(c.command[2]).toContain(`PGPASSWORD="$(cat "\${VAULTKIT_POD_ROOT:-}"'/mnt/secrets-store/password')" psql 'postgres://${user}@`);
             expect(c.readinessProbe.exec.command[2]).toContain(`postgres://${user}@`);
         }
     });

@@ -209,7 +209,7 @@ describe("the four delivery patterns read the same Vault secret with the same ro
         const script: string = get(`${K}apps/v1:Deployment`, "keycloak-postgresql-debug-direct-deployment").inputs.spec.template.spec.containers[0].command.join(" ");
         expect(script).toContain(`ROLE='${ROLE}'`);
         expect(script).toContain(`SECRET_PATH='${PATH}'`);
-        expect(script).toContain("OUT='/tmp/keycloak-postgresql-vault'");
+        expect(script).toContain("OUT=\"${VAULTKIT_POD_ROOT:-}\"'/tmp/keycloak-postgresql-vault'");
     });
 
     it("and the SGCluster takes its credentials from the synced Secret", () => {

@@ -13,7 +13,7 @@
  * - The answer is a TokenReview (HTTP 201) whose `status` carries `authenticated`, `user.username`
  *   `system:serviceaccount:<ns>:<sa>`, `user.uid` (the service account's UID), `groups`, `extra`, and
  *   `audiences`: the intersection of the token's audiences with the requested ones (the server's
- *   default audiences when the request names none). A token it did not issue, a revoked or expired
+ *   default audiences when the request names none). A token it did not issue, an expired
  *   one, or one whose audiences miss the requested ones gets `authenticated: false` plus `error`.
  *
  * Vault also decodes the JWT's claims itself, without verifying the signature unless `pem_keys` is
@@ -68,7 +68,6 @@ interface Issued {
     podName: string;
     podUid: string;
     jti: string;
-    revoked: boolean;
 }
 
 function b64url(data: string | Buffer): string {
@@ -160,40 +159,11 @@ export class FakeKubernetes {
             podName: `${sa.name}-${randomUUID().slice(0, 8)}`,
             podUid: randomUUID(),
             jti: randomUUID(),
-            revoked: false,
         };
         const claimed = opts.claimsAs ?? sa;
         const jwt = this.signJwt(claimed, claimed === sa ? issued.uid : this.uidOf(claimed), issued);
         this.tokens.set(jwt, issued);
         return jwt;
-    }
-
-    /**
-     * A JWT-shaped token with the same kind of claims, signed with a key the API server does not
-     * trust, and never registered: the API answers `authenticated: false` for it.
-     */
-    forge(sa: ServiceAccountRef, opts: Omit<IssueOptions, "claimsAs"> = {}): string {
-        const fake: Issued = {
-            sa,
-            uid: this.uidOf(sa),
-            audiences: opts.audiences ?? [...this.apiAudiences],
-            expiresAt: Math.floor(Date.now() / 1000) + (opts.lifetimeSeconds ?? 3600),
-            podName: `${sa.name}-forged`,
-            podUid: randomUUID(),
-            jti: randomUUID(),
-            revoked: false,
-        };
-        const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-        return this.signJwt(sa, fake.uid, fake, privateKey);
-    }
-
-    /** Invalidates an issued token (its pod was deleted). */
-    revoke(token: string): void {
-        const t = this.tokens.get(token);
-        if (!t) {
-            throw new Error("revoke: not a token this server issued");
-        }
-        t.revoked = true;
     }
 
     /** Lets the holder of `token` create TokenReviews (a `system:auth-delegator` binding). */
@@ -320,9 +290,6 @@ export class FakeKubernetes {
         const issued = this.tokens.get(token);
         if (!issued) {
             return { ok: false, error: "[invalid bearer token, square/go-jose: error in cryptographic primitive]" };
-        }
-        if (issued.revoked) {
-            return { ok: false, error: "[invalid bearer token, service account token has been invalidated]" };
         }
         if (issued.expiresAt <= Math.floor(Date.now() / 1000)) {
             return { ok: false, error: "[invalid bearer token, service account token has expired]" };

@@ -138,6 +138,8 @@ export interface TokenOptions {
     audiences?: string[];
     /** The server refuses less than 600. */
     expirationSeconds?: number;
+    /** Bind the token to an object (the kubelet binds a pod's projected token to the Pod): deleting it invalidates the token. */
+    boundObjectRef?: { apiVersion: string; kind: "Pod" | "Secret" | "Node"; name: string; uid: string };
 }
 
 export interface WaitOptions {
@@ -352,7 +354,7 @@ export class Kube {
     /** A ServiceAccount token from the TokenRequest API (what the kubelet projects into a pod). */
     async createToken(namespace: string, serviceAccount: string, options: TokenOptions = {}): Promise<{ token: string; expirationTimestamp: string }> {
         const res = await this.request("POST", `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(serviceAccount)}/token`, {
-            body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { audiences: options.audiences ?? [], expirationSeconds: options.expirationSeconds } },
+            body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { audiences: options.audiences ?? [], expirationSeconds: options.expirationSeconds, boundObjectRef: options.boundObjectRef } },
         });
         const status = (res.body as { status: { token: string; expirationTimestamp: string } }).status;
         return { token: status.token, expirationTimestamp: status.expirationTimestamp };
