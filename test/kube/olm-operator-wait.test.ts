@@ -253,8 +253,9 @@ describe.skipIf(!env)("OLM wait Jobs against a real kube-apiserver", () => {
         const waitFor = clusterCsiDriver.metadata.annotations!["pulumi.com/waitFor"]!;
         expect(waitFor).toBe("condition=SecretsStoreDriverNodeServiceControllerAvailable");
         // Pulumi's `condition=<type>` and kubectl's `--for=condition=<type>` both hold when that condition's status is True.
+        // HOME is the server's state dir, so kubectl's discovery cache never lands in the checkout.
         const kubectlWait = () =>
-            spawnSync(KUBECTL, ["wait", `--for=${waitFor}`, "clustercsidriver/secrets-store.csi.k8s.io", "--timeout=2s"], { env: { PATH: process.env.PATH, KUBECONFIG: process.env.KUBECONFIG }, encoding: "utf8" });
+            spawnSync(KUBECTL, ["wait", `--for=${waitFor}`, "clustercsidriver/secrets-store.csi.k8s.io", "--timeout=2s"], { env: { PATH: process.env.PATH, KUBECONFIG: process.env.KUBECONFIG, HOME: process.env.VAULTKIT_KUBE_DIR }, encoding: "utf8" });
         const transition = new Date().toISOString().replace(/\.\d+Z$/, "Z");
         // What CSIDriverNodeServiceController writes while the DaemonSet has no available pod, then once it has.
         await kube.patchStatus(ref, {
