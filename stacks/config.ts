@@ -875,7 +875,7 @@ function crossFieldProblems(c: Parsed, raw: Record<string, unknown>, env: Config
     }
     existingVaultMountProblems(c, raw, add);
     if (c.production && (c.debugWorkloads.csi || c.debugWorkloads.injector || c.debugWorkloads.direct)) {
-        add(["debugWorkloads"], "expected no debug workloads in a stack marked production (they print the admin credentials)");
+        add(["debugWorkloads"], "expected no debug workloads in a stack marked production (they hold the database admin credentials, readable by anyone with pods/exec in their namespace)");
     }
     return p;
 }

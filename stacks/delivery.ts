@@ -18,7 +18,7 @@ import { PsqlCheckInputs, psqlCheckCommand, psqlCheckLoopScript } from "../compo
 import { SecretSync } from "../components/delivery/secretSync";
 import { SyncedSecretApp } from "../components/delivery/syncedSecretApp";
 import { UserCredentialsApp } from "../components/delivery/userCredentialsApp";
-import { SECRETS_MOUNT_PATH } from "../components/delivery/workload";
+import { SECRETS_MOUNT_PATH, SYNCED_SECRET_MOUNT_PATH } from "../components/delivery/workload";
 import { DEFAULT_ROTATION_POLL_INTERVAL } from "../components/operators/operatorCatalog";
 import { kvDataPath } from "../components/vault/policies";
 import { PINNED } from "../components/versions";
@@ -333,7 +333,7 @@ function buildApplicationWorkload(
             );
             const consumer = new SyncedSecretApp(
                 app.name,
-                { ...workload, ...checkContainer(passwordFile), secretName: sync.secretName, readinessPeriodSeconds: DELIVERY_INTERVALS.checkIntervalSeconds },
+                { ...workload, ...checkContainer(`${SYNCED_SECRET_MOUNT_PATH}/password`), secretName: sync.secretName, readinessPeriodSeconds: DELIVERY_INTERVALS.checkIntervalSeconds },
                 componentOpts([...deps, ...sync.ready]),
             );
             return [sync, consumer];

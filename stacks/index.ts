@@ -25,7 +25,7 @@ export interface StackOutputs {
     /** The generated dev root token (secret); absent for HA or existing Vaults. */
     vaultRootToken?: pulumi.Output<string>;
     /** HA with `vault.bootstrap`: the Secret holding the PGP-encrypted init output (docs/ha-vault.md). */
-    vaultInitSecret?: pulumi.Output<string>;
+    vaultInitSecretName?: pulumi.Output<string>;
     /** API path of the database admin credentials (absent on a `vault.bootstrapOnly` run). */
     adminCredentialsPath?: pulumi.Output<string>;
     /** Host Vault's database connection uses (absent on a `vault.bootstrapOnly` run). */
@@ -55,7 +55,7 @@ export function buildStack(config: StackConfig): StackOutputs {
         return {
             vaultAddress: config.vault.address!,
             vaultInClusterAddress: config.vault.inClusterAddress,
-            vaultInitSecret: bootstrap?.initSecretName,
+            vaultInitSecretName: bootstrap?.initSecretName,
             applications: [],
         };
     }
@@ -96,7 +96,7 @@ export function buildStack(config: StackConfig): StackOutputs {
         vaultAddress: config.vault.address!,
         vaultInClusterAddress: config.vault.inClusterAddress,
         vaultRootToken: vaultHalf.server?.rootToken,
-        vaultInitSecret: vaultHalf.bootstrap?.initSecretName,
+        vaultInitSecretName: vaultHalf.bootstrap?.initSecretName,
         adminCredentialsPath: vaultHalf.adminCredentialsPath,
         databaseHost: database.host,
         applications: config.applications.map((a) => {

@@ -13,6 +13,7 @@ export {
     ContainerResources,
     DEFAULT_RESOURCES,
     SECRETS_MOUNT_PATH,
+    SYNCED_SECRET_MOUNT_PATH,
     deploymentManifest,
     restrictedContainerSecurityContext,
     restrictedPodSecurityContext,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ContainerResources, SECRETS_MOUNT_PATH, appContainer, emptyDirVolume, workloadLabels } from "./workload";
+import { ContainerResources, SYNCED_SECRET_MOUNT_PATH, appContainer, emptyDirVolume, workloadLabels } from "./workload";
 import { createWorkload } from "./workloadResources";
 
 /** Arguments of {@link SyncedSecretApp}. */
@@ -8,7 +8,7 @@ export interface SyncedSecretAppArgs {
     namespace: string;
     /** The Secret the Vault Secrets Operator keeps in sync (e.g. a {@link DynamicSecretSync}'s `secretName`). */
     secretName: pulumi.Input<string>;
-    /** Where the Secret's keys appear as files. Defaults to `/mnt/secrets-store`. */
+    /** Where the Secret's keys appear as files. Defaults to `/mnt/vault-synced`. */
     mountPath?: string;
     /** The pod's service account. */
     serviceAccountName: string;
@@ -50,7 +50,7 @@ export class SyncedSecretApp extends pulumi.ComponentResource {
             args,
             { deploymentName, labels, automountServiceAccountToken: false },
             () => ({
-                containers: [appContainer(args, [{ name: "credentials", mountPath: args.mountPath ?? SECRETS_MOUNT_PATH, readOnly: true }], args.readinessPeriodSeconds)],
+                containers: [appContainer(args, [{ name: "credentials", mountPath: args.mountPath ?? SYNCED_SECRET_MOUNT_PATH, readOnly: true }], args.readinessPeriodSeconds)],
                 // secretName may be an Output of the sync: the Deployment then depends on it too.
                 volumes: [{ name: "credentials", secret: { secretName: args.secretName, defaultMode: 0o440 } }, emptyDirVolume("tmp", true)],
             }),

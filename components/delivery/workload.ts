@@ -9,8 +9,14 @@ type Container = k8s.types.input.core.v1.Container;
 type Volume = k8s.types.input.core.v1.Volume;
 type VolumeMount = k8s.types.input.core.v1.VolumeMount;
 
-/** Where every pattern puts credential files inside the consuming container (the seed's path). */
+/** Where the CSI and injector patterns put credential files inside the consuming container (the seed's path). */
 export const SECRETS_MOUNT_PATH = "/mnt/secrets-store";
+
+/**
+ * Where the `sync` pattern mounts the Secret the Vault Secrets Operator writes: not the CSI driver's
+ * conventional path, so a reader of the manifest does not look for a CSI volume.
+ */
+export const SYNCED_SECRET_MOUNT_PATH = "/mnt/vault-synced";
 
 /** Where the projected, audience-bound service account token for Vault login is mounted. */
 export const VAULT_TOKEN_DIR = "/var/run/secrets/vault";

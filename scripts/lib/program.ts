@@ -45,9 +45,9 @@ export interface StackCapture extends Capture {
     configWarnings: string[];
 }
 
-/** Runs one stack of the repository under the mock engine. */
-export async function captureStack(stack: string, repoRoot: string = DEFAULT_REPO_ROOT): Promise<StackCapture> {
-    const file = loadStackFile(repoRoot, stack);
+/** Runs one stack of the repository under the mock engine (its stack file from `stackPath` when given). */
+export async function captureStack(stack: string, repoRoot: string = DEFAULT_REPO_ROOT, stackPath?: string): Promise<StackCapture> {
+    const file = loadStackFile(repoRoot, stack, stackPath);
     const program = await loadProgram(repoRoot);
     // An existing Vault's token may come from VAULT_TOKEN in CI; the render never reads the real one.
     const envToken = mockSecretValue(`env:${stack}:VAULT_TOKEN`, 40);
@@ -73,8 +73,8 @@ export async function captureStack(stack: string, repoRoot: string = DEFAULT_REP
 export const SUMMARY_FILE = "SUMMARY.md";
 
 /** Runs and renders one stack, with its SUMMARY.md. */
-export async function renderStack(stack: string, repoRoot: string = DEFAULT_REPO_ROOT): Promise<RenderResult & { configWarnings: string[] }> {
-    const captured = await captureStack(stack, repoRoot);
+export async function renderStack(stack: string, repoRoot: string = DEFAULT_REPO_ROOT, stackPath?: string): Promise<RenderResult & { configWarnings: string[] }> {
+    const captured = await captureStack(stack, repoRoot, stackPath);
     const result = renderCapture(captured, { repoRoot });
     // Upper case sorts before the lower-case folders and index.yaml, here and in `ls`.
     const files = new Map([[SUMMARY_FILE, renderSummary(result.files)], ...result.files]);

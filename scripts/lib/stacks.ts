@@ -60,16 +60,19 @@ function replaceSecure(v: unknown, seed: string, injected: string[]): unknown {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, replaceSecure(x, `${seed}.${k}`, injected)]));
 }
 
-/** Reads `Pulumi.yaml` (project name and config defaults) and `Pulumi.<stack>.yaml`. */
-export function loadStackFile(repoRoot: string, stack: string): StackFile {
+/**
+ * Reads `Pulumi.yaml` (project name and config defaults) and `Pulumi.<stack>.yaml`, or the stack
+ * file at `stackPath` instead (a stack file kept outside the root, e.g. docs/Pulumi.example.yaml).
+ */
+export function loadStackFile(repoRoot: string, stack: string, stackPath?: string): StackFile {
     const projectFile = ["Pulumi.yaml", "Pulumi.yml"].map((f) => path.join(repoRoot, f)).find((f) => fs.existsSync(f));
     const project = projectFile ? readYaml(projectFile) : {};
     const projectName = isObject(project) && typeof project.name === "string" ? project.name : "vaultkit";
-    const stackPath = ["yaml", "yml"].map((e) => path.join(repoRoot, `Pulumi.${stack}.${e}`)).find((f) => fs.existsSync(f));
-    if (!stackPath) {
+    const stackFile = stackPath ?? ["yaml", "yml"].map((e) => path.join(repoRoot, `Pulumi.${stack}.${e}`)).find((f) => fs.existsSync(f));
+    if (!stackFile) {
         throw new Error(`no stack file Pulumi.${stack}.yaml in ${repoRoot} (stacks: ${discoverStacks(repoRoot).join(", ") || "none"})`);
     }
-    const stackDoc = readYaml(stackPath);
+    const stackDoc = readYaml(stackFile);
     const raw: Record<string, unknown> = {};
     // Project-level defaults: `config: { ns:key: { default: v } }` or `{ value: v }`.
     if (isObject(project) && isObject(project.config)) {

@@ -31,14 +31,29 @@ export function sortKeys(value: unknown, keepTopOrder = false): unknown {
     return Object.fromEntries(entries.map(([k, v]) => [k, sortKeys(v)]));
 }
 
+/**
+ * File modes (`defaultMode` of a Secret/ConfigMap/projected volume, `mode` of one of its items) get
+ * their octal form as a comment, `defaultMode: 288 # 0440`: the value stays decimal, which every
+ * parser reads alike (YAML 1.2 tools such as yq would read a bare `0440` as 440), and a reviewer
+ * reads the permission bits.
+ */
+function annotateFileModes(doc: YAML.Document): void {
+    YAML.visit(doc, {
+        Pair(_, pair, path) {
+            if (!YAML.isScalar(pair.key) || !YAML.isScalar(pair.value) || typeof pair.value.value !== "number") return;
+            const key = pair.key.value;
+            const parent = path[path.length - 1];
+            const isItemMode = key === "mode" && YAML.isMap(parent) && parent.has("path") && parent.has("key");
+            if (key === "defaultMode" || isItemMode) pair.value.comment = ` 0${pair.value.value.toString(8)}`;
+        },
+    });
+}
+
 /** Stable YAML text for `value`. */
 export function toYaml(value: unknown, opts: { keepTopOrder?: boolean } = {}): string {
-    return YAML.stringify(sortKeys(value, opts.keepTopOrder), {
-        lineWidth: 0,
-        minContentWidth: 0,
-        aliasDuplicateObjects: false,
-        version: "1.1",
-    });
+    const doc = new YAML.Document(sortKeys(value, opts.keepTopOrder), { aliasDuplicateObjects: false, version: "1.1" });
+    annotateFileModes(doc);
+    return doc.toString({ lineWidth: 0, minContentWidth: 0 });
 }
 
 /** Parses rendered YAML back (YAML 1.1, as written). */

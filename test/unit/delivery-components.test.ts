@@ -222,7 +222,7 @@ describe("DynamicSecretSync", () => {
         const deployment = one(DEPLOYMENT, "app-deployment");
         expect(deployment.inputs.metadata).toMatchObject({ name: "app", namespace: "team-a" });
         expect(podSpec(deployment).volumes).toContainEqual({ name: "credentials", secret: { secretName: "app-db-credentials", defaultMode: 0o440 } });
-        expect(podSpec(deployment).containers[0].volumeMounts).toContainEqual({ name: "credentials", mountPath: "/mnt/secrets-store", readOnly: true });
+        expect(podSpec(deployment).containers[0].volumeMounts).toContainEqual({ name: "credentials", mountPath: "/mnt/vault-synced", readOnly: true });
         expect(dependsOnTransitively(deployment, one(VDS, "app-sync-secret"))).toBe(true);
         expect(dependsOnTransitively(one(VDS, "app-sync-secret"), one("test:index:AccessReady", "app-access-ready"))).toBe(true);
     });

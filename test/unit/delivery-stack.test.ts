@@ -244,14 +244,16 @@ describe("applications", () => {
     });
 
     it("sample apps connect as their own database role with the password file of their pattern", () => {
-        for (const [app, user] of [
-            ["alpha", "alpha_user"],
-            ["beta", "beta_user"],
-            ["gamma", "gamma_user"],
+        for (const [app, user, dir] of [
+            ["alpha", "alpha_user", "/mnt/vault-synced"], // sync: the VSO-written Secret, not a CSI path
+            ["beta", "beta_user", "/mnt/secrets-store"],
+            ["gamma", "gamma_user", "/mnt/secrets-store"],
         ]) {
-            const c = one(DEPLOYMENT, `${app}-deployment`).inputs.spec.template.spec.containers[0];
+            const spec = one(DEPLOYMENT, `${app}-deployment`).inputs.spec.template.spec;
+            const c = spec.containers[0];
             expect(c.image).toBe("docker.io/library/postgres:16.1");
-            expect(c.command[2]).toContain(`PGPASSWORD="$(cat "\${VAULTKIT_POD_ROOT:-}"'/mnt/secrets-store/password')" psql 'postgres://${user}@`);
+            expect(c.command[2]).toContain(`PGPASSWORD="$(cat "\${VAULTKIT_POD_ROOT:-}"'${dir}/password')" psql 'postgres://${user}@`);
+            if (app === "alpha") expect(c.volumeMounts).toContainEqual({ name: "credentials", mountPath: dir, readOnly: true });
             expect(c.readinessProbe.exec.command[2]).toContain(`postgres://${user}@`);
         }
     });
