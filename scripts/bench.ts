@@ -11,6 +11,7 @@
  */
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
+import { parseSizesArgs } from "./lib/sizes";
 
 const PATTERNS = ["direct", "sync", "csi", "injector"] as const;
 
@@ -90,25 +91,6 @@ registered, wall time, ms per resource and peak RSS. Progress goes to stderr, th
                   and 1.7 GiB)
   -h, --help      this text`;
 
-/** The sizes to measure, from the command line; exits on --help, throws on anything unknown. */
-function parseSizes(argv: string[]): number[] {
-    let sizes = [1, 10, 100, 1000];
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i]!;
-        if (arg === "--help" || arg === "-h") {
-            console.log(USAGE);
-            process.exit(0);
-        } else if (arg === "--sizes") {
-            const list = argv[++i] ?? "";
-            sizes = list.split(",").map(Number);
-            if (list === "" || sizes.some((n) => !Number.isInteger(n) || n < 0)) throw new Error(`--sizes expects whole numbers like 1,10,100; given '${list}'\n\n${USAGE}`);
-        } else {
-            throw new Error(`unknown argument ${arg}\n\n${USAGE}`);
-        }
-    }
-    return sizes;
-}
-
 async function main(): Promise<void> {
     const child = process.argv.indexOf("--child");
     if (child >= 0) {
@@ -116,7 +98,7 @@ async function main(): Promise<void> {
         process.stdout.write(JSON.stringify(sample) + "\n");
         return;
     }
-    const sizes = parseSizes(process.argv.slice(2));
+    const sizes = parseSizesArgs(process.argv.slice(2), { defaults: [1, 10, 100, 1000], min: 0, usage: USAGE });
     const rows: Sample[] = [];
     for (const n of sizes) {
         process.stderr.write(`bench: ${n} application(s)... `);

@@ -10,9 +10,12 @@
 # scripts/openbao-test-server.sh and scripts/postgres-test-server.sh (on their own ports, so an
 # integration run's servers are not disturbed) and stopped on exit.
 #
-# Needs Go 1.26 + the Go module proxy the first time (engine build, tens of minutes cold on 2
-# cores; cached in ${VAULTKIT_CACHE:-~/.cache/vaultkit}/pulumi/bin), Node >= 22, and what the
-# stage-1 scripts need. Sets VAULTKIT_E2E_REQUIRED=1: a missing binary or server fails, never skips
+# The Kubernetes-half tests (test/e2e/kubernetes-*.test.ts) start their own kube-apiserver +
+# kube-controller-manager with scripts/kube-test-server.sh on free ports, and need /usr/bin/kubectl.
+#
+# Needs Go 1.26 + the Go module proxy the first time (engine and kube builds, tens of minutes cold on 2
+# cores; cached in ${VAULTKIT_CACHE:-~/.cache/vaultkit}/pulumi/bin and .../kube/bin), Node >= 22, and
+# what the stage-1 scripts need. Sets VAULTKIT_E2E_REQUIRED=1: a missing binary or server fails, never skips
 # (the vault provider is the one exception while it is blocked: engine/provider-vault/BLOCKED.md).
 source "$(dirname "${BASH_SOURCE[0]}")/lib/help.sh" "$@"
 set -euo pipefail
@@ -28,6 +31,8 @@ log() { echo "test-e2e: $*" >&2; }
 PULUMI_BIN="$("$ROOT/scripts/build-pulumi-engine.sh")"
 export VAULTKIT_PULUMI_BIN="$PULUMI_BIN"
 "$PULUMI_BIN/pulumi" version >&2
+# The Kubernetes-half tests start their own kube-apiserver + controller-manager (they stop and restart it).
+export VAULTKIT_KUBE_BIN="${VAULTKIT_KUBE_BIN:-$("$ROOT/scripts/build-kube.sh")}"
 
 if [ -n "${VAULT_ADDR:-}" ] && [ -n "${VAULT_TOKEN:-}" ]; then
     log "using the Vault at $VAULT_ADDR from the environment"

@@ -21,6 +21,7 @@ go_build_selected() {
 #   GOWORK=off CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath [flags] -o <tmp> PKG
 # (the wrapper's go.mod/go.sum are the pin; a build never rewrites them), then moves the binary in
 # place and writes the stamp, so an interrupted build never leaves a half-written binary behind.
+# A sourcing script may define go_build_prepare NAME PKG: it runs in DIR just before the build.
 go_build_cached() {
     local name="$1" dir="$2" key="$3" pkg="$4"
     shift 4
@@ -52,6 +53,7 @@ go_build_cached() {
     tmp="$(mktemp "$BIN/.$name.build.XXXXXX")"
     if (
         cd "$dir"
+        if declare -F go_build_prepare >/dev/null; then go_build_prepare "$name" "$pkg"; fi
         GOWORK=off CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=readonly" go build -trimpath "$@" -o "$tmp" "$pkg"
     ); then
         mv -f "$tmp" "$out"
