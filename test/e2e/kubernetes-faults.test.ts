@@ -13,7 +13,9 @@
  *   for the condition" instead: docs/real-engine.md);
  *
  *   kube-apiserver stopped as the up starts writing: the up fails with the server's own error
- *   (connection refused); after a restart on the same etcd data the next up converges the same way.
+ *   (connection refused); after a restart on the same etcd data the next up converges the same way;
+ *
+ *   `vaultkit:protect` (stacks/protection.ts): destroy leaves the protected SGCluster in place.
  */
 import type { Stack } from "@pulumi/pulumi/automation";
 import { execFile } from "node:child_process";
@@ -175,5 +177,25 @@ describe.skipIf(skip !== undefined)("faults in the middle of an up of the Kubern
         const again = await stack.up({ onOutput: () => undefined });
         expect(again.summary.result).toBe("succeeded");
         await expectConverged(8);
+    });
+
+    it("vaultkit:protect: destroy is refused at the protected SGCluster, which stays as it was; after `pulumi state unprotect --all` destroy removes everything", async () => {
+        const names = kubeHalfNames(id, 8);
+        await stack.setConfig("vaultkit:protect", { value: "true" });
+        expect((await stack.up({ onOutput: () => undefined })).summary.result).toBe("succeeded");
+        const ref = { apiVersion: "stackgres.io/v1", kind: "SGCluster", namespace: names.databaseNamespace, name: names.clusterName };
+        const uid = (await server.kube.get(ref))!.metadata.uid;
+        const refused = await stack.destroy({ onOutput: () => undefined }).then(
+            () => "",
+            (e: Error) => e.message,
+        );
+        expect(refused).toMatch(/protected/);
+        expect(refused).toContain(`SGCluster::${names.clusterName}-cluster`);
+        expect((await server.kube.get(ref))?.metadata.uid).toBe(uid);
+        await pulumi(["state", "unprotect", "--all", "--yes"]);
+        expect((await stack.destroy({ onOutput: () => undefined })).summary.result).toBe("succeeded");
+        expect(await server.kube.get(ref)).toBeUndefined();
+        const after = await snapshot(server.kube);
+        expect([...after].filter((k) => !before.has(k)), "left behind").toEqual([]);
     });
 });
