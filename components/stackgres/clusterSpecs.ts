@@ -166,6 +166,10 @@ export function rolesScriptSpec(s: RolesScriptInput): { managedVersions: boolean
     if (roles.includes(s.vaultAdminRole)) {
         throw new Error(`the Vault admin role '${s.vaultAdminRole}' cannot also be a managed application role`);
     }
+    // The Kubernetes provider names the (autonamed) Secret; an empty name would make StackGres read nothing.
+    if (!s.adminSqlSecret.name || !s.adminSqlSecret.key) {
+        throw new Error(`the admin-role SQL Secret needs a name and a key (got name '${s.adminSqlSecret.name ?? ""}', key '${s.adminSqlSecret.key ?? ""}')`);
+    }
     const common = { wrapInTransaction: "read-committed", retryOnError: true };
     const scripts: ScriptEntry[] = [
         {

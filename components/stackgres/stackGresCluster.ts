@@ -148,7 +148,7 @@ export class StackGresCluster extends pulumi.ComponentResource {
             rolesScriptSpec({
                 vaultAdminRole: adminRole,
                 managedRoles: args.managedRoles,
-                adminSqlSecret: { name: secretName ?? "", key: VAULT_ADMIN_SQL_KEY },
+                adminSqlSecret: { name: secretName, key: VAULT_ADMIN_SQL_KEY },
             }),
         );
         const script = new k8s.apiextensions.CustomResource(

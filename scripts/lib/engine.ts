@@ -10,6 +10,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
+import { kubernetesAutoname } from "./autoname";
 import { digest, mockSecretValue } from "./mockValues";
 import { SECRET_SIG, SIG_KEY, UNKNOWN_VALUE, Wire, isWireSecret } from "./wire";
 
@@ -43,23 +44,13 @@ export interface CapturedResource {
     autonamed?: boolean;
 }
 
-/**
- * What the Kubernetes provider's Check does before sending an object: an object without
- * `metadata.name` gets `<resource name>-<random suffix>` (deterministic here).
- */
+/** What the Kubernetes provider's Check does before sending an object (see ./autoname). */
 function autoname(r: CapturedResource): void {
-    if (!r.custom || !r.type.startsWith("kubernetes:") || r.type.endsWith("Patch") || /^kubernetes:helm\.sh\//.test(r.type)) return;
-    const md = r.inputs.metadata;
-    if (md === undefined) {
-        if (r.inputs.kind === undefined) return;
-        r.inputs.metadata = { name: `${r.name}-${digest(r.urn, 8)}` };
-        r.autonamed = true;
-        return;
-    }
-    if (md && typeof md === "object" && !Array.isArray(md) && !isWireSecret(md) && (md as Record<string, Wire>).name === undefined) {
-        r.inputs.metadata = { ...(md as Record<string, Wire>), name: `${r.name}-${digest(r.urn, 8)}` };
-        r.autonamed = true;
-    }
+    const name = kubernetesAutoname(r);
+    if (name === undefined) return;
+    const md = r.inputs.metadata as Record<string, Wire> | undefined;
+    r.inputs.metadata = { ...(md ?? {}), name };
+    r.autonamed = true;
 }
 
 type Plainish = boolean | string | string[] | Record<string, string>;

@@ -4,6 +4,7 @@
  * test (vitest runs each file in its own process, so each file gets a fresh engine).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { kubernetesAutoname } from "../../scripts/lib/autoname";
 
 /** One registered resource as the engine saw it. */
 export interface Registration {
@@ -27,6 +28,11 @@ export interface Registration {
     protect: boolean;
     retainOnDelete: boolean;
     ignoreChanges: string[];
+    /**
+     * The program left `metadata.name` out and the Kubernetes provider would generate it; `inputs`
+     * carry the generated name, as the provider's checked inputs do (see scripts/lib/autoname.ts).
+     */
+    autonamed: boolean;
 }
 
 export const registrations: Registration[] = [];
@@ -101,12 +107,18 @@ export async function setupMocks(opts: { project?: string; stack?: string; confi
             newResource(args: pulumi.runtime.MockResourceArgs) {
                 const inputs = unwrapSecrets(args.inputs) as Record<string, any>;
                 const w = wiring.get(`${args.type}::${args.name}`);
+                const custom = args.custom ?? true;
+                // A read (`.get()`) names an existing object; only creates are auto-named.
+                const generated = args.id ? undefined : kubernetesAutoname({ type: args.type, name: args.name, urn: w?.urn ?? "", custom, inputs });
+                if (generated !== undefined) {
+                    inputs.metadata = { ...(inputs.metadata ?? {}), name: generated };
+                }
                 registrations.push({
                     type: args.type,
                     name: args.name,
                     inputs,
                     provider: args.provider,
-                    custom: args.custom ?? true,
+                    custom,
                     urn: w?.urn ?? "",
                     parent: w?.parent ?? "",
                     dependencies: w?.dependencies ?? [],
@@ -115,6 +127,7 @@ export async function setupMocks(opts: { project?: string; stack?: string; confi
                     protect: w?.protect ?? false,
                     retainOnDelete: w?.retainOnDelete ?? false,
                     ignoreChanges: w?.ignoreChanges ?? [],
+                    autonamed: generated !== undefined,
                 });
                 return { id: `${args.name}-id`, state: { ...inputs, ...computedOutputs(args.type, args.name, inputs) } };
             },

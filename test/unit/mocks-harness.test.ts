@@ -47,3 +47,33 @@ describe("secret tracking", () => {
         expect(r.inputs.plain).toBe("a");
     });
 });
+
+describe("Kubernetes autonaming", () => {
+    const CM = "kubernetes:core/v1:ConfigMap";
+    beforeAll(async () => {
+        const k8s = await import("@pulumi/kubernetes");
+        const unnamed = new k8s.core.v1.ConfigMap("unnamed", { metadata: { namespace: "ns" }, data: { a: "1" } });
+        new k8s.core.v1.ConfigMap("referrer", { metadata: { name: "referrer", namespace: "ns" }, data: { target: unnamed.metadata.name } });
+        new k8s.core.v1.ConfigMap("no-metadata", { data: { a: "1" } });
+        new k8s.core.v1.ConfigMap("generated", { metadata: { generateName: "gen-", namespace: "ns" } });
+        new k8s.core.v1.ConfigMapPatch("patch", { metadata: { name: "existing", namespace: "ns" }, data: { a: "2" } });
+        k8s.core.v1.ConfigMap.get("read", "ns/existing");
+        await settle();
+    });
+
+    it("names an object without metadata.name `<resource name>-<8 hex>`, and references see that name", () => {
+        const unnamed = one(CM, "unnamed");
+        expect(unnamed.autonamed).toBe(true);
+        expect(unnamed.inputs.metadata).toEqual({ namespace: "ns", name: expect.stringMatching(/^unnamed-[0-9a-f]{8}$/) });
+        expect(one(CM, "referrer").inputs.data.target).toBe(unnamed.inputs.metadata.name);
+        expect(one(CM, "no-metadata").inputs.metadata.name).toMatch(/^no-metadata-[0-9a-f]{8}$/);
+    });
+
+    it("keeps a given name or generateName, and names no Patch and no read", () => {
+        expect(one(CM, "referrer")).toMatchObject({ autonamed: false, inputs: { metadata: { name: "referrer" } } });
+        expect(one(CM, "generated").autonamed).toBe(false);
+        expect(one(CM, "generated").inputs.metadata.name).toBeUndefined();
+        expect(one("kubernetes:core/v1:ConfigMapPatch", "patch")).toMatchObject({ autonamed: false, inputs: { metadata: { name: "existing" } } });
+        expect(one(CM, "read").autonamed).toBe(false);
+    });
+});

@@ -175,8 +175,30 @@ describe("operators on OpenShift", () => {
                 expect(rule.verbs.every((v: string) => ["get", "list", "watch"].includes(v))).toBe(true);
             }
         }
-        const binding = one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "stackgres-operator-wait-clusterrolebinding");
-        expect(binding.inputs.subjects).toEqual([{ kind: "ServiceAccount", namespace: "openshift-operators" }].map((s) => expect.objectContaining(s)));
+    });
+
+    it("runs each wait Job as its own ServiceAccount, which both bindings name, by the names the provider generates", () => {
+        const RBAC = "kubernetes:rbac.authorization.k8s.io/v1";
+        const waits = { "vault-secrets-operator-wait": "openshift-operators", "stackgres-operator-wait": "openshift-operators", "secrets-store-csi-operator-wait": "openshift-cluster-csi-drivers" };
+        for (const [wait, namespace] of Object.entries(waits)) {
+            const sa = one("kubernetes:core/v1:ServiceAccount", `${wait}-sa`);
+            const role = one(`${RBAC}:Role`, `${wait}-role`);
+            const clusterRole = one(`${RBAC}:ClusterRole`, `${wait}-clusterrole`);
+            const binding = one(`${RBAC}:RoleBinding`, `${wait}-rolebinding`);
+            const clusterBinding = one(`${RBAC}:ClusterRoleBinding`, `${wait}-clusterrolebinding`);
+            const job = one(JOB, `${wait}-job`);
+            for (const r of [sa, role, clusterRole, binding, clusterBinding, job]) {
+                expect(r.autonamed, r.name).toBe(true);
+                expect(r.inputs.metadata.name, r.name).toMatch(new RegExp(`^${r.name}-[0-9a-f]{8}$`));
+            }
+            expect(sa.inputs.metadata.namespace).toBe(namespace);
+            const subjects = [{ kind: "ServiceAccount", name: sa.inputs.metadata.name, namespace }];
+            expect(binding.inputs.roleRef, wait).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.inputs.metadata.name });
+            expect(binding.inputs.subjects, wait).toEqual(subjects);
+            expect(clusterBinding.inputs.roleRef, wait).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRole.inputs.metadata.name });
+            expect(clusterBinding.inputs.subjects, wait).toEqual(subjects);
+            expect(job.inputs.spec.template.spec.serviceAccountName, wait).toBe(sa.inputs.metadata.name);
+        }
     });
 
     it("creates the cluster-scoped ClusterCSIDriver only after the CSI operator is installed", () => {

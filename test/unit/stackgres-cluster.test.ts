@@ -101,18 +101,18 @@ describe("StackGresCluster", () => {
         expect(sg.inputs.apiVersion).toBe("stackgres.io/v1");
         expect(sg.inputs.kind).toBe("SGCluster");
         expect(sg.inputs.metadata.name).toBe("keycloak-postgresql");
-        expect(sg.inputs.spec).toEqual(
-            specs.sgClusterSpec({
-                instances: 1,
-                postgresVersion: "15",
-                volumeSize: "5Gi",
-                storageClass: "standard",
-                instanceProfileName: "keycloak-postgresql-profile",
-                postgresConfigName: "keycloak-postgresql-pgconfig",
-                scriptName: "keycloak-postgresql-vault-roles",
-                credentialsSecretName: "keycloak-postgresql-vault",
-            }),
-        );
+        expect(sg.autonamed).toBe(false);
+        // Every reference is the name the referenced object was registered with.
+        const { credentials, ...configurations } = sg.inputs.spec.configurations;
+        expect({ ...sg.inputs.spec, configurations }).toEqual({
+            instances: 1,
+            postgres: { version: "15" },
+            sgInstanceProfile: one(T.profile, "keycloak-postgresql-profile").inputs.metadata.name,
+            pods: { persistentVolume: { size: "5Gi", storageClass: "standard" } },
+            configurations: { sgPostgresConfig: one(T.pgConfig, "keycloak-postgresql-pgconfig").inputs.metadata.name },
+            managedSql: { scripts: [{ id: 1, sgScript: one(T.script, "keycloak-postgresql-roles").inputs.metadata.name }] },
+        });
+        expect(credentials).toBeDefined();
     });
 
     it("takes every credential from exactly the seven keys of the synced Secret", () => {
@@ -146,14 +146,25 @@ describe("StackGresCluster", () => {
         const container = job.inputs.spec.template.spec.containers[0];
         // The script embeds the versions: a changed SGScript changes the pod template, which replaces the (autonamed) Job.
         expect(container.command).toEqual(["/bin/sh", "-c", managedSqlGateScript({ namespace: "rhbk", clusterName: "keycloak-postgresql", entries, timeoutSeconds: 900 })]);
-        expect(job.inputs.metadata.name).toBeUndefined();
+        // The provider names the Job: `<resource name>-<8 hex>`, a new name on each replacement.
+        expect(job.autonamed).toBe(true);
+        expect(job.inputs.metadata.name).toMatch(/^keycloak-postgresql-sql-gate-job-[0-9a-f]{8}$/);
         expect(container.image).toBe("registry.k8s.io/kubectl:v1.31.0");
         expect(job.inputs.spec.template.spec.securityContext).toMatchObject({ runAsUser: 65532 });
         expect(container.terminationMessagePolicy).toBe("FallbackToLogsOnError");
         expect(job.inputs.spec.backoffLimit).toBe(1);
         expect(dependsOnTransitively(job, one(T.cluster, "keycloak-postgresql-cluster"))).toBe(true);
         expect(one(T.role, "keycloak-postgresql-sql-gate-role").inputs.rules).toEqual(managedSqlGateRules("keycloak-postgresql").namespaced);
-        expect(dependsOnTransitively(job, one(T.roleBinding, "keycloak-postgresql-sql-gate-rolebinding"))).toBe(true);
+        // The Job runs as its own ServiceAccount, which its RoleBinding binds to its Role: all autonamed.
+        const sa = one(T.serviceAccount, "keycloak-postgresql-sql-gate-sa");
+        const role = one(T.role, "keycloak-postgresql-sql-gate-role");
+        const binding = one(T.roleBinding, "keycloak-postgresql-sql-gate-rolebinding");
+        expect([sa, role, binding].map((r) => r.autonamed)).toEqual([true, true, true]);
+        expect(new Set([sa, role, binding, job].map((r) => r.inputs.metadata.name)).size).toBe(4);
+        expect(job.inputs.spec.template.spec.serviceAccountName).toBe(sa.inputs.metadata.name);
+        expect(binding.inputs.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.inputs.metadata.name });
+        expect(binding.inputs.subjects).toEqual([{ kind: "ServiceAccount", name: sa.inputs.metadata.name, namespace: "rhbk" }]);
+        expect(dependsOnTransitively(job, binding)).toBe(true);
         // OpenShift: the SCC assigns the UID, and the image is ose-cli.
         const osJob = one(T.job, "plain-sql-gate-job");
         expect(osJob.inputs.spec.template.spec.securityContext.runAsUser).toBeUndefined();
@@ -163,7 +174,8 @@ describe("StackGresCluster", () => {
     it("keeps the admin-role SQL (it holds the password) in a Secret sent as a secret, replaced on change", () => {
         const secret = one(T.secret, "keycloak-postgresql-vault-admin-sql");
         // Autonamed: a replacement gets a new name, which changes the script entry's version.
-        expect(secret.inputs.metadata.name).toBeUndefined();
+        expect(secret.autonamed).toBe(true);
+        expect(secret.inputs.metadata.name).toMatch(/^keycloak-postgresql-vault-admin-sql-[0-9a-f]{8}$/);
         const sent = raw.get(`${T.secret}::keycloak-postgresql-vault-admin-sql`)!;
         expect(isSecretWrapped(sent.object.stringData)).toBe(true);
         expect(sent.replaceOnChanges).toEqual(["stringData"]);
@@ -174,7 +186,10 @@ describe("StackGresCluster", () => {
             expect(JSON.stringify(r.inputs).includes(PASSWORD), `${r.type}::${r.name}`).toBe(false);
         }
         const script = one(T.script, "keycloak-postgresql-roles").inputs.spec;
-        expect(script.scripts[0]).toMatchObject({ name: "vault-admin-role", scriptFrom: { secretKeyRef: { key: "vault-admin-role.sql" } } });
+        // StackGres reads the SQL from the Secret under the name the provider gave it.
+        expect(script.scripts[0]).toMatchObject({ name: "vault-admin-role", scriptFrom: { secretKeyRef: { name: secret.inputs.metadata.name, key: "vault-admin-role.sql" } } });
+        expect(script.scripts[0].version).toBe(specs.scriptEntryVersion(`secret:${secret.inputs.metadata.name}/vault-admin-role.sql`));
+        expect(one(T.script, "plain-roles").inputs.spec.scripts[0].scriptFrom.secretKeyRef.name).toBe(one(T.secret, "plain-vault-admin-sql").inputs.metadata.name);
         expect(script.scripts[1]).toMatchObject({ name: "app-role-app", script: sql.appRoleSql("app") });
         expect(script.scripts[2]).toMatchObject({ name: "grant-managed-roles", script: sql.grantManagedRolesSql("vault_admin", ["app"]) });
     });

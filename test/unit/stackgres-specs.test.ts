@@ -147,6 +147,7 @@ describe("the roles SGScript", () => {
         expect(rolesScriptSpec({ ...rolesInput, managedRoles: [] }).scripts.map((e) => e.name)).toEqual(["vault-admin-role"]);
         expect(rolesScriptSpec({ ...rolesInput, managedRoles: ["app", "app"] }).scripts.map((e) => e.name)).toEqual(["vault-admin-role", "app-role-app", "grant-managed-roles"]);
         expect(() => rolesScriptSpec({ ...rolesInput, managedRoles: ["vault_admin"] })).toThrow(/cannot also be a managed/);
+        expect(() => rolesScriptSpec({ ...rolesInput, adminSqlSecret: { name: "", key: "vault-admin-role.sql" } })).toThrow(/admin-role SQL Secret needs a name and a key \(got name '', key 'vault-admin-role.sql'\)/);
         expect(() => rolesScriptSpec({ ...rolesInput, managedRoles: ["app; DROP TABLE x"] })).toThrow(/role name/);
         expect(() => rolesScriptSpec({ ...rolesInput, vaultAdminRole: "Vault" })).toThrow(/role name/);
     });

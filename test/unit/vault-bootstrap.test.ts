@@ -380,12 +380,32 @@ describe("RBAC", () => {
             { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
         ]);
         const role = one("kubernetes:rbac.authorization.k8s.io/v1:Role", "vault-bootstrap-role");
-        expect(role.inputs.rules).toEqual(m.vaultBootstrapRules("vault-init-encrypted"));
+        expect(role.inputs.rules).toEqual([
+            { apiGroups: [""], resources: ["secrets"], resourceNames: ["vault-init-encrypted"], verbs: ["get", "patch"] },
+            { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
+        ]);
         const binding = one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "vault-bootstrap-rolebinding");
-        expect(binding.inputs.roleRef).toMatchObject({ apiGroup: "rbac.authorization.k8s.io", kind: "Role" });
         expect(dependsOnTransitively(binding, role)).toBe(true);
-        expect(binding.inputs.subjects).toHaveLength(1);
-        expect(binding.inputs.subjects[0]).toMatchObject({ kind: "ServiceAccount", namespace: "vault" });
+    });
+
+    it("binds the Role to the Job's own ServiceAccount, by the names the provider generates", () => {
+        for (const prefix of ["vault-bootstrap", "k8s-bootstrap"]) {
+            const sa = one("kubernetes:core/v1:ServiceAccount", `${prefix}-sa`);
+            const role = one("kubernetes:rbac.authorization.k8s.io/v1:Role", `${prefix}-role`);
+            const binding = one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", `${prefix}-rolebinding`);
+            const cm = one("kubernetes:core/v1:ConfigMap", `${prefix}-pgp-keys`);
+            const j = job(`${prefix}-job`);
+            // All five are autonamed (`<resource name>-<8 hex>`), so each name is distinct and only known after Check.
+            for (const r of [sa, role, binding, cm, j]) {
+                expect(r.autonamed, r.name).toBe(true);
+                expect(r.inputs.metadata.name, r.name).toMatch(new RegExp(`^${r.name}-[0-9a-f]{8}$`));
+            }
+            expect(binding.inputs.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.inputs.metadata.name });
+            expect(binding.inputs.subjects).toEqual([{ kind: "ServiceAccount", name: sa.inputs.metadata.name, namespace: "vault" }]);
+            const spec = j.inputs.spec.template.spec;
+            expect(spec.serviceAccountName).toBe(sa.inputs.metadata.name);
+            expect(spec.volumes.find((v: any) => v.name === "pgp-keys").configMap).toEqual({ name: cm.inputs.metadata.name, defaultMode: 0o444 });
+        }
     });
 });
 

@@ -1,10 +1,10 @@
 /**
  * Running a gate Job's script (components/kubectlJob.ts) outside a pod, against the kube tier's
- * real kube-apiserver: its ServiceAccount, Role/ClusterRole and bindings are taken from what the
- * component registered under the mock engine (only the names the provider would auto-generate are
- * filled in), the script is the Job's container command, and it runs with a real `kubectl`
- * authenticated as that ServiceAccount by a TokenRequest token. So a test proves the script's
- * behaviour and that its RBAC is enough; `canI` shows what the RBAC does not allow.
+ * real kube-apiserver: its ServiceAccount, Role/ClusterRole and bindings are what the component
+ * registered under the mock engine (which generates names as the provider does), the script is the
+ * Job's container command, and it runs with a real `kubectl` authenticated as that ServiceAccount by
+ * a TokenRequest token. So a test proves the script's behaviour and that its RBAC is enough; `canI`
+ * shows what the RBAC does not allow.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -33,27 +33,28 @@ function typeOf(r: Registration): { apiVersion: string; kind: string } {
 
 /**
  * The RBAC a gate declared as `<prefix>-sa`, `-role`/`-rolebinding` and `-clusterrole`/
- * `-clusterrolebinding`, as objects to apply: the registered inputs with the names the provider
- * would generate (`<registration name>-<suffix>`; cluster-scoped ones are unique per run).
+ * `-clusterrolebinding`, as objects to apply: the registered inputs, with the names the mock engine
+ * generated as the provider does (so the bindings' subjects and roleRefs are the component's own),
+ * except that cluster-scoped ones get `-<suffix>` to be unique per run.
  */
 export function gateRbac(prefix: string, suffix: string): { serviceAccount: string; objects: KubeObject[] } {
-    const named = (r: Registration, name: string): KubeObject => ({ ...typeOf(r), ...r.inputs, metadata: { ...r.inputs.metadata, name } }) as KubeObject;
+    const asObject = (r: Registration, name: string = r.inputs.metadata.name): KubeObject => ({ ...typeOf(r), ...r.inputs, metadata: { ...r.inputs.metadata, name } }) as KubeObject;
     const sa = one("kubernetes:core/v1:ServiceAccount", `${prefix}-sa`);
-    const saName = `${prefix}-sa`;
-    const objects: KubeObject[] = [named(sa, saName)];
-    const subjects = (r: Registration) => (r.inputs.subjects as { kind: string; namespace: string }[]).map((s) => ({ ...s, name: saName }));
-    for (const [role, binding, scope] of [
-        ["Role", "RoleBinding", ""],
-        ["ClusterRole", "ClusterRoleBinding", `-${suffix}`],
-    ] as const) {
-        const roleReg = maybeOne(`kubernetes:rbac.authorization.k8s.io/v1:${role}`, `${prefix}-${role.toLowerCase()}`);
-        if (!roleReg) continue;
-        const bindingReg = one(`kubernetes:rbac.authorization.k8s.io/v1:${binding}`, `${prefix}-${binding.toLowerCase()}`);
-        const roleName = `${prefix}-${role.toLowerCase()}${scope}`;
-        objects.push(named(roleReg, roleName));
-        objects.push({ ...named(bindingReg, `${prefix}-${binding.toLowerCase()}${scope}`), roleRef: { ...bindingReg.inputs.roleRef, name: roleName }, subjects: subjects(bindingReg) });
+    const objects: KubeObject[] = [asObject(sa)];
+    const role = maybeOne("kubernetes:rbac.authorization.k8s.io/v1:Role", `${prefix}-role`);
+    if (role) {
+        objects.push(asObject(role), asObject(one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", `${prefix}-rolebinding`)));
     }
-    return { serviceAccount: saName, objects };
+    const clusterRole = maybeOne("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", `${prefix}-clusterrole`);
+    if (clusterRole) {
+        const binding = one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", `${prefix}-clusterrolebinding`);
+        if (binding.inputs.roleRef.name !== clusterRole.inputs.metadata.name) {
+            throw new Error(`${prefix}-clusterrolebinding names ClusterRole '${binding.inputs.roleRef.name}', not '${clusterRole.inputs.metadata.name}'`);
+        }
+        const roleName = `${prefix}-clusterrole-${suffix}`;
+        objects.push(asObject(clusterRole, roleName), { ...asObject(binding, `${prefix}-clusterrolebinding-${suffix}`), roleRef: { ...binding.inputs.roleRef, name: roleName } });
+    }
+    return { serviceAccount: sa.inputs.metadata.name, objects };
 }
 
 function maybeOne(type: string, name: string): Registration | undefined {
