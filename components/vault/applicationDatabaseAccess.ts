@@ -47,12 +47,11 @@ export class ApplicationDatabaseAccess extends pulumi.ComponentResource {
     public readonly staticRoleName: pulumi.Output<string>;
 
     constructor(name: string, args: ApplicationDatabaseAccessArgs, opts?: pulumi.ComponentResourceOptions) {
-        // What Vault would refuse (or must never be asked) fails here, before anything is registered.
+        // What Vault would refuse (or must never be asked) fails here, before anything is registered:
+        // the static role, and the binding (no wildcards, nothing empty).
         checkStaticRole(args);
-        super("vaultkit:index:ApplicationDatabaseAccess", name, args, opts);
         const authRoleName = args.authRoleName ?? args.staticRoleName;
         const ttl = args.tokenTtlSeconds ?? 3600;
-        // Validate the binding now (no wildcards, nothing empty) before anything is registered.
         const roleInputs = kubernetesAuthRoleInputs({
             name: authRoleName,
             serviceAccountNames: args.serviceAccountNames,
@@ -61,6 +60,7 @@ export class ApplicationDatabaseAccess extends pulumi.ComponentResource {
             audience: args.audience,
             tokenTtlSeconds: ttl,
         });
+        super("vaultkit:index:ApplicationDatabaseAccess", name, args, opts);
 
         const staticRole = new vault.database.SecretBackendStaticRole(
             `${name}-static-role`,

@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engineBinDir, engineSandbox, missingBinaries, precondition, REPO_ROOT, type EngineSandbox } from "./support/engine";
+import { cleanUp, engineBinDir, engineSandbox, missingBinaries, precondition, REPO_ROOT, type EngineSandbox } from "./support/engine";
 
 const NEEDED = ["pulumi", "pulumi-language-nodejs"];
 const missing = missingBinaries(NEEDED);
@@ -56,12 +56,12 @@ describe.skipIf(skip !== undefined)("a broken stack config on the real CLI", () 
     });
 
     afterAll(async () => {
-        if (stack) {
-            await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
-        }
-        // The Automation API wrote Pulumi.<stack>.yaml next to Pulumi.yaml; never leave it in the repo.
-        rmSync(join(REPO_ROOT, `Pulumi.${stackName}.yaml`), { force: true });
-        sandbox?.dispose();
+        await cleanUp([
+            ["stack rm", () => stack && stack.workspace.removeStack(stack.name, { force: true })],
+            // The Automation API wrote Pulumi.<stack>.yaml next to Pulumi.yaml; never leave it in the repo.
+            ["stack file", () => rmSync(join(REPO_ROOT, `Pulumi.${stackName}.yaml`), { force: true })],
+            ["sandbox", () => sandbox?.dispose()],
+        ]);
     });
 
     it("lists every problem in one error, schema and cross-field alike", () => {

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backendText, bareSecretPaths, engineBinDir, engineSandbox, leakedValues, missingBinaries, precondition, REPO_ROOT, SECRET_SIG, type EngineSandbox } from "./support/engine";
+import { backendText, bareSecretPaths, cleanUp, engineBinDir, engineSandbox, leakedValues, missingBinaries, precondition, REPO_ROOT, SECRET_SIG, type EngineSandbox } from "./support/engine";
 
 const NEEDED = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-random"];
 const missing = missingBinaries(NEEDED);
@@ -54,17 +54,12 @@ describe.skipIf(skip !== undefined)("real engine smoke (CLI + language host + ra
     });
 
     afterAll(async () => {
-        try {
-            if (stack) {
-                await stack.destroy({ onOutput: () => undefined }).catch(() => undefined);
-                await stack.workspace.removeStack(stack.name).catch(() => undefined);
-            }
-        } finally {
-            sandbox?.dispose();
-            if (projectDir) {
-                rmSync(projectDir, { recursive: true, force: true });
-            }
-        }
+        await cleanUp([
+            ["destroy", () => stack && stack.destroy({ onOutput: () => undefined })],
+            ["stack rm", () => stack && stack.workspace.removeStack(stack.name)],
+            ["sandbox", () => sandbox?.dispose()],
+            ["project dir", () => projectDir && rmSync(projectDir, { recursive: true, force: true })],
+        ]);
     });
 
     let password = "";

@@ -27,7 +27,7 @@ import { integrationEnv, randomPassword, type IntegrationEnv } from "../integrat
 import { connectSuperuser, dropRoles, loginState, type PgClient } from "../integration/support/pg";
 import { VaultApi } from "../integration/support/vaultApi";
 import { testCa, type TestCa } from "../support/tls";
-import { backendText, bareSecretPaths, engineBinDir, engineSandbox, leakedValues, missingBinaries, precondition, REPO_ROOT, type EngineSandbox } from "./support/engine";
+import { backendText, bareSecretPaths, cleanUp, engineBinDir, engineSandbox, leakedValues, missingBinaries, precondition, REPO_ROOT, type EngineSandbox } from "./support/engine";
 
 const NEEDED = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-random", "pulumi-resource-vault"];
 const missing = missingBinaries(NEEDED);
@@ -133,22 +133,16 @@ describe.skipIf(skip !== undefined)("real program, existing Vault + existing Pos
     });
 
     afterAll(async () => {
-        const problems: unknown[] = [];
-        if (stack) {
-            await stack.destroy({ onOutput: () => undefined }).catch((err) => problems.push(err));
-            await stack.workspace.removeStack(stack.name, { force: true }).catch((err) => problems.push(err));
-        }
-        // The Automation API wrote Pulumi.<stack>.yaml next to Pulumi.yaml; never leave it in the repo.
-        rmSync(join(REPO_ROOT, `Pulumi.${names.stack}.yaml`), { force: true });
-        sandbox?.dispose();
-        apiCa?.dispose();
-        if (su) {
-            await dropRoles(su, [names.appRole, names.vaultAdminRole]).catch((err) => problems.push(err));
-            await su.end();
-        }
-        if (problems.length > 0) {
-            console.warn("[e2e] cleanup problems:", problems);
-        }
+        await cleanUp([
+            ["destroy", () => stack && stack.destroy({ onOutput: () => undefined })],
+            ["stack rm", () => stack && stack.workspace.removeStack(stack.name, { force: true })],
+            // The Automation API wrote Pulumi.<stack>.yaml next to Pulumi.yaml; never leave it in the repo.
+            ["stack file", () => rmSync(join(REPO_ROOT, `Pulumi.${names.stack}.yaml`), { force: true })],
+            ["sandbox", () => sandbox?.dispose()],
+            ["test CA", () => apiCa?.dispose()],
+            ["drop roles", () => su && dropRoles(su, [names.appRole, names.vaultAdminRole])],
+            ["superuser connection", () => su?.end()],
+        ]);
     });
 
     let upLog = "";

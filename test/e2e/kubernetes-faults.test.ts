@@ -26,7 +26,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitUntil } from "../kube/support/kube";
 import { randomPassword } from "../integration/support/env";
-import { engineBinDir, engineSandbox, type EngineSandbox } from "./support/engine";
+import { cleanUp, engineBinDir, engineSandbox, type EngineSandbox } from "./support/engine";
 import { FakeKubelet } from "./support/kubelet";
 import { convergence, countByKind, engineProcesses, installPinnedCrds, kubeHalfConfig, kubeHalfNames, kubeHalfSkip, kubeHalfStack, removeKubeHalfStack, snapshot } from "./support/kubeHalf";
 import { startKubeServer, type KubeServer } from "./support/kubeServer";
@@ -78,12 +78,14 @@ describe.skipIf(skip !== undefined)("faults in the middle of an up of the Kubern
     }, 600_000);
 
     afterAll(async () => {
-        if (stack) await stack.destroy({ onOutput: () => undefined }).catch(() => undefined);
-        await removeKubeHalfStack(stack, stackName);
-        sandbox?.dispose();
-        await operators?.stop();
-        await kubelet?.stop();
-        await server?.stop();
+        await cleanUp([
+            ["destroy", () => stack && stack.destroy({ onOutput: () => undefined })],
+            ["stack rm", () => removeKubeHalfStack(stack, stackName)],
+            ["sandbox", () => sandbox?.dispose()],
+            ["operators", () => operators?.stop()],
+            ["kubelet", () => kubelet?.stop()],
+            ["kube server", () => server?.stop()],
+        ]);
     }, 600_000);
 
     it("SIGKILL of the engine mid-up: after cancel, the autonamed pending creates' objects deleted and refresh --clear-pending-creates, the next up converges with nothing duplicated or lost", async () => {

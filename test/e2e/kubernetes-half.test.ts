@@ -21,7 +21,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Kube, waitUntil } from "../kube/support/kube";
 import { randomPassword } from "../integration/support/env";
-import { backendText, bareSecretPaths, engineSandbox, leakedValues, type EngineSandbox } from "./support/engine";
+import { backendText, bareSecretPaths, cleanUp, engineSandbox, leakedValues, type EngineSandbox } from "./support/engine";
 import { FakeKubelet, type Pod } from "./support/kubelet";
 import { countByKind, installPinnedCrds, KUBE_HALF_KINDS, kubeHalfConfig, kubeHalfNames, kubeHalfSkip, kubeHalfStack, removeKubeHalfStack, snapshot } from "./support/kubeHalf";
 import { startKubeServer, type KubeServer } from "./support/kubeServer";
@@ -116,12 +116,14 @@ describe.skipIf(skip !== undefined)("the Kubernetes half on the real engine agai
     }, 600_000);
 
     afterAll(async () => {
-        if (stack) await stack.destroy({ onOutput: () => undefined }).catch(() => undefined);
-        await removeKubeHalfStack(stack, stackName);
-        sandbox?.dispose();
-        log?.stop();
-        await kubelet?.stop();
-        await server?.stop();
+        await cleanUp([
+            ["destroy", () => stack && stack.destroy({ onOutput: () => undefined })],
+            ["stack rm", () => removeKubeHalfStack(stack, stackName)],
+            ["sandbox", () => sandbox?.dispose()],
+            ["object log", () => log?.stop()],
+            ["kubelet", () => kubelet?.stop()],
+            ["kube server", () => server?.stop()],
+        ]);
     }, 600_000);
 
     /** Waits (while the up runs) for the one object of a kind in a namespace. */

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { BOOKKEEPING_MARKER, DETAILS_MARKER } from "../../scripts/lib/summary";
 import { discoverStacks, readTree, REPO_ROOT, renderStack, SHARED_DIR, tempDir, treeText } from "../support/render";
+import { expectInOrder } from "../support/order";
 
 const TSX = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
 const env = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}` };
@@ -128,9 +129,11 @@ describe("scripts/render-diff.sh <base-ref>", () => {
         expect(lines[6]).toMatch(/^\| prod \| (delete|replace|delete and create again) \| SGCluster rhbk\/keycloak-postgresql\b.* \| a PostgreSQL cluster: its data and volumes go with it/);
         expect(renamed.stdout).toMatch(/^\| prod \| [a-z ]+ \| Mount kv-v2\b/m);
         expect(renamed.stdout).toMatch(/^\| [+±] \| SGCluster \| rhbk \| keycloak-pg(-[a-z]+)? \|$/m);
-        const firstFileDiff = renamed.stdout.indexOf("\n--- base/");
-        expect(renamed.stdout.indexOf("SGCluster rhbk/keycloak-postgresql")).toBeLessThan(firstFileDiff);
-        expect(renamed.stdout.lastIndexOf("\n--- base/prod/k8s/")).toBeLessThan(renamed.stdout.indexOf("--- base/prod/index.yaml"));
+        expectInOrder(renamed.stdout, ["SGCluster rhbk/keycloak-postgresql", "\n--- base/"], "render-diff");
+        // every Kubernetes file's diff before index.yaml's
+        const lastK8sDiff = renamed.stdout.lastIndexOf("\n--- base/prod/k8s/");
+        expect(lastK8sDiff, "no diff of a k8s/ file").toBeGreaterThanOrEqual(0);
+        expectInOrder(renamed.stdout.slice(lastK8sDiff), ["\n--- base/prod/k8s/", "--- base/prod/index.yaml"], "render-diff");
         fs.writeFileSync(prodFile, prod);
 
         fs.writeFileSync(stackFile, original);

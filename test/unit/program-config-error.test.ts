@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { expect, it } from "vitest";
-import { registrations, setupMocks } from "../support/mocks";
+import { registrations, settle, setupMocks } from "../support/mocks";
 
 it("index.ts refuses invalid config before registering a single resource", async () => {
     await setupMocks({
@@ -33,6 +33,6 @@ it("index.ts refuses invalid config before registering a single resource", async
     // set without --secret: refused, never printed
     expect(error!.message).toContain("  - vaultkit:vaultToken: expected a secret value: `pulumi config set --secret vaultkit:vaultToken <value>`");
     expect(error!.message).not.toContain("plain-text-token");
-    await new Promise((r) => setTimeout(r, 50));
+    await settle();
     expect(registrations).toEqual([]);
 });

@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BOOKKEEPING_MARKER, DETAILS_MARKER, diffRenders, formatDiffSummary, renderedObjects, renderSummary } from "../../scripts/lib/summary";
 import { toYaml } from "../../scripts/lib/yaml";
+import { expectInOrder } from "../support/order";
 
 interface Obj {
     id: string;
@@ -153,7 +154,7 @@ describe("diffRenders and formatDiffSummary", () => {
         // an unchanged stack gets no section
         expect(md).not.toContain("### dev");
         // the danger table comes before any stack section
-        expect(md.indexOf("⚠")).toBeLessThan(md.indexOf("### prod"));
+        expectInOrder(md, ["⚠", "### prod"], "summary");
     });
 
     it("says when nothing stateful is deleted, and reports a Kubernetes rename in place as a replacement", () => {
@@ -187,11 +188,8 @@ describe(".github/scripts/render-diff-markdown.sh", () => {
             const r = spawnSync("bash", [path.resolve(__dirname, "../../.github/scripts/render-diff-markdown.sh"), path.join(dir, "diff.txt")], { encoding: "utf8" });
             expect(r.status, r.stderr).toBe(0);
             const out = r.stdout;
-            const at = (s: string) => out.indexOf(s);
-            expect(at("### ⚠ 1 stateful object(s)")).toBeGreaterThan(0);
-            expect(at("### ⚠ 1 stateful object(s)")).toBeLessThan(at("<details><summary>File differences"));
-            expect(at("--- base/prod/k8s/a.yaml")).toBeLessThan(at("<details><summary>index.yaml bookkeeping"));
-            expect(at("<details><summary>index.yaml bookkeeping")).toBeLessThan(at("--- base/prod/index.yaml"));
+            expect(out.indexOf("### ⚠ 1 stateful object(s)")).toBeGreaterThan(0);
+            expectInOrder(out, ["### ⚠ 1 stateful object(s)", "<details><summary>File differences", "--- base/prod/k8s/a.yaml", "<details><summary>index.yaml bookkeeping", "--- base/prod/index.yaml"], "markdown");
             expect(out).not.toContain("render-diff:details");
             expect(out).toContain("-a: `\u200b``"); // a fence inside the diff is broken up
         } finally {

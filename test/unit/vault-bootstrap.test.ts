@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dependsOnTransitively, one, ofType, parentOf, registrations, settle, setupMocks, valueOf } from "../support/mocks";
+import { expectInOrder } from "../support/order";
 
 type Mod = typeof import("../../components/vault/vaultBootstrap");
 let m: Mod;
@@ -149,7 +150,12 @@ describe("scripts (text)", () => {
         const init = scripts().init;
         expect(init).toContain('addr() { echo "https://vault-$1.vault-internal.${POD_NAMESPACE}.svc:8200"; }');
         expect(init).toContain("vault operator init -status -address=\"$(addr \"$1\")\" -ca-cert=/vault/tls/ca.crt");
-        expect(init.indexOf("init_status 0")).toBeLessThan(init.indexOf("vault operator init -format=json"));
+        // <release>-0's status decides first (initialised: exit), then every peer's, then the init.
+        expectInOrder(
+            init,
+            ["set +e; init_status 0; rc=$?; set -e", 'if [ "$rc" -eq 0 ]; then echo "vault-0 is already initialised: nothing to initialise"; exit 0; fi', 'set +e; init_status "$i"; rc=$?; set -e', "vault operator init -format=json"],
+            "init script",
+        );
         expect(init).toContain('vault operator init -format=json -address="$(addr 0)" -ca-cert=/vault/tls/ca.crt');
         expect(init).toContain("-recovery-pgp-keys=/vault/pgp/share-0.public-key,/vault/pgp/share-1.public-key,/vault/pgp/share-2.public-key");
         expect(init).toContain("-root-token-pgp-key=/vault/pgp/root-token.public-key");

@@ -6,6 +6,7 @@ import { checkAllowedRoles } from "../../components/vault/databaseSecretsEngine"
 import { STACKGRES_CREDENTIAL_KEYS, stackGresCredentialData } from "../../components/vault/postgresAdminCredentials";
 import { raftServerConfig, vaultHelmValues } from "../../components/vault/vaultHelmValues";
 import { PINNED } from "../../components/versions";
+import { expectInOrder } from "../support/order";
 
 const images = { server: "2.0.4", injector: "1.7.6", csiProvider: "1.7.4" };
 
@@ -31,7 +32,7 @@ describe("policies", () => {
 
     it("renders several rules in order", () => {
         const hcl = renderPolicyHcl([...kvReadPolicyRules("kv", "a"), ...staticCredsReadPolicyRules("db", "b")]);
-        expect(hcl.indexOf('"kv/data/a"')).toBeLessThan(hcl.indexOf('"db/static-creds/b"'));
+        expectInOrder(hcl, ['path "kv/data/a"', 'path "db/static-creds/b"'], "policy HCL");
     });
 });
 

@@ -46,6 +46,22 @@ export function precondition(ok: boolean, reason: string, requiredToo = e2eRequi
     return reason;
 }
 
+/**
+ * Runs every cleanup step, also after one fails, then throws one error naming each failure. A
+ * cleanup that swallows or only warns would hide a destroy that fails or leaves something behind.
+ */
+export async function cleanUp(steps: [what: string, step: () => unknown][]): Promise<void> {
+    const failures: string[] = [];
+    for (const [what, step] of steps) {
+        try {
+            await step();
+        } catch (e) {
+            failures.push(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+    }
+    if (failures.length > 0) throw new Error(`cleanup failed:\n${failures.join("\n")}`);
+}
+
 export interface EngineSandbox {
     /** Environment for LocalWorkspace (`envVars`): PATH, backend, passphrase, PULUMI_HOME, offline switches. */
     env: Record<string, string>;

@@ -165,8 +165,11 @@ export async function kubeHalfStack(sandbox: EngineSandbox, stackName: string, k
 
 /** Removes the stack and the Pulumi.<stack>.yaml the Automation API wrote next to Pulumi.yaml. */
 export async function removeKubeHalfStack(stack: Stack | undefined, stackName: string): Promise<void> {
-    if (stack) await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
-    rmSync(join(REPO_ROOT, `Pulumi.${stackName}.yaml`), { force: true });
+    try {
+        if (stack) await stack.workspace.removeStack(stack.name, { force: true });
+    } finally {
+        rmSync(join(REPO_ROOT, `Pulumi.${stackName}.yaml`), { force: true });
+    }
 }
 
 /** Every object of the given kinds, by key (`Kind/namespace/name`). */

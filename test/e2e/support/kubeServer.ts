@@ -39,13 +39,14 @@ export async function startKubeServer(label: string): Promise<KubeServer> {
     const dir = mkdtempSync(join(tmpdir(), `vaultkit-kube-${label}-`));
     const scriptEnv = { ...process.env, VAULTKIT_KUBE_DIR: dir, VAULTKIT_KUBE_CONTROLLERS: "1" };
     const stop = async (): Promise<void> => {
-        await run("bash", [SCRIPT, "stop"], { env: scriptEnv }).catch((e) => console.warn(`[e2e] kube-test-server stop: ${(e as Error).message}`));
+        await run("bash", [SCRIPT, "stop"], { env: scriptEnv });
     };
     try {
         await run("bash", [SCRIPT, "start"], { env: scriptEnv, timeout: 300_000 });
     } catch (e) {
         const err = e as { stderr?: string; message: string };
-        await stop();
+        // The start's error is the one to report; a failed stop after it is only noted.
+        await stop().catch((s) => console.warn(`[e2e] kube-test-server stop after a failed start: ${(s as Error).message}`));
         throw new Error(`kube-test-server.sh start failed: ${err.stderr?.trim() || err.message}`);
     }
     const vars: Record<string, string> = {};
