@@ -6,6 +6,7 @@
  *   npm run fetch-schemas                       # -> ${VAULTKIT_CACHE:-~/.cache/vaultkit}/schemas, where the render finds it
  *   npm run fetch-schemas -- --dest <dir>       # elsewhere; then `npm run render -- --validate --schemas <dir>`
  *   npm run fetch-schemas -- --from <dir>       # copy from a local mirror instead of downloading (same checks)
+ *   npm run fetch-schemas -- --also <manifest>  # plus another manifest's files (CI: the tests' compatibility copies)
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -15,14 +16,18 @@ import { defaultSchemaCache } from "./lib/schemas";
 
 const MANIFEST = path.join(__dirname, "lib", "schemas-manifest.json");
 
-const USAGE = `usage: npm run fetch-schemas [-- --dest <dir>] [-- --from <dir>]
+const USAGE = `usage: npm run fetch-schemas [-- --dest <dir>] [-- --from <dir>] [-- --also <manifest>]
 
 Downloads the pinned upstream CRDs and chart values (scripts/lib/schemas-manifest.json: URL and
 sha256 of each file) into a schema folder for \`npm run render -- --validate\`.
 
   --dest <dir>  where to write (default: \${VAULTKIT_CACHE:-~/.cache/vaultkit}/schemas, which the
                 render uses when no --schemas is given and there is no ../shared)
-  --from <dir>  copy from a folder with the same layout instead of downloading (e.g. a mirror)`;
+  --from <dir>  copy from a folder with the same layout instead of downloading (e.g. a mirror)
+  --also <manifest>
+                a second manifest of the same form whose files land in the same folder; CI adds
+                test/support/schemas-compat-manifest.json, the older and newer versions the tests
+                check compatibility against (the render does not use them)`;
 
 interface ManifestFile {
     path: string;
@@ -31,10 +36,11 @@ interface ManifestFile {
 }
 
 async function main(argv: string[]): Promise<void> {
-    const options = parseOptions(argv, USAGE, ["dest", "from"] as const);
+    const options = parseOptions(argv, USAGE, ["dest", "from", "also"] as const);
     const dest = path.resolve(options.dest ?? defaultSchemaCache());
     const from = options.from && path.resolve(options.from);
-    const files = (JSON.parse(fs.readFileSync(MANIFEST, "utf8")) as { files: ManifestFile[] }).files;
+    const read = (manifest: string) => (JSON.parse(fs.readFileSync(manifest, "utf8")) as { files: ManifestFile[] }).files;
+    const files = [...read(MANIFEST), ...(options.also ? read(path.resolve(options.also)) : [])];
     // Everything lands in a temporary folder first: a failed or tampered download leaves no half folder.
     fs.mkdirSync(path.dirname(dest), { recursive: true });
     const staging = fs.mkdtempSync(path.join(path.dirname(dest), ".schemas-"));

@@ -1,21 +1,27 @@
 /**
- * The project's shared folder of upstream data (CRDs, chart values) that the tests validate against:
- * `$VAULTKIT_SHARED_DIR`, else `<repo>/../shared`. The product does not need it (the render takes a
- * schema folder from the user: scripts/lib/schemas.ts); the tests do, and name it explicitly.
+ * The folder of upstream data (CRDs, chart values) that the tests validate against, found the way
+ * the render finds its schema folder (scripts/lib/schemas.ts): `$VAULTKIT_SCHEMAS_DIR` or
+ * `$VAULTKIT_SHARED_DIR`, else `<repo>/../shared` (the project's development setup), else what
+ * `npm run fetch-schemas` downloaded into `${VAULTKIT_CACHE:-~/.cache/vaultkit}/schemas` (how CI and
+ * a user without ../shared get it).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { schemaFolder } from "../../scripts/lib/schemas";
 
-export const SHARED_DIR = process.env.VAULTKIT_SHARED_DIR?.trim() ? path.resolve(process.env.VAULTKIT_SHARED_DIR) : path.resolve(__dirname, "..", "..", "..", "shared");
+const REPO = path.resolve(__dirname, "..", "..");
+
+/** The schema folder; `<repo>/../shared` when none is there (sharedAvailable() then says so). */
+export const SHARED_DIR = schemaFolder(REPO)?.dir ?? path.resolve(REPO, "..", "shared");
 
 /**
- * True when the shared folder is there. When it is not: in CI (`CI=true`) or with
+ * True when the schema folder is there. When it is not: in CI (`CI=true`) or with
  * `VAULTKIT_SHARED_REQUIRED=1` this throws, so the tests that need it fail instead of skipping;
  * elsewhere it warns and returns false (a developer without the folder skips them, visibly).
  */
 export function sharedAvailable(): boolean {
     if (fs.existsSync(path.join(SHARED_DIR, "crds"))) return true;
-    const reason = `the shared upstream data is missing: no ${path.join(SHARED_DIR, "crds")} (set VAULTKIT_SHARED_DIR)`;
+    const reason = `the upstream schemas are missing: no ${path.join(SHARED_DIR, "crds")} and nothing fetched (npm run fetch-schemas, or set VAULTKIT_SHARED_DIR)`;
     if (process.env.CI === "true" || process.env.VAULTKIT_SHARED_REQUIRED === "1") {
         throw new Error(`${reason}; CI=true: the tests that validate against it fail rather than skip`);
     }

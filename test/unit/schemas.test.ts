@@ -13,7 +13,10 @@ import { schemaFolder } from "../../scripts/lib/schemas";
 import { pinnedCrdFamilies } from "../../scripts/lib/validate/crds";
 import { SHARED_DIR, sharedAvailable } from "../support/shared";
 
-const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../scripts/lib/schemas-manifest.json"), "utf8")) as { files: { path: string; url: string; sha256: string }[] };
+type Manifest = { files: { path: string; url: string; sha256: string }[] };
+const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../scripts/lib/schemas-manifest.json"), "utf8")) as Manifest;
+/** The tests' compatibility copies (older/newer versions than the pins), fetched by CI with --also. */
+const compat = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../support/schemas-compat-manifest.json"), "utf8")) as Manifest;
 
 describe("schemaFolder", () => {
     let tmp: string;
@@ -77,6 +80,26 @@ describe("schemas-manifest.json", () => {
         for (const fam of pinnedCrdFamilies()) {
             const shared = fs.readdirSync(path.join(SHARED_DIR, "crds", fam.dir)).filter((x) => x.endsWith(".yaml")).map((x) => `crds/${fam.dir}/${x}`);
             expect(manifest.files.map((f) => f.path).filter((p) => p.startsWith(`crds/${fam.dir}/`)).sort()).toEqual(shared.sort());
+        }
+    });
+});
+
+describe("schemas-compat-manifest.json", () => {
+    it("names files the pinned manifest does not, each by an https URL pinned to a commit, with a sha256", () => {
+        const pinned = new Set(manifest.files.map((f) => f.path));
+        const paths = compat.files.map((f) => f.path);
+        expect(new Set(paths).size).toBe(paths.length);
+        for (const f of compat.files) {
+            expect(pinned.has(f.path), f.path).toBe(false);
+            expect(f.url, f.path).toMatch(/^https:\/\/[^/]+\/[^/]+\/[^/]+\/[0-9a-f]{40}\//);
+            expect(f.sha256, f.path).toMatch(/^[0-9a-f]{64}$/);
+        }
+    });
+
+    it.skipIf(!sharedAvailable())("matches the copies in the schema folder byte for byte (the tests read them from there)", () => {
+        for (const f of compat.files) {
+            const sha = createHash("sha256").update(fs.readFileSync(path.join(SHARED_DIR, f.path))).digest("hex");
+            expect(sha, f.path).toBe(f.sha256);
         }
     });
 });
