@@ -234,8 +234,13 @@ const FETCH = {
     workDir: "/tmp/.vault-fetch",
 };
 
-const hasSh = spawnSync("sh", ["-c", "exit 0"]).status === 0;
-const hasCurl = hasSh && spawnSync("sh", ["-c", "command -v curl"]).status === 0;
+/** A tool the script tests run; missing, they skip, except in CI (`CI=true`), where they fail. */
+function tool(name: string, present: boolean): boolean {
+    if (!present && process.env.CI === "true") throw new Error(`${name} is missing: CI=true, so the tests that run the scripts with it fail rather than skip`);
+    return present;
+}
+const hasSh = tool("sh", spawnSync("sh", ["-c", "exit 0"]).status === 0);
+const hasCurl = tool("curl", hasSh && spawnSync("sh", ["-c", "command -v curl"]).status === 0);
 
 describe("vault fetch script", () => {
     const script = vaultFetchLoopScript(FETCH);
@@ -336,7 +341,11 @@ describe("vault fetch script", () => {
             let out = "";
             child.stdout.on("data", (d) => (out += d));
             child.stderr.on("data", (d) => (out += d));
-            await new Promise((r) => setTimeout(r, 2500));
+            // Two whole rounds (login, read, revoke), however long a loaded machine takes; then SIGTERM mid-loop.
+            const revokesSeen = () => seen.filter((r) => r.url.endsWith("/revoke-self") && r.method === "POST").length;
+            for (const deadline = Date.now() + 12_000; revokesSeen() < 2; await new Promise((r) => setTimeout(r, 50))) {
+                if (Date.now() > deadline) throw new Error(`the fetch loop did not finish two rounds in 12 s; its output:\n${out}`);
+            }
             child.kill("SIGTERM");
             await new Promise((r) => child.on("exit", r));
             server.close();
