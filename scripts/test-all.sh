@@ -5,7 +5,7 @@
 #   scripts/test-all.sh            # or: npm test
 #
 #   1. unit + render tiers (mock engine, offline render validated against upstream schemas)
-#   2. the real-server tier (a Vault-API server and PostgreSQL 15, started and stopped here)
+#   2. the real-server tier (a Vault-API server and PostgreSQL 15, then 16, 17, 18 for the database files)
 #   3. the kube tier (a real kube-apiserver + controller-manager + etcd, with its own Vault-API server
 #      and PostgreSQL, started and stopped here)
 #   4. the e2e tier (a real Pulumi engine built from the Go module proxy, through the Automation API)

@@ -15,10 +15,11 @@ import { VaultKubernetesAuth } from "../components/vault/vaultKubernetesAuth";
 import { VaultServer } from "../components/vault/vaultServer";
 import { staticCredsPath, staticCredsPolicyName } from "../components/vault/databaseSecretsData";
 import { kvDataPath } from "../components/vault/policies";
-import { adminRoleBinding, ApplicationConfig, connectionRoles, StackConfig } from "./config";
+import { ApplicationConfig, connectionRoles, StackConfig } from "./config";
 import { ApplicationVaultAccess, DatabaseHalf, Namespaces, VaultHalf } from "./contracts";
 import { kubectlJobImage, kubectlJobRunAsUser } from "./jobs";
 import { statefulTransformations } from "./protection";
+import { adminAuthRoles, applicationAccessArgs, databaseSecretsEngineArgs } from "./vaultArgs";
 
 /** The Vault half plus the components a stack may want to export from. */
 export interface VaultHalfResources extends VaultHalf {
@@ -166,7 +167,6 @@ export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Pr
         stateful,
     );
 
-    const adminBinding = adminRoleBinding(config);
     const kubernetesAuth = new VaultKubernetesAuth(
         "kubernetes-auth",
         {
@@ -174,20 +174,7 @@ export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Pr
             kubernetesHost: config.kubernetesAuth.kubernetesHost,
             kubernetesCaCert: config.kubernetesAuth.kubernetesCaCert,
             tokenReviewerJwt: config.kubernetesTokenReviewerJwt,
-            // Nobody to bind (an existing database, no debug pods, no extra service accounts): no role.
-            roles: adminBinding.serviceAccounts.length === 0
-                ? []
-                : [
-                      {
-                          name: db.adminAuthRole,
-                          serviceAccountNames: adminBinding.serviceAccounts,
-                          // The seed binds `rhbk`; the debug workloads may run elsewhere and read the same secret.
-                          namespaces: adminBinding.namespaces,
-                          policies: [adminCredentials.policyName],
-                          audience: config.kubernetesAuth.audience,
-                          tokenTtlSeconds: db.adminTokenTtl,
-                      },
-                  ],
+            roles: adminAuthRoles(config, adminCredentials.policyName),
         },
         stateful,
     );
@@ -250,39 +237,17 @@ export function buildDatabaseSecrets(
         // the database roles exist, so the applications still wait for the database (as the engine would).
         return { applications: config.applications.map((app) => ({ ...applicationVaultNames(config, app), ready: [...database.ready] })) };
     }
-    const db = config.database;
     const vopts = { provider };
     const engine = new DatabaseSecretsEngine(
         "database-secrets",
-        {
-            path: db.databaseMount,
-            connectionName: db.connectionName,
-            endpoint: { host: database.host, port: database.port, database: database.database, sslMode: db.sslMode },
-            username: db.vaultAdminRole,
-            password: vaultHalf.vaultAdminPassword,
-            // This stack's applications and those other stacks declare on this connection (externalApplications).
-            allowedRoles: connectionRoles(config).staticRoleNames,
-            rotateRootCredentials: db.rotateVaultAdminPassword,
-        },
+        databaseSecretsEngineArgs(config, database, vaultHalf.vaultAdminPassword),
         // Vault verifies the connection on write: the primary must run and the roles must exist.
         { ...vopts, transformations: statefulTransformations(config), dependsOn: [...database.ready, kubernetesAuth] },
     );
     const applications = config.applications.map((app) => {
         const access = new ApplicationDatabaseAccess(
             `app-${app.name}`,
-            {
-                databaseMount: engine.path,
-                connectionName: engine.connectionName,
-                staticRoleName: app.name,
-                databaseUsername: app.databaseRole,
-                rotationPeriodSeconds: app.rotationPeriod,
-                authMount: kubernetesAuth.path,
-                authRoleName: app.name,
-                serviceAccountNames: [app.serviceAccount],
-                namespaces: [app.namespace],
-                audience: config.kubernetesAuth.audience,
-                tokenTtlSeconds: app.tokenTtl,
-            },
+            applicationAccessArgs(config, app, { databaseMount: engine.path, connectionName: engine.connectionName, authMount: kubernetesAuth.path }),
             { ...vopts, dependsOn: [engine] },
         );
         const result: ApplicationVaultAccess = { ...applicationVaultNames(config, app), ready: [access] };

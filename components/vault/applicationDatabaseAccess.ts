@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { childDependsOn } from "../dependencies";
 import * as vault from "@pulumi/vault";
-import { checkStaticRole, staticCredsPath, staticCredsPolicyName } from "./databaseSecretsData";
+import { applicationAuthRoleSpec, staticCredsPath, staticCredsPolicyName, staticRoleInputs } from "./databaseSecretsData";
 import { kubernetesAuthRoleInputs } from "./kubernetesAuthRole";
-import { renderPolicyHcl, staticCredsReadPolicyRules } from "./policies";
+import { applicationPolicyHcl } from "./policies";
 
 /** Arguments of {@link ApplicationDatabaseAccess}. */
 export interface ApplicationDatabaseAccessArgs {
@@ -48,43 +48,25 @@ export class ApplicationDatabaseAccess extends pulumi.ComponentResource {
 
     constructor(name: string, args: ApplicationDatabaseAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         // What Vault would refuse (or must never be asked) fails here, before anything is registered:
-        // the static role, and the binding (no wildcards, nothing empty).
-        checkStaticRole(args);
-        const authRoleName = args.authRoleName ?? args.staticRoleName;
-        const ttl = args.tokenTtlSeconds ?? 3600;
-        const roleInputs = kubernetesAuthRoleInputs({
-            name: authRoleName,
-            serviceAccountNames: args.serviceAccountNames,
-            namespaces: args.namespaces,
-            policies: ["checked-below"],
-            audience: args.audience,
-            tokenTtlSeconds: ttl,
-        });
+        // the static role's arguments, and the binding (no wildcards, nothing empty).
+        const staticRoleArgs = staticRoleInputs(args);
+        const roleInputs = kubernetesAuthRoleInputs(applicationAuthRoleSpec(args));
         super("vaultkit:index:ApplicationDatabaseAccess", name, args, opts);
 
-        const staticRole = new vault.database.SecretBackendStaticRole(
-            `${name}-static-role`,
-            {
-                backend: args.databaseMount,
-                name: args.staticRoleName,
-                dbName: args.connectionName,
-                username: args.databaseUsername,
-                rotationPeriod: args.rotationPeriodSeconds,
-            },
-            { parent: this, dependsOn: childDependsOn(opts) },
-        );
+        const staticRole = new vault.database.SecretBackendStaticRole(`${name}-static-role`, staticRoleArgs, { parent: this, dependsOn: childDependsOn(opts) });
         const policy = new vault.Policy(
             `${name}-policy`,
             {
                 name: staticCredsPolicyName(args.staticRoleName),
-                policy: pulumi.output(args.databaseMount).apply((mount) => renderPolicyHcl(staticCredsReadPolicyRules(mount, args.staticRoleName))),
+                policy: pulumi.output(args.databaseMount).apply((databaseMount) => applicationPolicyHcl({ ...args, databaseMount })),
             },
             { parent: this, dependsOn: childDependsOn(opts) },
         );
+        // The role's token policy is the one above (same name builder): it waits for it to exist.
         const authRole = new vault.kubernetes.AuthBackendRole(
             `${name}-auth-role`,
-            { ...roleInputs, backend: args.authMount ?? "kubernetes", tokenPolicies: [policy.name] },
-            { parent: this, dependsOn: childDependsOn(opts, staticRole) },
+            { ...roleInputs, backend: args.authMount ?? "kubernetes" },
+            { parent: this, dependsOn: childDependsOn(opts, staticRole, policy) },
         );
         this.credsPath = pulumi.all([args.databaseMount, staticRole.name]).apply(([mount, role]) => staticCredsPath(mount, role));
         this.policyName = policy.name;

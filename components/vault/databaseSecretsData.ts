@@ -1,7 +1,9 @@
 /**
- * Data for Vault's database secrets engine (connection URL template, static role settings), kept
- * pure so the same values are unit-tested and applied to a real OpenBao + PostgreSQL pair.
+ * Data for Vault's database secrets engine (the connection, static roles, an application's auth
+ * role), kept pure so the components declare exactly these arguments and the real-server tier writes
+ * the very same ones to a real Vault-API server + PostgreSQL pair.
  */
+import type { KubernetesAuthRoleSpec } from "./kubernetesAuthRole";
 
 /** libpq `sslmode` values. */
 export const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
@@ -80,16 +82,101 @@ export function checkStaticRole(args: { staticRoleName: string; databaseUsername
     }
 }
 
-/** A static role as Vault's API takes it (`database/static-roles/<name>`). */
-export interface StaticRoleParams {
-    db_name: string;
-    username: string;
-    rotation_period: number;
+/** Vault's postgres plugin, the only one this project configures. */
+export const POSTGRES_PLUGIN_NAME = "postgresql-database-plugin";
+
+/** Checks the arguments that a typo could turn into a security hole. */
+export function checkAllowedRoles(allowedRoles: string[]): void {
+    if (allowedRoles.length === 0) {
+        throw new Error("DatabaseSecretsEngine: allowedRoles must name at least one static role (an empty list lets no role use the connection, '*' lets every role)");
+    }
+    for (const r of allowedRoles) {
+        if (r.includes("*")) {
+            throw new Error(`DatabaseSecretsEngine: allowedRoles must not contain wildcards, got ${JSON.stringify(r)}`);
+        }
+    }
 }
 
-/** The body written to `database/static-roles/<name>`. */
-export function staticRoleParams(connectionName: string, username: string, rotationPeriodSeconds: number): StaticRoleParams {
-    return { db_name: connectionName, username, rotation_period: rotationPeriodSeconds };
+/**
+ * The arguments of `vault.database.SecretBackendConnection` as DatabaseSecretsEngine declares them:
+ * the postgres plugin, Vault verifying the connection on write, only the named static roles allowed,
+ * and every password Vault sets hashed in Vault. `T` is the mount (an output in the component).
+ */
+export function databaseConnectionInputs<T, P>(args: {
+    mount: T;
+    connectionName: string;
+    endpoint: PostgresEndpoint;
+    username: string;
+    password: P;
+    allowedRoles: string[];
+}) {
+    checkAllowedRoles(args.allowedRoles);
+    return {
+        backend: args.mount,
+        name: args.connectionName,
+        pluginName: POSTGRES_PLUGIN_NAME,
+        allowedRoles: [...args.allowedRoles],
+        verifyConnection: true,
+        postgresql: {
+            connectionUrl: postgresConnectionUrl(args.endpoint),
+            username: args.username,
+            password: args.password,
+            // Vault hashes every password it sets; the SQL never carries one in clear.
+            passwordAuthentication: POSTGRES_PASSWORD_AUTHENTICATION,
+        },
+    };
+}
+
+/** What an application's access is made of (ApplicationDatabaseAccess's arguments, less the component options). */
+export interface ApplicationAccessSpec<T> {
+    /** Mount of the database secrets engine. */
+    databaseMount: T;
+    /** The connection the static role uses. */
+    connectionName: T;
+    /** Vault static role name. */
+    staticRoleName: string;
+    /** The PostgreSQL role Vault rotates. */
+    databaseUsername: string;
+    /** Rotation period in seconds. */
+    rotationPeriodSeconds: number;
+    /** Kubernetes auth role name; default the static role name. */
+    authRoleName?: string;
+    /** Service accounts bound to the auth role. */
+    serviceAccountNames: string[];
+    /** Their namespaces. */
+    namespaces: string[];
+    /** Expected token audience. */
+    audience?: string;
+    /** Vault token TTL in seconds; default 3600. */
+    tokenTtlSeconds?: number;
+}
+
+/** The arguments of `vault.database.SecretBackendStaticRole` for an application (checked first). */
+export function staticRoleInputs<T>(spec: ApplicationAccessSpec<T>) {
+    checkStaticRole(spec);
+    return {
+        backend: spec.databaseMount,
+        name: spec.staticRoleName,
+        dbName: spec.connectionName,
+        username: spec.databaseUsername,
+        rotationPeriod: spec.rotationPeriodSeconds,
+    };
+}
+
+/**
+ * An application's Kubernetes auth role: its service accounts in its namespaces get a token with
+ * exactly the policy that reads its static role's credentials (named after the static role, not the
+ * database role or the service account).
+ */
+export function applicationAuthRoleSpec(spec: ApplicationAccessSpec<unknown>): KubernetesAuthRoleSpec {
+    return {
+        name: spec.authRoleName ?? spec.staticRoleName,
+        serviceAccountNames: spec.serviceAccountNames,
+        namespaces: spec.namespaces,
+        policies: [staticCredsPolicyName(spec.staticRoleName)],
+        audience: spec.audience,
+        tokenTtlSeconds: spec.tokenTtlSeconds ?? 3600,
+    };
 }
 
 /** `<mount>/static-creds/<role>`: the API path (no `/v1/`) of a static role's current credentials. */

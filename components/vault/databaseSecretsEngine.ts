@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { childDependsOn } from "../dependencies";
 import * as vault from "@pulumi/vault";
-import { POSTGRES_PASSWORD_AUTHENTICATION, PostgresEndpoint, postgresConnectionUrl } from "./databaseSecretsData";
+import { databaseConnectionInputs, PostgresEndpoint } from "./databaseSecretsData";
 
 /** Arguments of {@link DatabaseSecretsEngine}. */
 export interface DatabaseSecretsEngineArgs {
@@ -27,18 +27,6 @@ export interface DatabaseSecretsEngineArgs {
     rotateRootCredentials?: boolean;
 }
 
-/** Checks the arguments that a typo could turn into a security hole. */
-export function checkAllowedRoles(allowedRoles: string[]): void {
-    if (allowedRoles.length === 0) {
-        throw new Error("DatabaseSecretsEngine: allowedRoles must name at least one static role (an empty list lets no role use the connection, '*' lets every role)");
-    }
-    for (const r of allowedRoles) {
-        if (r.includes("*")) {
-            throw new Error(`DatabaseSecretsEngine: allowedRoles must not contain wildcards, got ${JSON.stringify(r)}`);
-        }
-    }
-}
-
 /**
  * Vault's database secrets engine with one PostgreSQL connection. Vault verifies the connection
  * on write, so callers make this depend on the database being ready (primary up, roles created).
@@ -53,7 +41,15 @@ export class DatabaseSecretsEngine extends pulumi.ComponentResource {
 
     constructor(name: string, args: DatabaseSecretsEngineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vaultkit:index:DatabaseSecretsEngine", name, args, opts);
-        checkAllowedRoles(args.allowedRoles);
+        // Built (and checked: allowedRoles, the endpoint) before anything is registered; the backend is the mount below.
+        const connectionInputs = databaseConnectionInputs({
+            mount: undefined,
+            connectionName: args.connectionName,
+            endpoint: args.endpoint,
+            username: args.username,
+            password: pulumi.secret(args.password),
+            allowedRoles: args.allowedRoles,
+        });
         const mount = new vault.Mount(
             `${name}-mount`,
             { path: args.path ?? "database", type: "database", description: "Database credentials" },
@@ -61,20 +57,7 @@ export class DatabaseSecretsEngine extends pulumi.ComponentResource {
         );
         this.connection = new vault.database.SecretBackendConnection(
             `${name}-connection`,
-            {
-                backend: mount.path,
-                name: args.connectionName,
-                pluginName: "postgresql-database-plugin",
-                allowedRoles: [...args.allowedRoles],
-                verifyConnection: true,
-                postgresql: {
-                    connectionUrl: postgresConnectionUrl(args.endpoint),
-                    username: args.username,
-                    password: pulumi.secret(args.password),
-                    // Vault hashes every password it sets; the SQL never carries one in clear.
-                    passwordAuthentication: POSTGRES_PASSWORD_AUTHENTICATION,
-                },
-            },
+            { ...connectionInputs, backend: mount.path },
             // Vault verifies the connection on write: whatever the caller waits for, this waits for.
             { parent: this, dependsOn: childDependsOn(opts) },
         );

@@ -66,3 +66,12 @@ export function staticCredsReadPolicyRules(dbMount: string, roleName: string): P
     }
     return [{ path: staticCredsPath(dbMount, roleName), capabilities: ["read"] }];
 }
+
+/**
+ * The HCL of the policy ApplicationDatabaseAccess writes for an application (named by
+ * `staticCredsPolicyName(staticRoleName)`): read on its static role's credentials, which are found by
+ * the static role's name, never by the database role it rotates.
+ */
+export function applicationPolicyHcl(spec: { databaseMount: string; staticRoleName: string }): string {
+    return renderPolicyHcl(staticCredsReadPolicyRules(spec.databaseMount, spec.staticRoleName));
+}

@@ -15,14 +15,17 @@
  */
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applicationAuthRoleSpec } from "../../components/vault/databaseSecretsData";
 import { kubernetesAuthRoleInputs } from "../../components/vault/kubernetesAuthRole";
 import { kubernetesAuthConfigInputs } from "../../components/vault/vaultKubernetesAuth";
 import { ConfigError, parseStackConfig, type StackConfig } from "../../stacks/config";
+import { applicationAccessArgs } from "../../stacks/vaultArgs";
 import { testCa, type TestCa } from "../support/tls";
 import { integrationEnv, SKIP_REASON, type IntegrationEnv } from "./support/env";
 import { FakeKubernetes, type ServiceAccountRef } from "./support/fakeKubernetes";
 import { namespaceRunner, startPodVault, type PodVault } from "./support/podVault";
 import { VaultApi, type VaultResult } from "./support/vaultApi";
+import { authConfigWrite, authRoleWrite, type ApiWrite } from "./support/vaultResources";
 
 const env = integrationEnv();
 
@@ -31,7 +34,7 @@ const POD_TOKEN_FILE_CA = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
 
 const SA = {
     vault: { namespace: "vault", name: "vault" },
-    app: { namespace: "apps", name: "orders" },
+    app: { namespace: "apps", name: "orders-api" },
 } satisfies Record<string, ServiceAccountRef>;
 
 /** An existing Vault for one application; `kubernetesAuth` and the reviewer token vary per case. */
@@ -59,28 +62,17 @@ function configInputsOf(c: StackConfig) {
     });
 }
 
-/** The same as the HTTP API body (the provider sends these fields). */
-function configBody(inputs: ReturnType<typeof configInputsOf>): Record<string, unknown> {
-    return {
-        kubernetes_host: inputs.kubernetesHost,
-        ...(inputs.kubernetesCaCert !== undefined ? { kubernetes_ca_cert: inputs.kubernetesCaCert } : {}),
-        ...(inputs.tokenReviewerJwt !== undefined ? { token_reviewer_jwt: inputs.tokenReviewerJwt } : {}),
-        disable_local_ca_jwt: inputs.disableLocalCaJwt,
-    };
+/** The config write the provider makes (support/vaultResources.ts), with `override` for the wrong-CA case. */
+function configWrite(inputs: ReturnType<typeof configInputsOf>, override: { kubernetesCaCert?: string } = {}): ApiWrite {
+    return authConfigWrite({ ...inputs, ...override, backend: AUTH_MOUNT });
 }
 
-/** The application's role as ApplicationDatabaseAccess builds it. */
-function appRoleBody(c: StackConfig): Record<string, unknown> {
+/** The application's role as ApplicationDatabaseAccess declares it, from the args stacks/vault.ts hands it. */
+function appRoleWrite(c: StackConfig): ApiWrite {
     const app = c.applications[0]!;
-    const r = kubernetesAuthRoleInputs({
-        name: app.name,
-        serviceAccountNames: [app.serviceAccount],
-        namespaces: [app.namespace],
-        policies: [`${app.name}-database-creds`],
-        audience: c.kubernetesAuth.audience,
-        tokenTtlSeconds: app.tokenTtl,
-    });
-    return { bound_service_account_names: r.boundServiceAccountNames, bound_service_account_namespaces: r.boundServiceAccountNamespaces, token_policies: r.tokenPolicies, audience: r.audience, token_ttl: r.tokenTtl };
+    const db = c.database;
+    const spec = applicationAuthRoleSpec(applicationAccessArgs(c, app, { databaseMount: db.databaseMount, connectionName: db.connectionName, authMount: AUTH_MOUNT }));
+    return authRoleWrite({ ...kubernetesAuthRoleInputs(spec), backend: AUTH_MOUNT });
 }
 
 describe.skipIf(!env)(env ? "the Kubernetes auth config the stack writes, outside and inside the cluster" : `kubernetes auth config — ${SKIP_REASON}`, () => {
@@ -139,18 +131,21 @@ describe.skipIf(!env)(env ? "the Kubernetes auth config the stack writes, outsid
         check(c.kubernetesAuth.vaultRunsInCluster).toBe(false);
         const inputs = configInputsOf(c);
         check(inputs.disableLocalCaJwt).toBe(true);
-        await root.must("write", `auth/${AUTH_MOUNT}/role/orders`, appRoleBody(c));
+        const role = appRoleWrite(c);
+        await root.must("write", role.path, role.body);
 
         // The CA is really used: with another CA, Vault cannot reach the API server and the login fails.
         // (First, before any connection to the API server exists that Vault could reuse.)
-        await root.must("write", `auth/${AUTH_MOUNT}/config`, { ...configBody(inputs), kubernetes_ca_cert: otherCa!.caPem });
+        const wrongCa = configWrite(inputs, { kubernetesCaCert: otherCa!.caPem });
+        await root.must("write", wrongCa.path, wrongCa.body);
         const untrusted = k8s!.issue(SA.app);
         const refused = await login(root, untrusted);
         check(refused.status).toBe(403);
         // Vault says only "permission denied"; the API server never got the review (the TLS handshake failed).
         check(k8s!.reviewsOf(untrusted)).toEqual([]);
 
-        const write = await root.write(`auth/${AUTH_MOUNT}/config`, configBody(inputs));
+        const declared = configWrite(inputs);
+        const write = await root.write(declared.path, declared.body);
         check(write.status, write.errors.join("; ")).toBe(204);
         const cfg = (await root.must("read", `auth/${AUTH_MOUNT}/config`)).data;
         check(cfg).toMatchObject({ kubernetes_host: k8s!.url, kubernetes_ca_cert: apiCa!.caPem, disable_local_ca_jwt: true, token_reviewer_jwt_set: true });
@@ -175,7 +170,8 @@ describe.skipIf(!env)(env ? "the Kubernetes auth config the stack writes, outsid
         // What would have been written: no CA, no reviewer, so Vault looks for its pod's files.
         const inputs = kubernetesAuthConfigInputs<string>({ kubernetesHost: k8s!.url });
         check(inputs.disableLocalCaJwt).toBe(false);
-        const r = await root.write(`auth/${AUTH_MOUNT}/config`, configBody(inputs));
+        const w = configWrite(inputs);
+        const r = await root.write(w.path, w.body);
         if (existsSync(POD_TOKEN_FILE_CA)) {
             // This machine is a pod: the same config is the in-cluster one, and works.
             check(r.status, r.errors.join("; ")).toBe(204);
@@ -203,11 +199,13 @@ describe.skipIf(!env)(env ? "the Kubernetes auth config the stack writes, outsid
         k8s!.allowTokenReviews(podToken);
         pod = await startPodVault({ bin, prefix: runner.prefix, caPem: apiCa!.caPem, token: podToken });
         await enableAuth(pod.api);
-        const write = await pod.api.write(`auth/${AUTH_MOUNT}/config`, configBody(inputs));
+        const declared = configWrite(inputs);
+        const write = await pod.api.write(declared.path, declared.body);
         check(write.status, write.errors.join("; ")).toBe(204);
         const cfg = (await pod.api.must("read", `auth/${AUTH_MOUNT}/config`)).data;
         check(cfg).toMatchObject({ kubernetes_host: inputs.kubernetesHost, kubernetes_ca_cert: "", disable_local_ca_jwt: false, token_reviewer_jwt_set: false });
-        await pod.api.must("write", `auth/${AUTH_MOUNT}/role/orders`, appRoleBody(c));
+        const role = appRoleWrite(c);
+        await pod.api.must("write", role.path, role.body);
 
         const jwt = k8s!.issue(SA.app);
         const ok = await login(pod.api, jwt);

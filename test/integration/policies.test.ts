@@ -5,8 +5,10 @@
  * the path was missing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { kvReadPolicyRules, renderPolicyHcl, staticCredsReadPolicyRules } from "../../components/vault/policies";
-import { provisionDatabaseEngine, teardownDatabaseEngine, type DatabaseEngineSpec } from "./support/databaseEngine";
+import { staticCredsPolicyName } from "../../components/vault/databaseSecretsData";
+import { applicationPolicyHcl, kvReadPolicyRules, renderPolicyHcl } from "../../components/vault/policies";
+import { parseStackConfig } from "../../stacks/config";
+import { applicationAccess, connectionName, engineMount, provisionDatabaseEngine, teardownDatabaseEngine, type DatabaseEngineSpec } from "./support/databaseEngine";
 import { integrationEnv, randomPassword, SKIP_REASON, type IntegrationEnv } from "./support/env";
 import { connectSuperuser, type PgClient } from "./support/pg";
 import { VaultApi, type VaultOp } from "./support/vaultApi";
@@ -18,17 +20,27 @@ const SECRET_PATH = "keycloak-postgresql/config";
 const OTHER_SECRET_PATH = "other-app/config";
 const SIBLING_SECRET_PATH = "keycloak-postgresql/admin";
 
+/** Two applications; application, database role, service account and namespace differ throughout. */
 const DB: DatabaseEngineSpec = {
-    mount: "database",
-    connection: "vk-policy-db",
-    adminRole: "vk_policy_vault_admin",
+    config: parseStackConfig("policies-it", {
+        platform: "kubernetes",
+        vault: { address: "http://127.0.0.1:8200" },
+        database: { vaultAdminRole: "vk_policy_vault_admin", databaseMount: "database-policy-it", connectionName: "vk-policy-db" },
+        applications: [
+            { name: "storefront", namespace: "web", serviceAccount: "storefront-sa", databaseRole: "vk_policy_storefront" },
+            { name: "warehouse", namespace: "logistics", serviceAccount: "warehouse-sa", databaseRole: "vk_policy_warehouse" },
+        ],
+    }),
     adminPassword: randomPassword(),
-    staticRoles: { app: "vk_policy_app", other: "vk_policy_other" },
 };
+const [APP, OTHER] = DB.config.applications as [(typeof DB.config.applications)[number], (typeof DB.config.applications)[number]];
+const MOUNT = engineMount(DB);
+const CONNECTION = connectionName(DB);
 
 const POLICY_KV = "vk-test-kv-read";
-const POLICY_APP_CREDS = "vk-test-app-creds";
-const POLICY_OTHER_CREDS = "vk-test-other-creds";
+/** The policies ApplicationDatabaseAccess writes for the two applications (names and HCL from its builders). */
+const POLICY_APP_CREDS = staticCredsPolicyName(APP.name);
+const POLICY_OTHER_CREDS = staticCredsPolicyName(OTHER.name);
 
 type Expect = "allow" | "deny";
 interface Check {
@@ -60,8 +72,8 @@ describe.skipIf(!env)(env ? "vault policies on a real server (allow/deny matrix)
         await provisionDatabaseEngine(root, su, e, DB);
 
         await root.policyWrite(POLICY_KV, renderPolicyHcl(kvReadPolicyRules(KV_MOUNT, SECRET_PATH)));
-        await root.policyWrite(POLICY_APP_CREDS, renderPolicyHcl(staticCredsReadPolicyRules(DB.mount, "app")));
-        await root.policyWrite(POLICY_OTHER_CREDS, renderPolicyHcl(staticCredsReadPolicyRules(DB.mount, "other")));
+        await root.policyWrite(POLICY_APP_CREDS, applicationPolicyHcl(applicationAccess(DB, APP)));
+        await root.policyWrite(POLICY_OTHER_CREDS, applicationPolicyHcl(applicationAccess(DB, OTHER)));
 
         for (const [who, policy] of [
             ["kv", POLICY_KV],
@@ -108,10 +120,10 @@ describe.skipIf(!env)(env ? "vault policies on a real server (allow/deny matrix)
             `${KV_MOUNT}/data/${SECRET_PATH}`,
             `${KV_MOUNT}/data/${OTHER_SECRET_PATH}`,
             `${KV_MOUNT}/metadata/${SECRET_PATH}`,
-            `${DB.mount}/static-creds/app`,
-            `${DB.mount}/static-creds/other`,
-            `${DB.mount}/static-roles/app`,
-            `${DB.mount}/config/${DB.connection}`,
+            `${MOUNT}/static-creds/${APP.name}`,
+            `${MOUNT}/static-creds/${OTHER.name}`,
+            `${MOUNT}/static-roles/${APP.name}`,
+            `${MOUNT}/config/${CONNECTION}`,
             "sys/mounts",
             `sys/policies/acl/${POLICY_KV}`,
         ]) {
@@ -145,8 +157,8 @@ describe.skipIf(!env)(env ? "vault policies on a real server (allow/deny matrix)
             { who: "kv", op: "delete", path: `${KV_MOUNT}/metadata/${SECRET_PATH}`, expect: "deny" },
             { who: "kv", op: "read", path: `${KV_MOUNT}/config`, expect: "deny" },
             // database
-            { who: "kv", op: "read", path: `${DB.mount}/static-creds/app`, expect: "deny" },
-            { who: "kv", op: "read", path: `${DB.mount}/static-creds/other`, expect: "deny" },
+            { who: "kv", op: "read", path: `${MOUNT}/static-creds/${APP.name}`, expect: "deny" },
+            { who: "kv", op: "read", path: `${MOUNT}/static-creds/${OTHER.name}`, expect: "deny" },
             // sys
             { who: "kv", op: "list", path: "sys/policies/acl", expect: "deny" },
             { who: "kv", op: "read", path: `sys/policies/acl/${POLICY_KV}`, expect: "deny" },
@@ -164,28 +176,28 @@ describe.skipIf(!env)(env ? "vault policies on a real server (allow/deny matrix)
     });
 
     it("the static-creds policy reads only its own role's credentials", async () => {
-        const app = await tokens.appCreds!.read(`${DB.mount}/static-creds/app`);
+        const app = await tokens.appCreds!.read(`${MOUNT}/static-creds/${APP.name}`);
         expect(app.status).toBe(200);
-        expect(app.body.data.username).toBe(DB.staticRoles.app);
+        expect(app.body.data.username).toBe(APP.databaseRole);
         expect(typeof app.body.data.password).toBe("string");
 
-        const db = DB.mount;
+        const db = MOUNT;
         await run([
-            { who: "appCreds", op: "read", path: `${db}/static-creds/app`, expect: "allow" },
-            { who: "appCreds", op: "read", path: `${db}/static-creds/other`, expect: "deny" },
-            { who: "appCreds", op: "write", path: `${db}/static-creds/app`, body: {}, expect: "deny" },
-            { who: "appCreds", op: "write", path: `${db}/rotate-role/app`, body: {}, expect: "deny" },
-            { who: "appCreds", op: "read", path: `${db}/static-roles/app`, expect: "deny" },
-            { who: "appCreds", op: "write", path: `${db}/static-roles/app`, body: { db_name: DB.connection, username: "postgres", rotation_period: 86400 }, expect: "deny" },
+            { who: "appCreds", op: "read", path: `${db}/static-creds/${APP.name}`, expect: "allow" },
+            { who: "appCreds", op: "read", path: `${db}/static-creds/${OTHER.name}`, expect: "deny" },
+            { who: "appCreds", op: "write", path: `${db}/static-creds/${APP.name}`, body: {}, expect: "deny" },
+            { who: "appCreds", op: "write", path: `${db}/rotate-role/${APP.name}`, body: {}, expect: "deny" },
+            { who: "appCreds", op: "read", path: `${db}/static-roles/${APP.name}`, expect: "deny" },
+            { who: "appCreds", op: "write", path: `${db}/static-roles/${APP.name}`, body: { db_name: CONNECTION, username: "postgres", rotation_period: 86400 }, expect: "deny" },
             { who: "appCreds", op: "list", path: `${db}/static-roles`, expect: "deny" },
-            { who: "appCreds", op: "read", path: `${db}/config/${DB.connection}`, expect: "deny" },
-            { who: "appCreds", op: "write", path: `${db}/rotate-root/${DB.connection}`, body: {}, expect: "deny" },
+            { who: "appCreds", op: "read", path: `${db}/config/${CONNECTION}`, expect: "deny" },
+            { who: "appCreds", op: "write", path: `${db}/rotate-root/${CONNECTION}`, body: {}, expect: "deny" },
             { who: "appCreds", op: "read", path: `${KV_MOUNT}/data/${SECRET_PATH}`, expect: "deny" },
             { who: "appCreds", op: "list", path: "sys/policies/acl", expect: "deny" },
             { who: "appCreds", op: "read", path: "sys/mounts", expect: "deny" },
-            { who: "otherCreds", op: "read", path: `${db}/static-creds/other`, expect: "allow" },
-            { who: "otherCreds", op: "read", path: `${db}/static-creds/app`, expect: "deny" },
-            { who: "otherCreds", op: "write", path: `${db}/rotate-role/other`, body: {}, expect: "deny" },
+            { who: "otherCreds", op: "read", path: `${db}/static-creds/${OTHER.name}`, expect: "allow" },
+            { who: "otherCreds", op: "read", path: `${db}/static-creds/${APP.name}`, expect: "deny" },
+            { who: "otherCreds", op: "write", path: `${db}/rotate-role/${OTHER.name}`, body: {}, expect: "deny" },
             { who: "otherCreds", op: "read", path: `${KV_MOUNT}/data/${SECRET_PATH}`, expect: "deny" },
             { who: "otherCreds", op: "read", path: "sys/mounts", expect: "deny" },
         ]);
@@ -194,8 +206,8 @@ describe.skipIf(!env)(env ? "vault policies on a real server (allow/deny matrix)
     it("the policies on the server are byte-for-byte the rendered HCL", async () => {
         const expected: Record<string, string> = {
             [POLICY_KV]: renderPolicyHcl(kvReadPolicyRules(KV_MOUNT, SECRET_PATH)),
-            [POLICY_APP_CREDS]: renderPolicyHcl(staticCredsReadPolicyRules(DB.mount, "app")),
-            [POLICY_OTHER_CREDS]: renderPolicyHcl(staticCredsReadPolicyRules(DB.mount, "other")),
+            [POLICY_APP_CREDS]: applicationPolicyHcl(applicationAccess(DB, APP)),
+            [POLICY_OTHER_CREDS]: applicationPolicyHcl(applicationAccess(DB, OTHER)),
         };
         for (const [name, hcl] of Object.entries(expected)) {
             const r = await root.read(`sys/policies/acl/${name}`);

@@ -1,8 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { kubernetesAuthRoleInputs } from "../../components/vault/kubernetesAuthRole";
 import { kvReadPolicyRules, renderPolicyHcl, staticCredsReadPolicyRules } from "../../components/vault/policies";
-import { postgresConnectionUrl, stackGresPrimaryHost, staticRoleParams } from "../../components/vault/databaseSecretsData";
-import { checkAllowedRoles } from "../../components/vault/databaseSecretsEngine";
+import {
+    applicationAuthRoleSpec,
+    checkAllowedRoles,
+    databaseConnectionInputs,
+    postgresConnectionUrl,
+    stackGresPrimaryHost,
+    staticRoleInputs,
+} from "../../components/vault/databaseSecretsData";
 import { STACKGRES_CREDENTIAL_KEYS, stackGresCredentialData } from "../../components/vault/postgresAdminCredentials";
 import { raftServerConfig, vaultHelmValues } from "../../components/vault/vaultHelmValues";
 import { PINNED } from "../../components/versions";
@@ -50,8 +56,52 @@ describe("database engine data", () => {
         expect(() => postgresConnectionUrl({ ...ok, sslMode: "strict" })).toThrow(/sslMode must be one of/);
     });
 
-    it("builds the static role body of database_secret.sh", () => {
-        expect(staticRoleParams("keycloak-postgresql", "app", 86400)).toEqual({ db_name: "keycloak-postgresql", username: "app", rotation_period: 86400 });
+    // Every name differs from the others, so a builder that takes the wrong one shows.
+    const access = {
+        databaseMount: "db-mount",
+        connectionName: "orders-conn",
+        staticRoleName: "orders",
+        databaseUsername: "orders_rw",
+        rotationPeriodSeconds: 86400,
+        serviceAccountNames: ["orders-sa"],
+        namespaces: ["shop"],
+        audience: "https://kubernetes.default.svc",
+        tokenTtlSeconds: 600,
+    };
+
+    it("builds the static role of database_secret.sh: named after the application, rotating its database role", () => {
+        expect(staticRoleInputs(access)).toEqual({ backend: "db-mount", name: "orders", dbName: "orders-conn", username: "orders_rw", rotationPeriod: 86400 });
+        expect(() => staticRoleInputs({ ...access, databaseUsername: "postgres" })).toThrow(/superuser/);
+    });
+
+    it("binds the application's auth role to its service account and namespace, with the policy named after its static role", () => {
+        expect(applicationAuthRoleSpec(access)).toEqual({
+            name: "orders",
+            serviceAccountNames: ["orders-sa"],
+            namespaces: ["shop"],
+            policies: ["orders-database-creds"],
+            audience: "https://kubernetes.default.svc",
+            tokenTtlSeconds: 600,
+        });
+        expect(applicationAuthRoleSpec({ ...access, authRoleName: "orders-login", tokenTtlSeconds: undefined })).toMatchObject({ name: "orders-login", tokenTtlSeconds: 3600 });
+    });
+
+    it("builds the connection: the postgres plugin, verified on write, only the named roles, SCRAM hashing", () => {
+        const endpoint = { host: "pg.shop.svc.cluster.local", port: 5432, database: "postgres", sslMode: "require" };
+        expect(databaseConnectionInputs({ mount: "db-mount", connectionName: "orders-conn", endpoint, username: "vault_admin", password: "pw", allowedRoles: ["orders"] })).toEqual({
+            backend: "db-mount",
+            name: "orders-conn",
+            pluginName: "postgresql-database-plugin",
+            allowedRoles: ["orders"],
+            verifyConnection: true,
+            postgresql: {
+                connectionUrl: "postgresql://{{username}}:{{password}}@pg.shop.svc.cluster.local:5432/postgres?sslmode=require",
+                username: "vault_admin",
+                password: "pw",
+                passwordAuthentication: "scram-sha-256",
+            },
+        });
+        expect(() => databaseConnectionInputs({ mount: "m", connectionName: "c", endpoint, username: "u", password: "p", allowedRoles: ["*"] })).toThrow(/wildcards/);
     });
 
     it("refuses allowed_roles '*' and an empty list", () => {

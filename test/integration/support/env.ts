@@ -56,6 +56,27 @@ export function integrationEnv(): IntegrationEnv | undefined {
     };
 }
 
+/**
+ * The PostgreSQL major scripts/postgres-test-server.sh started (its `env` prints VAULTKIT_PG_MAJOR);
+ * undefined for a server started some other way. test/integration/postgres-roles.test.ts checks the
+ * server really is that major, so the 16-18 matrix cannot silently run against 15.
+ */
+export function expectedPgMajor(): number | undefined {
+    const v = process.env.VAULTKIT_PG_MAJOR;
+    if (v === undefined || v === "") {
+        return undefined;
+    }
+    if (!/^[0-9]+$/.test(v)) {
+        throw new Error(`integration tier: VAULTKIT_PG_MAJOR is not a major version: ${JSON.stringify(v)}`);
+    }
+    return Number(v);
+}
+
+/** "PostgreSQL <major>" for test titles. */
+export function pgTitle(): string {
+    return `PostgreSQL ${expectedPgMajor() ?? "(major not given)"}`;
+}
+
 /** A random password for roles the tests create (never a fixed literal). */
 export function randomPassword(): string {
     return `vk-${randomUUID()}`;

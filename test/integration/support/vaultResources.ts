@@ -20,6 +20,12 @@ export interface AppliedVault {
 
 type Inputs = Record<string, unknown>;
 
+/**
+ * The provider's camelCase argument as the Vault API field: the vault provider maps each input to the
+ * API field of the same name in snake_case (its schema), so this is the one place the tests stand in
+ * for that mapping. A builder that produced a wrong or misspelt argument reaches Vault as it is, and
+ * Vault refuses it or the login/rotation that depends on it fails.
+ */
 function snake(key: string): string {
     return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
@@ -33,21 +39,24 @@ export function plainInputs(r: CapturedResource): Inputs {
 }
 
 /** `inputs` as an API body: every key in `allowed` becomes snake_case; any other key is an error. */
-function body(r: CapturedResource, inputs: Inputs, allowed: string[]): Record<string, unknown> {
+function body(what: string, inputs: Inputs, allowed: string[]): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(inputs)) {
+        if (v === undefined) {
+            continue;
+        }
         if (!allowed.includes(k)) {
-            throw new Error(`${r.type} ${r.name}: input '${k}' is not mapped to the HTTP API (test/integration/support/vaultResources.ts)`);
+            throw new Error(`${what}: input '${k}' is not mapped to the HTTP API (test/integration/support/vaultResources.ts)`);
         }
         out[snake(k)] = v;
     }
     return out;
 }
 
-function str(r: CapturedResource, inputs: Inputs, key: string): string {
+function str(what: string, inputs: Inputs, key: string): string {
     const v = inputs[key];
     if (typeof v !== "string" || v === "") {
-        throw new Error(`${r.type} ${r.name}: expected a string '${key}', got ${JSON.stringify(v)}`);
+        throw new Error(`${what}: expected a string '${key}', got ${JSON.stringify(v)}`);
     }
     return v;
 }
@@ -56,84 +65,118 @@ function without(inputs: Inputs, ...keys: string[]): Inputs {
     return Object.fromEntries(Object.entries(inputs).filter(([k]) => !keys.includes(k)));
 }
 
+const TYPE = {
+    mount: "vault:index/mount:Mount",
+    authBackend: "vault:index/authBackend:AuthBackend",
+    policy: "vault:index/policy:Policy",
+    kvSecret: "vault:kv/secretV2:SecretV2",
+    authConfig: "vault:kubernetes/authBackendConfig:AuthBackendConfig",
+    authRole: "vault:kubernetes/authBackendRole:AuthBackendRole",
+    connection: "vault:database/secretBackendConnection:SecretBackendConnection",
+    staticRole: "vault:database/secretBackendStaticRole:SecretBackendStaticRole",
+    endpoint: "vault:generic/endpoint:Endpoint",
+} as const;
+
 /** Types in the order they must be written (a role needs its backend, a static role its connection). */
-const ORDER = [
-    "vault:index/mount:Mount",
-    "vault:index/authBackend:AuthBackend",
-    "vault:index/policy:Policy",
-    "vault:kv/secretV2:SecretV2",
-    "vault:kubernetes/authBackendConfig:AuthBackendConfig",
-    "vault:kubernetes/authBackendRole:AuthBackendRole",
-    "vault:database/secretBackendConnection:SecretBackendConnection",
-    "vault:database/secretBackendStaticRole:SecretBackendStaticRole",
-    "vault:generic/endpoint:Endpoint",
-];
+const ORDER: string[] = [TYPE.mount, TYPE.authBackend, TYPE.policy, TYPE.kvSecret, TYPE.authConfig, TYPE.authRole, TYPE.connection, TYPE.staticRole, TYPE.endpoint];
+
+/** One API write: the path and the body the provider would send. */
+export interface ApiWrite {
+    path: string;
+    body: Record<string, unknown>;
+}
+
+/** The write the provider makes for a resource of `type` with these (plain) inputs; `what` names it in errors. */
+function apiWrite(type: string, what: string, i: Inputs): ApiWrite {
+    switch (type) {
+        case TYPE.kvSecret:
+            body(what, i, ["mount", "name", "dataJson"]);
+            return { path: `${str(what, i, "mount")}/data/${str(what, i, "name")}`, body: { data: JSON.parse(str(what, i, "dataJson")) } };
+        case TYPE.authConfig:
+            return {
+                path: `auth/${str(what, i, "backend")}/config`,
+                body: body(what, without(i, "backend"), ["kubernetesHost", "kubernetesCaCert", "tokenReviewerJwt", "disableLocalCaJwt", "disableIssValidation", "issuer", "pemKeys"]),
+            };
+        case TYPE.authRole:
+            return {
+                path: `auth/${str(what, i, "backend")}/role/${str(what, i, "roleName")}`,
+                body: body(what, without(i, "backend", "roleName"), ["boundServiceAccountNames", "boundServiceAccountNamespaces", "tokenPolicies", "audience", "tokenTtl", "tokenMaxTtl", "aliasNameSource"]),
+            };
+        case TYPE.connection: {
+            const pg = i.postgresql as Inputs | undefined;
+            if (!pg || i.pluginName !== "postgresql-database-plugin") {
+                throw new Error(`${what}: only the postgresql plugin is mapped`);
+            }
+            // The provider flattens the plugin block into the connection's fields.
+            return {
+                path: `${str(what, i, "backend")}/config/${str(what, i, "name")}`,
+                body: {
+                    ...body(what, without(i, "backend", "name", "postgresql"), ["pluginName", "allowedRoles", "verifyConnection", "rootRotationStatements"]),
+                    ...body(what, pg, ["connectionUrl", "username", "password", "maxOpenConnections", "maxIdleConnections", "maxConnectionLifetime", "usernameTemplate", "passwordAuthentication"]),
+                },
+            };
+        }
+        case TYPE.staticRole:
+            return {
+                path: `${str(what, i, "backend")}/static-roles/${str(what, i, "name")}`,
+                body: body(what, without(i, "backend", "name"), ["dbName", "username", "rotationPeriod", "rotationStatements"]),
+            };
+        case TYPE.endpoint:
+            body(what, i, ["path", "dataJson", "disableRead", "disableDelete"]);
+            return { path: str(what, i, "path"), body: JSON.parse(str(what, i, "dataJson")) };
+        default:
+            throw new Error(`${what}: no HTTP API mapping for this type`);
+    }
+}
+
+/** A `vault.database.SecretBackendConnection`'s arguments (databaseConnectionInputs) as the API write. */
+export function connectionWrite(inputs: object): ApiWrite {
+    return apiWrite(TYPE.connection, "connection", inputs as Inputs);
+}
+
+/** A `vault.database.SecretBackendStaticRole`'s arguments (staticRoleInputs) as the API write. */
+export function staticRoleWrite(inputs: object): ApiWrite {
+    return apiWrite(TYPE.staticRole, "static role", inputs as Inputs);
+}
+
+/** A `vault.kubernetes.AuthBackendRole`'s arguments (kubernetesAuthRoleInputs plus `backend`) as the API write. */
+export function authRoleWrite(inputs: object): ApiWrite {
+    return apiWrite(TYPE.authRole, "auth role", inputs as Inputs);
+}
+
+/** A `vault.kubernetes.AuthBackendConfig`'s arguments (kubernetesAuthConfigInputs plus `backend`) as the API write. */
+export function authConfigWrite(inputs: object): ApiWrite {
+    return apiWrite(TYPE.authConfig, "auth config", inputs as Inputs);
+}
 
 /** One resource as the provider would create it. */
 async function applyOne(vault: VaultApi, r: CapturedResource, applied: AppliedVault): Promise<void> {
     const i = plainInputs(r);
+    const what = `${r.type} ${r.name}`;
     switch (r.type) {
-        case "vault:index/mount:Mount": {
-            const path = str(r, i, "path");
+        case TYPE.mount: {
+            const path = str(what, i, "path");
             await vault.unmount(path);
-            await vault.must("write", `sys/mounts/${path}`, body(r, without(i, "path"), ["type", "description", "options"]));
+            await vault.must("write", `sys/mounts/${path}`, body(what, without(i, "path"), ["type", "description", "options"]));
             applied.mounts.push(path);
             return;
         }
-        case "vault:index/authBackend:AuthBackend": {
-            const path = typeof i.path === "string" ? i.path : str(r, i, "type");
-            await vault.must("write", `sys/auth/${path}`, body(r, without(i, "path"), ["type", "description"]));
+        case TYPE.authBackend: {
+            const path = typeof i.path === "string" ? i.path : str(what, i, "type");
+            await vault.must("write", `sys/auth/${path}`, body(what, without(i, "path"), ["type", "description"]));
             applied.auths.push(path);
             return;
         }
-        case "vault:index/policy:Policy": {
-            const name = str(r, i, "name");
-            await vault.policyWrite(name, str(r, i, "policy"));
+        case TYPE.policy: {
+            const name = str(what, i, "name");
+            await vault.policyWrite(name, str(what, i, "policy"));
             applied.policies.push(name);
             return;
         }
-        case "vault:kv/secretV2:SecretV2":
-            body(r, i, ["mount", "name", "dataJson"]);
-            await vault.must("write", `${str(r, i, "mount")}/data/${str(r, i, "name")}`, { data: JSON.parse(str(r, i, "dataJson")) });
-            return;
-        case "vault:kubernetes/authBackendConfig:AuthBackendConfig":
-            await vault.must(
-                "write",
-                `auth/${str(r, i, "backend")}/config`,
-                body(r, without(i, "backend"), ["kubernetesHost", "kubernetesCaCert", "tokenReviewerJwt", "disableLocalCaJwt", "disableIssValidation", "issuer", "pemKeys"]),
-            );
-            return;
-        case "vault:kubernetes/authBackendRole:AuthBackendRole":
-            await vault.must(
-                "write",
-                `auth/${str(r, i, "backend")}/role/${str(r, i, "roleName")}`,
-                body(r, without(i, "backend", "roleName"), ["boundServiceAccountNames", "boundServiceAccountNamespaces", "tokenPolicies", "audience", "tokenTtl", "tokenMaxTtl", "aliasNameSource"]),
-            );
-            return;
-        case "vault:database/secretBackendConnection:SecretBackendConnection": {
-            const pg = i.postgresql as Inputs | undefined;
-            if (!pg || i.pluginName !== "postgresql-database-plugin") {
-                throw new Error(`${r.type} ${r.name}: only the postgresql plugin is mapped`);
-            }
-            await vault.must("write", `${str(r, i, "backend")}/config/${str(r, i, "name")}`, {
-                ...body(r, without(i, "backend", "name", "postgresql"), ["pluginName", "allowedRoles", "verifyConnection", "rootRotationStatements"]),
-                ...body(r, pg, ["connectionUrl", "username", "password", "maxOpenConnections", "maxIdleConnections", "maxConnectionLifetime", "usernameTemplate", "passwordAuthentication"]),
-            });
-            return;
+        default: {
+            const w = apiWrite(r.type, what, i);
+            await vault.must("write", w.path, w.body);
         }
-        case "vault:database/secretBackendStaticRole:SecretBackendStaticRole":
-            await vault.must(
-                "write",
-                `${str(r, i, "backend")}/static-roles/${str(r, i, "name")}`,
-                body(r, without(i, "backend", "name"), ["dbName", "username", "rotationPeriod", "rotationStatements"]),
-            );
-            return;
-        case "vault:generic/endpoint:Endpoint":
-            body(r, i, ["path", "dataJson", "disableRead", "disableDelete"]);
-            await vault.must("write", str(r, i, "path"), JSON.parse(str(r, i, "dataJson")));
-            return;
-        default:
-            throw new Error(`${r.type} ${r.name}: no HTTP API mapping for this type`);
     }
 }
 

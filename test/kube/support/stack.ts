@@ -18,7 +18,7 @@ import { randomBytes } from "node:crypto";
 import { capture, type Capture, type CapturedResource } from "../../../scripts/lib/engine";
 import { buildStack } from "../../../stacks";
 import { parseStackConfig, type StackConfig } from "../../../stacks/config";
-import { applyRoleSql, type DatabaseEngineSpec } from "../../integration/support/databaseEngine";
+import { adminRole, applyRoleSql, managedRoles, type DatabaseEngineSpec } from "../../integration/support/databaseEngine";
 import { integrationEnv, randomPassword, type IntegrationEnv } from "../../integration/support/env";
 import { connectSuperuser, dropRoles, type PgClient } from "../../integration/support/pg";
 import { applyVaultResources, plainInputs, removeVaultResources, type AppliedVault } from "../../integration/support/vaultResources";
@@ -147,14 +147,7 @@ export class KubeStack {
     }
 
     get pgSpec(): DatabaseEngineSpec {
-        const db = this.config.database;
-        return {
-            mount: db.databaseMount,
-            connection: db.connectionName,
-            adminRole: db.vaultAdminRole,
-            adminPassword: this.adminPassword,
-            staticRoles: Object.fromEntries(this.config.applications.map((a) => [a.name, a.databaseRole])),
-        };
+        return { config: this.config, adminPassword: this.adminPassword };
     }
 
     private async up(): Promise<void> {
@@ -198,7 +191,7 @@ export class KubeStack {
 
         // PostgreSQL: the roles an existing database's owner creates with the project's SQL.
         this.su = await connectSuperuser(this.env.servers);
-        await dropRoles(this.su, [...Object.values(this.pgSpec.staticRoles), this.pgSpec.adminRole]);
+        await dropRoles(this.su, [...managedRoles(this.pgSpec), adminRole(this.pgSpec)]);
         await applyRoleSql(this.su, this.pgSpec);
 
         // Vault: the stack's Vault half.
@@ -284,7 +277,7 @@ export class KubeStack {
         };
         await step(() => removeVaultResources(this.vault, this.applied));
         if (this.su && this.config) {
-            await step(() => dropRoles(this.su!, [...Object.values(this.pgSpec.staticRoles), this.pgSpec.adminRole]));
+            await step(() => dropRoles(this.su!, [...managedRoles(this.pgSpec), adminRole(this.pgSpec)]));
         }
         if (this.su) {
             await step(() => this.su!.end());
