@@ -10,10 +10,11 @@
 # Ports (environment): the kube servers take free ports unless VAULTKIT_KUBE_PORT (and friends, see
 # scripts/kube-test-server.sh --help) are set; the Vault-API server listens on VAULTKIT_KUBE_BAO_PORT
 # (default 58220) and PostgreSQL on VAULTKIT_KUBE_PG_PORT (default 55452), apart from the integration
-# (58200/55432) and e2e (58210/55442) tiers' defaults.
+# (58200/55432) and e2e (58210/55442) tiers' defaults. The HA bootstrap test's Raft Vaults take free
+# ports, or 14 consecutive ones from VAULTKIT_KUBE_RAFT_PORT when it is set.
 #
 # Needs Go + the Go module proxy the first time (scripts/build-kube.sh, about 34 min cold on a busy
-# 2-core machine; scripts/build-openbao.sh), openssl, curl, Node >= 22 and what postgres-test-server.sh
+# 2-core machine; scripts/build-openbao.sh), openssl, curl, gpg, Node >= 22 and what postgres-test-server.sh
 # needs. Sets VAULTKIT_KUBE_REQUIRED=1 and VAULTKIT_INTEGRATION_REQUIRED=1: a missing binary or server
 # fails, never skips.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/help.sh" "$@"

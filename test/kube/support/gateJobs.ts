@@ -116,12 +116,15 @@ export interface RunningScript {
     kill(): void;
 }
 
-/** Runs a gate script the way the Job's container does (`/bin/sh -c`), with kubectl as the ServiceAccount. */
-export function runScript(script: string, kubeconfig: ServiceAccountKubeconfig): RunningScript {
+/**
+ * Runs a gate script the way the Job's container does (`/bin/sh -c`), with kubectl as the
+ * ServiceAccount (none for a container that gets no API token); `env` adds the container's env.
+ */
+export function runScript(script: string, kubeconfig: ServiceAccountKubeconfig | undefined, env: Record<string, string> = {}): RunningScript {
     const started = Date.now();
     const proc = spawn("/bin/sh", ["-c", script], {
         // Only what the kubectl images also have: sh, kubectl, coreutils, sed, grep.
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: kubeconfig.dir, KUBECONFIG: kubeconfig.path },
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...(kubeconfig ? { HOME: kubeconfig.dir, KUBECONFIG: kubeconfig.path } : {}), ...env },
         stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
