@@ -67,6 +67,7 @@ for major in "${MAJORS[@]}"; do
     done
     if [ "$first" = 1 ]; then
         what="whole tier"
+        if [ "$#" -gt 0 ]; then what="whole tier, vitest args: $*"; fi
         args=("$@")
     else
         what="${#DB_FILES[@]} database files"
@@ -92,7 +93,7 @@ done
 
 echo "== real-server tier by PostgreSQL major"
 printf '  %s\n' "${summary[@]}"
-echo "  PostgreSQL 16-18 matrix added ${matrix_seconds}s"
+echo "  the majors after ${MAJORS[0]} added ${matrix_seconds}s"
 if [ "${#failed[@]}" -gt 0 ]; then
     echo "test-integration: failed: ${failed[*]}" >&2
     exit 1

@@ -127,6 +127,20 @@ export function databaseConnectionInputs<T, P>(args: {
     };
 }
 
+/** `<mount>/rotate-root/<connection>`: the API path that makes Vault replace the connection's own password. */
+export function rotateRootPath(mount: string, connectionName: string): string {
+    return `${mount}/rotate-root/${connectionName}`;
+}
+
+/**
+ * The arguments of the `vault.generic.Endpoint` DatabaseSecretsEngine declares for `rotateRootCredentials`:
+ * one POST with an empty body, nothing to read back, nothing to undo on delete. `T` is the path
+ * ({@link rotateRootPath}; an output in the component).
+ */
+export function rotateRootEndpointInputs<T>(path: T) {
+    return { path, dataJson: "{}", disableRead: true, disableDelete: true };
+}
+
 /** What an application's access is made of (ApplicationDatabaseAccess's arguments, less the component options). */
 export interface ApplicationAccessSpec<T> {
     /** Mount of the database secrets engine. */

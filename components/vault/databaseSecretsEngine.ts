@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { childDependsOn } from "../dependencies";
 import * as vault from "@pulumi/vault";
-import { databaseConnectionInputs, PostgresEndpoint } from "./databaseSecretsData";
+import { databaseConnectionInputs, PostgresEndpoint, rotateRootEndpointInputs, rotateRootPath } from "./databaseSecretsData";
 
 /** Arguments of {@link DatabaseSecretsEngine}. */
 export interface DatabaseSecretsEngineArgs {
@@ -64,13 +64,7 @@ export class DatabaseSecretsEngine extends pulumi.ComponentResource {
         if (args.rotateRootCredentials) {
             new vault.generic.Endpoint(
                 `${name}-rotate-root`,
-                {
-                    path: pulumi.interpolate`${mount.path}/rotate-root/${this.connection.name}`,
-                    dataJson: "{}",
-                    // A write-only action: nothing to read back, nothing to undo on delete.
-                    disableRead: true,
-                    disableDelete: true,
-                },
+                rotateRootEndpointInputs(pulumi.all([mount.path, this.connection.name]).apply(([m, c]) => rotateRootPath(m, c))),
                 { parent: this, dependsOn: [this.connection] },
             );
         }

@@ -6,11 +6,14 @@
  * password only; the PostgreSQL superuser is never touched and never needed.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rotateRootEndpointInputs, rotateRootPath } from "../../components/vault/databaseSecretsData";
 import { parseStackConfig } from "../../stacks/config";
+import { databaseSecretsEngineArgs } from "../../stacks/vaultArgs";
 import { adminRole, applyRoleSql, connectionInputs, connectionName, engineMount, provisionDatabaseEngine, teardownDatabaseEngine, type DatabaseEngineSpec } from "./support/databaseEngine";
 import { integrationEnv, pgTitle, randomPassword, SKIP_REASON, type IntegrationEnv } from "./support/env";
 import { connect, connectSuperuser, loginState, type PgClient, rolpassword } from "./support/pg";
 import { VaultApi } from "./support/vaultApi";
+import { endpointWrite } from "./support/vaultResources";
 
 const env = integrationEnv();
 
@@ -48,8 +51,11 @@ describe.skipIf(!env)(env ? `rotate-root of the Vault admin role on a real ${pgT
         return { username: body.data.username, password: body.data.password };
     }
 
+    /** The Endpoint DatabaseSecretsEngine declares when the stack opts in (rotateRootCredentials), written as the provider does. */
     async function rotateRoot(): Promise<void> {
-        const r = await root.write(`${MOUNT}/rotate-root/${CONNECTION}`, {});
+        check(databaseSecretsEngineArgs(CONFIG, e.pg, SPEC.adminPassword).rotateRootCredentials).toBe(true);
+        const w = endpointWrite(rotateRootEndpointInputs(rotateRootPath(MOUNT, CONNECTION)));
+        const r = await root.write(w.path, w.body);
         check(r.status, `rotate-root: ${r.errors.join("; ")}`).toBeGreaterThanOrEqual(200);
         check(r.status).toBeLessThan(300);
     }

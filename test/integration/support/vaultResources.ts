@@ -139,6 +139,11 @@ export function staticRoleWrite(inputs: object): ApiWrite {
     return apiWrite(TYPE.staticRole, "static role", inputs as Inputs);
 }
 
+/** A `vault.generic.Endpoint`'s arguments (e.g. rotateRootEndpointInputs) as the API write. */
+export function endpointWrite(inputs: object): ApiWrite {
+    return apiWrite(TYPE.endpoint, "endpoint", inputs as Inputs);
+}
+
 /** A `vault.kubernetes.AuthBackendRole`'s arguments (kubernetesAuthRoleInputs plus `backend`) as the API write. */
 export function authRoleWrite(inputs: object): ApiWrite {
     return apiWrite(TYPE.authRole, "auth role", inputs as Inputs);
