@@ -44,9 +44,25 @@ describe.each(stacks)("$where", ({ stack, file }) => {
     });
 });
 
-it("the HA doc's first `pulumi up` names the init Secret in the stack output vaultInitSecretName", async () => {
+it("the HA doc's first `pulumi up` names the init Secret in the stack output vaultInitSecretName, and its bootstrap objects reference each other by their generated names", async () => {
     const ha = stacks.find((s) => s.where.startsWith("docs/ha-vault.md"))!;
     const result = await renderStack(ha.stack, REPO_ROOT, ha.file);
     const outputs = (fromYaml(result.files.get("index.yaml")!) as { outputs: Record<string, unknown> }).outputs;
     expect(outputs.vaultInitSecretName).toBe("vault-init-encrypted");
+    // The render engine autonames as the provider does: references must meet the generated names.
+    type Obj = { kind: string; metadata: { name: string }; [k: string]: any };
+    const objects = [...result.files].filter(([p]) => p.startsWith("k8s/vault/")).map(([, text]) => fromYaml(text) as Obj);
+    const only = (kind: string): Obj => {
+        const found = objects.filter((o) => o.kind === kind && o.metadata.name.startsWith("vault-bootstrap-"));
+        expect(found.map((o) => o.metadata.name), kind).toHaveLength(1);
+        return found[0]!;
+    };
+    const [sa, role, binding, keys, job] = ["ServiceAccount", "Role", "RoleBinding", "ConfigMap", "Job"].map(only) as [Obj, Obj, Obj, Obj, Obj];
+    expect(sa.metadata.name).toMatch(/^vault-bootstrap-sa-[0-9a-f]{8}$/);
+    expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name });
+    expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: sa.metadata.name, namespace: "vault" }]);
+    const pod = job.spec.template.spec;
+    expect(pod.serviceAccountName).toBe(sa.metadata.name);
+    expect(pod.volumes.find((v: { name: string }) => v.name === "pgp-keys").configMap.name).toBe(keys.metadata.name);
+    expect(Object.keys(keys.data).sort()).toEqual(["root-token.public-key", "share-0.public-key", "share-1.public-key", "share-2.public-key"]);
 }, 180_000);
