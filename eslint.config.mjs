@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import pulumiPlugin from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-    { ignores: ["node_modules/**", "bin/**", "render/**", "examples/**/node_modules/**", "**/*.js", "**/*.mjs"] },
+    { ignores: ["node_modules/**", "bin/**", "render/**", ".stryker-tmp*/**", "reports/**", "examples/**/node_modules/**", "**/*.js", "**/*.mjs"] },
     ...tseslint.configs.recommended,
     {
         files: ["**/*.ts"],

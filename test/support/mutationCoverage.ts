@@ -1,0 +1,54 @@
+/**
+ * Setup file of mutation runs (vitest.mutation.config.mts; a no-op outside Stryker).
+ *
+ * Stryker's perTest coverage charges a mutant to the test that was running when the mutated code
+ * ran. Code that runs outside a test (a file's imports and its `beforeAll`, where most unit files
+ * build their components or stack once) is charged to no test: Stryker calls such mutants "static"
+ * and runs every test file for each of them, which makes a run over stacks/ take days. Each test
+ * file runs in a fresh module graph, so what its imports and `beforeAll` did can only affect that
+ * file's tests: this file charges it to them. Stryker then runs, for each mutant, only the files
+ * that executed it. Runs after Stryker's own setup file (the runner puts its file first), so this
+ * `afterAll` runs before Stryker's, which reads the coverage (vitest runs after-hooks in reverse).
+ */
+import { afterAll, inject } from "vitest";
+
+type Coverage = { static: Record<string, number>; perTest: Record<string, Record<string, number>> };
+type Task = { type: string; name: string; suite?: Task; file?: { filepath: string }; tasks?: Task[] };
+
+// Values the Stryker runner provides to every test file (absent outside Stryker).
+const provided = inject as unknown as (key: string) => unknown;
+const mode = provided("mode");
+const globalNamespace = provided("globalNamespace") as string | undefined;
+const separator = provided("testNameSeparator") as string | undefined;
+
+/** Stryker's test id: the same as its setup file's `toRawTestId`. */
+function testId(test: Task): string {
+    const parts = [test.name];
+    for (let suite = test.suite; suite; suite = suite.suite) {
+        parts.unshift(suite.name);
+    }
+    return `${test.file?.filepath ?? "unknown.js"}#${parts.join(separator).trim()}`;
+}
+
+function testsOf(task: Task): Task[] {
+    return (task.tasks ?? []).flatMap((t) => (t.type === "suite" ? testsOf(t) : t.type === "test" ? [t] : []));
+}
+
+if (mode === "dry-run" && globalNamespace && separator) {
+    // vitest hands the file's suite to an after-hook whose context argument is destructured.
+    afterAll(({}, file) => {
+        const ns = (globalThis as Record<string, any>)[globalNamespace] as { mutantCoverage?: Coverage } | undefined;
+        const coverage = ns?.mutantCoverage;
+        if (!coverage) {
+            return;
+        }
+        for (const test of testsOf(file as unknown as Task)) {
+            const id = testId(test);
+            const hits = (coverage.perTest[id] ??= {});
+            for (const [mutant, count] of Object.entries(coverage.static)) {
+                hits[mutant] = (hits[mutant] ?? 0) + count;
+            }
+        }
+        coverage.static = {};
+    });
+}

@@ -1,0 +1,15 @@
+import * as path from "node:path";
+import { defineConfig } from "vitest/config";
+
+// The unit tier alone, for mutation runs (stryker.config.mjs): the tests that run under Pulumi's mock
+// engine, never a server. The same files and alias as the `unit` project in vitest.config.mts, but
+// one flat config: Stryker's vitest runner drives a single config and adds its setup file to it.
+export default defineConfig({
+    resolve: { alias: [{ find: /^vaultkit$/, replacement: path.resolve("components/index.ts") }] },
+    test: {
+        include: ["test/unit/**/*.test.ts", "policy/**/*.test.ts"],
+        setupFiles: ["test/support/mutationCoverage.ts"],
+        testTimeout: 20_000,
+        reporters: ["default"],
+    },
+});
