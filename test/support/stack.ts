@@ -43,3 +43,45 @@ export function pathsContaining(value: unknown, needle: string, prefix = ""): st
 export function coveredBySecret(r: Registration, p: string): boolean {
     return r.secretPaths.some((s) => p === s || p.startsWith(`${s}.`));
 }
+
+/** What the registered Vault objects give whoever logs in with one Kubernetes auth role. */
+export interface RegisteredAccess {
+    serviceAccounts: string[];
+    namespaces: string[];
+    /** The names in the role's `tokenPolicies`, each of which must be a registered Policy. */
+    policies: string[];
+    /** Paths those policies grant `read` on (parsed from the registered HCL). */
+    readablePaths: string[];
+    /** The static roles at those paths (`<backend>/static-creds/<name>`), as registered. */
+    staticRoles: { backend: string; name: string; username: string; dbName: string }[];
+    /** For each static role: does its connection list it in `allowed_roles` (Vault refuses it otherwise)? */
+    allowedByConnection: boolean[];
+}
+
+/**
+ * Follows the registrations from a Kubernetes auth role name (what a stack output or a workload
+ * names) to its policies, the paths they grant, the static roles at those paths and their
+ * connection, so a test compares the whole chain with literals instead of with the code's own names.
+ */
+export function registeredAccess(authRole: string): RegisteredAccess {
+    const roles = registrations.filter((r) => r.type === "vault:kubernetes/authBackendRole:AuthBackendRole" && r.inputs.roleName === authRole);
+    if (roles.length !== 1) throw new Error(`expected one AuthBackendRole with roleName '${authRole}', found ${roles.length}`);
+    const role = roles[0]!.inputs;
+    const policies: string[] = role.tokenPolicies;
+    const readablePaths = policies.flatMap((name) => {
+        const found = registrations.filter((r) => r.type === "vault:index/policy:Policy" && r.inputs.name === name);
+        if (found.length !== 1) throw new Error(`auth role '${authRole}' carries policy '${name}', registered ${found.length} times`);
+        const hcl: string = found[0]!.inputs.policy;
+        return [...hcl.matchAll(/path "([^"]+)" \{\n {2}capabilities = \[([^\]]*)\]/g)].filter((m) => m[2]!.includes('"read"')).map((m) => m[1]!);
+    });
+    const staticRoles = registrations
+        .filter((r) => r.type === "vault:database/secretBackendStaticRole:SecretBackendStaticRole")
+        .map((r) => ({ backend: r.inputs.backend, name: r.inputs.name, username: r.inputs.username, dbName: r.inputs.dbName }))
+        .filter((s) => readablePaths.includes(`${s.backend}/static-creds/${s.name}`));
+    const allowedByConnection = staticRoles.map((s) =>
+        registrations.some(
+            (r) => r.type === "vault:database/secretBackendConnection:SecretBackendConnection" && r.inputs.backend === s.backend && r.inputs.name === s.dbName && (r.inputs.allowedRoles ?? []).includes(s.name),
+        ),
+    );
+    return { serviceAccounts: role.boundServiceAccountNames, namespaces: role.boundServiceAccountNamespaces, policies, readablePaths, staticRoles, allowedByConnection };
+}

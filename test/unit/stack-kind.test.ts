@@ -1,13 +1,17 @@
 /**
  * The kind stack (plain Kubernetes on a laptop): operators from Helm charts, two applications
  * with different delivery patterns, and no way for one application to reach the other's secret.
+ * Its applications' names, database roles, ServiceAccounts and namespaces all differ, so every
+ * expectation below is a literal that a name wired to the wrong place breaks.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { dependsOnTransitively, one, registrations } from "../support/mocks";
-import { buildStackUnderMocks, inventory } from "../support/stack";
+import { dependsOnTransitively, one, registrations, valueOf } from "../support/mocks";
+import { buildStackUnderMocks, inventory, registeredAccess } from "../support/stack";
+
+let outputs: Awaited<ReturnType<typeof buildStackUnderMocks>>["outputs"];
 
 beforeAll(async () => {
-    await buildStackUnderMocks("kind");
+    ({ outputs } = await buildStackUnderMocks("kind"));
 });
 
 const K = "kubernetes:";
@@ -19,10 +23,10 @@ describe("kind stack inventory", () => {
             "kubernetes:apps/v1:Deployment keycloak-postgresql-debug-csi-deployment rhbk",
             "kubernetes:apps/v1:Deployment keycloak-postgresql-debug-direct-deployment rhbk",
             "kubernetes:apps/v1:Deployment keycloak-postgresql-debug-injector-deployment rhbk",
-            "kubernetes:apps/v1:Deployment reports-deployment reports",
+            "kubernetes:apps/v1:Deployment reports-deployment analytics",
             "kubernetes:batch/v1:Job keycloak-postgresql-sql-gate-job rhbk",
             "kubernetes:batch/v1:Job stackgres-operator-wait-job stackgres",
-            "kubernetes:core/v1:Namespace ns-reports -",
+            "kubernetes:core/v1:Namespace ns-analytics -",
             "kubernetes:core/v1:Namespace ns-rhbk -",
             "kubernetes:core/v1:Namespace ns-stackgres -",
             "kubernetes:core/v1:Namespace ns-vault -",
@@ -33,7 +37,7 @@ describe("kind stack inventory", () => {
             "kubernetes:core/v1:ServiceAccount keycloak-postgresql-admin-sync-serviceaccount rhbk",
             "kubernetes:core/v1:ServiceAccount keycloak-postgresql-debug-serviceaccount rhbk",
             "kubernetes:core/v1:ServiceAccount keycloak-postgresql-sql-gate-sa rhbk",
-            "kubernetes:core/v1:ServiceAccount reports-serviceaccount reports",
+            "kubernetes:core/v1:ServiceAccount reports-serviceaccount analytics",
             "kubernetes:core/v1:ServiceAccount stackgres-operator-wait-sa stackgres",
             "kubernetes:helm.sh/v3:Release stackgres-operator-release stackgres",
             "kubernetes:helm.sh/v4:Chart secrets-store-csi-driver-chart kube-system",
@@ -45,10 +49,10 @@ describe("kind stack inventory", () => {
             "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding keycloak-postgresql-sql-gate-rolebinding rhbk",
             "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass keycloak-postgresql-debug-csi-spc rhbk",
             "kubernetes:secrets.hashicorp.com/v1beta1:VaultAuth keycloak-postgresql-admin-sync-auth rhbk",
-            "kubernetes:secrets.hashicorp.com/v1beta1:VaultAuth reports-sync-auth reports",
+            "kubernetes:secrets.hashicorp.com/v1beta1:VaultAuth reports-sync-auth analytics",
             "kubernetes:secrets.hashicorp.com/v1beta1:VaultConnection keycloak-postgresql-admin-sync-connection rhbk",
-            "kubernetes:secrets.hashicorp.com/v1beta1:VaultConnection reports-sync-connection reports",
-            "kubernetes:secrets.hashicorp.com/v1beta1:VaultDynamicSecret reports-sync-secret reports",
+            "kubernetes:secrets.hashicorp.com/v1beta1:VaultConnection reports-sync-connection analytics",
+            "kubernetes:secrets.hashicorp.com/v1beta1:VaultDynamicSecret reports-sync-secret analytics",
             "kubernetes:secrets.hashicorp.com/v1beta1:VaultStaticSecret keycloak-postgresql-admin-sync-secret rhbk",
             "kubernetes:stackgres.io/v1:SGCluster keycloak-postgresql-cluster rhbk",
             "kubernetes:stackgres.io/v1:SGInstanceProfile keycloak-postgresql-profile rhbk",
@@ -113,9 +117,13 @@ describe("ordering on plain Kubernetes", () => {
 });
 
 describe("application isolation", () => {
-    const apps = { app: { ns: "rhbk", sa: "app" }, reports: { ns: "reports", sa: "reports" } } as const;
+    // name -> where it runs, as whom, and the PostgreSQL role it logs in as (Pulumi.kind.yaml).
+    const apps = {
+        app: { ns: "rhbk", sa: "app-runner", role: "app_owner" },
+        reports: { ns: "analytics", sa: "reports-reader", role: "reporting_ro" },
+    } as const;
 
-    it("each application's policy reads only its own static credentials", () => {
+    it("each application's policy reads only its own static credentials, named after the application", () => {
         for (const name of Object.keys(apps)) {
             const hcl: string = one("vault:index/policy:Policy", `app-${name}-policy`).inputs.policy;
             expect(hcl).toBe(`path "database/static-creds/${name}" {\n  capabilities = ["read"]\n}\n`);
@@ -125,14 +133,70 @@ describe("application isolation", () => {
     it("each application's auth role is bound to its own service account and namespace and carries only its own policy", () => {
         for (const [name, a] of Object.entries(apps)) {
             const role = one("vault:kubernetes/authBackendRole:AuthBackendRole", `app-${name}-auth-role`).inputs;
+            expect(role.roleName).toBe(name);
             expect(role.boundServiceAccountNames).toEqual([a.sa]);
             expect(role.boundServiceAccountNamespaces).toEqual([a.ns]);
             expect(role.tokenPolicies).toEqual([`${name}-database-creds`]);
         }
     });
 
+    it("each static role is named after its application, rotates its own database role, and the connection allows it", () => {
+        for (const [name, a] of Object.entries(apps)) {
+            expect(one("vault:database/secretBackendStaticRole:SecretBackendStaticRole", `app-${name}-static-role`).inputs).toMatchObject({
+                backend: "database",
+                name,
+                dbName: "keycloak-postgresql",
+                username: a.role,
+            });
+        }
+        // allowed_roles lists static roles (application names), never database roles.
+        expect(one("vault:database/secretBackendConnection:SecretBackendConnection", "database-secrets-connection").inputs.allowedRoles).toEqual(["app", "reports"]);
+        // StackGres creates the database roles, not the application names.
+        expect(one(`${K}stackgres.io/v1:SGScript`, "keycloak-postgresql-roles").inputs.spec.scripts.map((e: any) => e.name)).toEqual([
+            "vault-admin-role",
+            "app-role-app-owner",
+            "app-role-reporting-ro",
+            "grant-managed-roles",
+        ]);
+    });
+
+    it("from each auth role, the registered chain reaches exactly the application's own database role, and Vault would accept it", () => {
+        for (const [name, a] of Object.entries(apps)) {
+            expect(registeredAccess(name)).toEqual({
+                serviceAccounts: [a.sa],
+                namespaces: [a.ns],
+                policies: [`${name}-database-creds`],
+                readablePaths: [`database/static-creds/${name}`],
+                staticRoles: [{ backend: "database", name, username: a.role, dbName: "keycloak-postgresql" }],
+                allowedByConnection: [true],
+            });
+        }
+    });
+
+    it("each workload runs as its application's ServiceAccount, logs in with its auth role and reads its own path", () => {
+        const app = one(`${K}apps/v1:Deployment`, "app-deployment").inputs;
+        expect(app.metadata).toMatchObject({ name: "app", namespace: "rhbk" });
+        expect(app.spec.template.spec.serviceAccountName).toBe("app-runner");
+        const fetcher: string = app.spec.template.spec.containers.find((c: any) => c.name === "fetcher").command[2];
+        expect(fetcher).toContain("\nROLE='app'\n");
+        expect(fetcher).toContain("\nSECRET_PATH='database/static-creds/app'\n");
+        // The psql check logs in as the database role, not as the application.
+        const psql: string = app.spec.template.spec.containers.find((c: any) => c.name === "psql").readinessProbe.exec.command[2];
+        expect(psql).toContain("'postgres://app_owner@keycloak-postgresql.rhbk.svc.cluster.local:5432/postgres?");
+        const reports = one(`${K}apps/v1:Deployment`, "reports-deployment").inputs;
+        expect(reports.metadata).toMatchObject({ name: "reports", namespace: "analytics" });
+        expect(reports.spec.template.spec.serviceAccountName).toBe("reports-reader");
+        expect(one(`${K}core/v1:ServiceAccount`, "reports-serviceaccount").inputs.metadata).toMatchObject({ name: "reports-reader", namespace: "analytics" });
+        expect(one(`${K}core/v1:ServiceAccount`, "app-serviceaccount").inputs.metadata).toMatchObject({ name: "app-runner", namespace: "rhbk" });
+        expect(one(`${K}secrets.hashicorp.com/v1beta1:VaultAuth`, "reports-sync-auth").inputs.spec.kubernetes).toEqual({
+            role: "reports",
+            serviceAccount: "reports-reader",
+            audiences: ["https://kubernetes.default.svc"],
+        });
+    });
+
     it("no Kubernetes object in one application's namespace names the other application's credentials", () => {
-        const reportsObjects = registrations.filter((r) => r.type.startsWith(K) && r.inputs.metadata?.namespace === "reports");
+        const reportsObjects = registrations.filter((r) => r.type.startsWith(K) && r.inputs.metadata?.namespace === "analytics");
         expect(reportsObjects.length).toBeGreaterThan(0);
         for (const r of reportsObjects) {
             expect(JSON.stringify(r.inputs), r.name).not.toContain("static-creds/app");
@@ -140,5 +204,37 @@ describe("application isolation", () => {
         const appDeployment = JSON.stringify(one(`${K}apps/v1:Deployment`, "app-deployment").inputs);
         expect(appDeployment).toContain("database/static-creds/app");
         expect(appDeployment).not.toContain("static-creds/reports");
+    });
+});
+
+describe("stack outputs", () => {
+    it("name, per application, the path and auth role the registered Vault objects serve it", () => {
+        expect(outputs.applications).toEqual([
+            { name: "app", credsPath: "database/static-creds/app", authRole: "app", delivery: "direct" },
+            { name: "reports", credsPath: "database/static-creds/reports", authRole: "reports", delivery: "sync" },
+        ]);
+        for (const a of outputs.applications) {
+            expect(registeredAccess(a.authRole).readablePaths, a.name).toEqual([a.credsPath]);
+        }
+    });
+
+    it("name the admin credentials path, the database host and the shared connection as registered", async () => {
+        const kv = one("vault:kv/secretV2:SecretV2", "keycloak-postgresql-admin-secret").inputs;
+        expect(await valueOf(outputs.adminCredentialsPath)).toBe("kv-v2/data/keycloak-postgresql/config");
+        expect(`${kv.mount}/data/${kv.name}`).toBe("kv-v2/data/keycloak-postgresql/config");
+        expect(outputs.databaseHost).toBe("keycloak-postgresql.rhbk.svc.cluster.local");
+        const conn = one("vault:database/secretBackendConnection:SecretBackendConnection", "database-secrets-connection").inputs;
+        expect(conn.postgresql.connectionUrl).toContain("@keycloak-postgresql.rhbk.svc.cluster.local:5432/");
+        expect(outputs.sharedConnection).toEqual({
+            databaseMount: "database",
+            connectionName: "keycloak-postgresql",
+            kubernetesAuthMount: "kubernetes",
+            audience: "https://kubernetes.default.svc",
+            vaultInClusterAddress: "http://vault.vault.svc.cluster.local:8200",
+        });
+        expect([conn.backend, conn.name]).toEqual(["database", "keycloak-postgresql"]);
+        expect(one("vault:index/authBackend:AuthBackend", "kubernetes-auth-backend").inputs.path).toBe("kubernetes");
+        expect(outputs.vaultInClusterAddress).toBe("http://vault.vault.svc.cluster.local:8200");
+        expect(outputs.vaultAddress).toBe("http://127.0.0.1:8200");
     });
 });

@@ -4,13 +4,15 @@
  * four delivery patterns, and no debug workloads.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { dependsOnTransitively, one, ofType, registrations } from "../support/mocks";
-import { buildStackUnderMocks } from "../support/stack";
+import { dependsOnTransitively, one, ofType, registrations, valueOf } from "../support/mocks";
+import { buildStackUnderMocks, registeredAccess } from "../support/stack";
 
 const TOKEN = "hvs.prod-admin-token-from-env";
 
+let outputs: Awaited<ReturnType<typeof buildStackUnderMocks>>["outputs"];
+
 beforeAll(async () => {
-    await buildStackUnderMocks("prod", { vaultToken: TOKEN });
+    ({ outputs } = await buildStackUnderMocks("prod", { vaultToken: TOKEN }));
 });
 
 /** `type name` of every resource with `option` set, sorted. */
@@ -134,5 +136,29 @@ describe("prod stack", () => {
                 expect(r.type, r.name).toBe("pulumi:providers:vault");
             }
         }
+    });
+});
+
+describe("prod stack outputs", () => {
+    it("name, per application, the path and auth role the registered Vault objects serve it, and no root token", async () => {
+        expect(outputs.applications).toEqual([
+            { name: "keycloak", credsPath: "database/static-creds/keycloak", authRole: "keycloak", delivery: "sync" },
+            { name: "billing", credsPath: "database/static-creds/billing", authRole: "billing", delivery: "csi" },
+            { name: "reporting", credsPath: "database/static-creds/reporting", authRole: "reporting", delivery: "injector" },
+            { name: "batch", credsPath: "database/static-creds/batch", authRole: "batch", delivery: "direct" },
+        ]);
+        for (const a of outputs.applications) {
+            const access = registeredAccess(a.authRole);
+            expect(access.readablePaths, a.name).toEqual([a.credsPath]);
+            expect(access.serviceAccounts, a.name).toEqual([a.name]);
+            expect(access.allowedByConnection, a.name).toEqual([true]);
+        }
+        expect(outputs.vaultRootToken).toBeUndefined();
+        const kv = one("vault:kv/secretV2:SecretV2", "keycloak-postgresql-admin-secret").inputs;
+        expect(await valueOf(outputs.adminCredentialsPath)).toBe(`${kv.mount}/data/${kv.name}`);
+        expect(outputs.databaseHost).toBe("keycloak-postgresql.rhbk.svc.cluster.local");
+        expect(one("vault:database/secretBackendConnection:SecretBackendConnection", "database-secrets-connection").inputs.postgresql.connectionUrl).toContain(
+            "@keycloak-postgresql.rhbk.svc.cluster.local:5432/",
+        );
     });
 });

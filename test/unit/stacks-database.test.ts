@@ -46,9 +46,10 @@ describe("buildDatabase", () => {
             platform: "openshift",
             vault: { address: "https://vault.apps.example.com" },
             database: { instances: 2, volumeSize: "10Gi", postgresVersion: "15.6", storageClass: "gp3-csi" },
+            // Application, database role, ServiceAccount and namespace differ on purpose.
             applications: [
-                { name: "app", namespace: "rhbk", serviceAccount: "app", databaseRole: "app" },
-                { name: "billing", namespace: "rhbk", serviceAccount: "billing", databaseRole: "billing" },
+                { name: "app", namespace: "rhbk", serviceAccount: "app-runner", databaseRole: "app_owner" },
+                { name: "billing", namespace: "payments", serviceAccount: "billing-api", databaseRole: "billing_rw" },
             ],
         });
         half = build(config, {
@@ -57,7 +58,7 @@ describe("buildDatabase", () => {
             operators,
             vault: vaultHalf,
             adminSecretSync: [stand("vault-static-secret")],
-            managedRoles: config.applications.map((a) => a.databaseRole),
+            managedRoles: ["app_owner", "billing_rw"],
         });
         await settle();
 
@@ -67,9 +68,9 @@ describe("buildDatabase", () => {
             vault: { address: "http://127.0.0.1:8200" },
             database: { mode: "existing", host: "pg.example.com", port: 6432, database: "appdb" },
             databaseAdminPassword: "test-only-password-0123456789",
-            applications: [{ name: "app", namespace: "apps", serviceAccount: "app", databaseRole: "app" }],
+            applications: [{ name: "app", namespace: "apps", serviceAccount: "app-runner", databaseRole: "app_owner" }],
         });
-        existingHalf = build(existing, { provider, namespaces: {}, operators: { vaultSecretsOperator: [], stackgres: [], secretsStoreCsi: [] }, vault: vaultHalf, adminSecretSync: [], managedRoles: ["app"] });
+        existingHalf = build(existing, { provider, namespaces: {}, operators: { vaultSecretsOperator: [], stackgres: [], secretsStoreCsi: [] }, vault: vaultHalf, adminSecretSync: [], managedRoles: ["app_owner"] });
         await settle();
         registeredAfterExisting = registrations.length;
     });
@@ -85,7 +86,8 @@ describe("buildDatabase", () => {
         });
         expect(sg.inputs.spec.configurations.credentials.users.superuser.password).toEqual({ name: "keycloak-postgresql-vault", key: "superuser-password" });
         const script = one("kubernetes:stackgres.io/v1:SGScript", "keycloak-postgresql-roles");
-        expect(script.inputs.spec.scripts.map((e: any) => e.name)).toEqual(["vault-admin-role", "app-role-app", "app-role-billing", "grant-managed-roles"]);
+        expect(script.inputs.spec.scripts.map((e: any) => e.name)).toEqual(["vault-admin-role", "app-role-app-owner", "app-role-billing-rw", "grant-managed-roles"]);
+        expect(script.inputs.spec.scripts[1].script).toContain("CREATE ROLE app_owner LOGIN");
     });
 
     it("creates the SGCluster only after the StackGres operator is ready and the admin Secret is synced", () => {

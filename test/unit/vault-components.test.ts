@@ -362,3 +362,59 @@ describe("ApplicationDatabaseAccess", () => {
         expect(registrations.length).toBe(before);
     });
 });
+
+describe("ApplicationDatabaseAccess with every name different", () => {
+    // Static role, database role, auth role, ServiceAccount, namespace and mounts all differ, so each
+    // input shows up exactly where it belongs and nowhere else.
+    let orders: Components["access"];
+    beforeAll(async () => {
+        orders = new mod.ApplicationDatabaseAccess("orders", {
+            databaseMount: "team-db",
+            connectionName: "orders-pg",
+            staticRoleName: "orders",
+            databaseUsername: "orders_rw",
+            rotationPeriodSeconds: 3600,
+            authMount: "team-k8s",
+            authRoleName: "orders-login",
+            serviceAccountNames: ["orders-api"],
+            namespaces: ["team-b"],
+            tokenTtlSeconds: 600,
+        });
+        await settle();
+    });
+
+    it("rotates the database role under the static role's name", () => {
+        expect(one("vault:database/secretBackendStaticRole:SecretBackendStaticRole", "orders-static-role").inputs).toEqual({
+            backend: "team-db",
+            name: "orders",
+            dbName: "orders-pg",
+            username: "orders_rw",
+            rotationPeriod: 3600,
+        });
+    });
+
+    it("grants read on the static role's credentials path, in a policy named after the static role", () => {
+        expect(one("vault:index/policy:Policy", "orders-policy").inputs).toEqual({
+            name: "orders-database-creds",
+            policy: 'path "team-db/static-creds/orders" {\n  capabilities = ["read"]\n}\n',
+        });
+    });
+
+    it("binds that policy to the auth role, for the ServiceAccount in its namespace only", () => {
+        expect(one("vault:kubernetes/authBackendRole:AuthBackendRole", "orders-auth-role").inputs).toEqual({
+            backend: "team-k8s",
+            roleName: "orders-login",
+            boundServiceAccountNames: ["orders-api"],
+            boundServiceAccountNamespaces: ["team-b"],
+            tokenPolicies: ["orders-database-creds"],
+            tokenTtl: 600,
+        });
+    });
+
+    it("hands back the names it registered", async () => {
+        expect(await valueOf(orders.credsPath)).toBe("team-db/static-creds/orders");
+        expect(await valueOf(orders.policyName)).toBe("orders-database-creds");
+        expect(await valueOf(orders.authRoleName)).toBe("orders-login");
+        expect(await valueOf(orders.staticRoleName)).toBe("orders");
+    });
+});
