@@ -40,8 +40,8 @@ export class DatabaseSecretsEngine extends pulumi.ComponentResource {
     public readonly connection: vault.database.SecretBackendConnection;
 
     constructor(name: string, args: DatabaseSecretsEngineArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("vaultkit:index:DatabaseSecretsEngine", name, args, opts);
-        // Built (and checked: allowedRoles, the endpoint) before anything is registered; the backend is the mount below.
+        // Built (and checked: allowedRoles, the endpoint) before anything is registered, this component
+        // included; the backend is the mount below.
         const connectionInputs = databaseConnectionInputs({
             mount: undefined,
             connectionName: args.connectionName,
@@ -50,6 +50,7 @@ export class DatabaseSecretsEngine extends pulumi.ComponentResource {
             password: pulumi.secret(args.password),
             allowedRoles: args.allowedRoles,
         });
+        super("vaultkit:index:DatabaseSecretsEngine", name, args, opts);
         const mount = new vault.Mount(
             `${name}-mount`,
             { path: args.path ?? "database", type: "database", description: "Database credentials" },

@@ -521,7 +521,7 @@ export class VaultBootstrap extends pulumi.ComponentResource {
     public readonly initSecretName: pulumi.Output<string>;
 
     constructor(name: string, args: VaultBootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("vaultkit:index:VaultBootstrap", name, args, opts);
+        // Bad arguments fail before anything is registered (this component included).
         if (!args.autoUnseal && args.production) {
             throw new Error(
                 `VaultBootstrap ${name}: a production Vault needs auto-unseal (a seal stanza in the server config); with Shamir keys every pod restart waits for key holders`,
@@ -557,6 +557,7 @@ export class VaultBootstrap extends pulumi.ComponentResource {
         const images = { vault: args.images.vault ?? DEFAULT_VAULT_BOOTSTRAP_IMAGE, kubectl: args.images.kubectl };
         assertPinned(`VaultBootstrap ${name}: images.vault`, images.vault);
         assertPinned(`VaultBootstrap ${name}: images.kubectl`, images.kubectl);
+        super("vaultkit:index:VaultBootstrap", name, args, opts);
 
         const secretName = initSecretNameFor(args.releaseName);
         const labels = {

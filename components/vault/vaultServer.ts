@@ -82,7 +82,7 @@ export class VaultServer extends pulumi.ComponentResource {
     public readonly chartVersion: string;
 
     constructor(name: string, args: VaultServerArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("vaultkit:index:VaultServer", name, args, opts);
+        // Bad arguments fail before anything is registered (this component included).
         if (args.mode !== "dev" && args.mode !== "ha") {
             throw new Error(`VaultServer ${name}: mode must be "dev" or "ha", got ${JSON.stringify(args.mode)}`);
         }
@@ -96,6 +96,7 @@ export class VaultServer extends pulumi.ComponentResource {
         if (args.openshift && args.ingressHost) {
             throw new Error(`VaultServer ${name}: ingressHost is for plain Kubernetes; on OpenShift use routeHost`);
         }
+        super("vaultkit:index:VaultServer", name, args, opts);
 
         const dependsOn: pulumi.Resource[] = [];
         const transforms: pulumi.ResourceTransform[] = [injectorWebhookWithoutCaBundle];

@@ -7,9 +7,9 @@
  *
  * What it proves: a pinned CSV means a pin (the script approves only the InstallPlan that installs
  * it, never the upgrade OLM offers next, never a plan that also installs something this stack does
- * not pin); OLM's terminal `ResolutionFailed`/`ConstraintsNotSatisfiable` ends the wait within seconds
- * with OLM's own message, while OLM's retried errors do not; an unpinned operator's gate approves
- * nothing. And the RBAC the component declares is enough for that and no more.
+ * not pin); OLM's terminal `ResolutionFailed`/`ConstraintsNotSatisfiable` ends the wait at its next
+ * poll (not at its deadline) with OLM's own message, while OLM's retried errors do not; an unpinned
+ * operator's gate approves nothing. And the RBAC the component declares is enough for that and no more.
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
@@ -187,7 +187,7 @@ describe.skipIf(!env)("OLM wait Jobs against a real kube-apiserver", () => {
         expect(await approved("install-next")).toBe(false);
     });
 
-    it("fails within seconds, with OLM's own message, when OLM cannot resolve the pin (ConstraintsNotSatisfiable), but waits through errors OLM retries", async () => {
+    it("fails on OLM's own message, not at its deadline, when OLM cannot resolve the pin (ConstraintsNotSatisfiable), but waits through errors OLM retries", async () => {
         const r = await start(vsoScript, vso);
         await kube.patchStatus(
             SUBSCRIPTION,
@@ -196,13 +196,12 @@ describe.skipIf(!env)("OLM wait Jobs against a real kube-apiserver", () => {
         await waitForOutput(r, "ResolutionFailed ErrorPreventedResolution: failed to populate resolver cache");
         await new Promise((res) => setTimeout(res, 6_000));
         expect(r.running(), r.output()).toBe(true);
-        const written = Date.now();
         await kube.patchStatus(SUBSCRIPTION, subscriptionStatus({ conditions: [{ type: "ResolutionFailed", status: "True", reason: "ConstraintsNotSatisfiable", message: NOT_IN_CATALOG }] }));
         const end = await r.done;
         expect(end.code).toBe(1);
         expect(end.stderr).toContain(`Subscription ${NS}/vault-secrets-operator: OLM will not install it: ResolutionFailed ConstraintsNotSatisfiable: ${NOT_IN_CATALOG}`);
-        // One poll interval (5 s) plus kubectl, not the 15-minute deadline.
-        expect(Date.now() - written).toBeLessThan(15_000);
+        // It ended on that status, not at its 15-minute deadline (which this test's own timeout is far below).
+        expect(end.stderr).not.toContain("timed out");
     });
 
     it("approves a plan OLM resolved for both of the stack's pins, and refuses one that would also install a CSV it does not pin", async () => {

@@ -8,7 +8,7 @@
  *
  * What it proves (field review finding 4): the gate opens only on StackGres's own "up to date"
  * (`ManagedSqlUtil.isScriptEntryUpToDate`: the entry's version and no `intents`), not while an
- * entry runs or between retries; a failed entry ends `pulumi up` within seconds with StackGres's
+ * entry runs or between retries; a failed entry ends `pulumi up` at the next poll with StackGres's
  * message instead of the cluster's 30-minute timeout; and the Role the component declares (GET on
  * that one SGCluster) is all the script needs.
  */
@@ -123,17 +123,17 @@ describe.skipIf(!env)("StackGres SQL gate against a real kube-apiserver", () => 
         expect(end.stdout).toContain(`SGCluster ${NS}/${CLUSTER}: StackGres applied every SGScript entry`);
     });
 
-    it("fails within seconds with StackGres's failure message and SQLSTATE", async () => {
+    it("fails on StackGres's failure message and SQLSTATE, not at its deadline", async () => {
         const r = await start();
         await writeStatus(undefined);
         await waitForOutput(r, "waiting for SGScript entries");
         const failure = 'ERROR: permission denied to alter role\n  Detail: Only roles with the CREATEROLE attribute and the ADMIN option on role "app" may alter this role.';
-        const written = Date.now();
         await writeStatus([applied()[0]!, { ...applied()[1]!, intents: 3, failureCode: "42501", failure }, ...applied().slice(2)]);
         const end = await r.done;
         expect(end.code).toBe(1);
         expect(end.stderr).toContain(`SGCluster ${NS}/${CLUSTER}: StackGres failed SGScript entry ${entries[1]!.id} (version ${entries[1]!.version}, attempt 3), SQLSTATE 42501: ${failure}`);
-        expect(Date.now() - written).toBeLessThan(15_000);
+        // It ended on that status, not at its deadline (which this test's own timeout is far below).
+        expect(end.stderr).not.toContain("timed out");
     });
 
     it("needs GET on that one SGCluster and gets nothing more", () => {

@@ -524,7 +524,9 @@ describe("VaultBootstrap", () => {
         expect(await pulumi.isSecret(b.initSecretName)).toBe(false);
     });
 
-    it("refuses Shamir unsealing in production, bad shares, repeated or secret keys, unpinned images", () => {
+    it("refuses Shamir unsealing in production, bad shares, repeated or secret keys, unpinned images, before registering anything", async () => {
+        await settle();
+        const before = registrations.length;
         const base = {
             namespace: "v",
             releaseName: "vault",
@@ -546,5 +548,7 @@ describe("VaultBootstrap", () => {
         expect(make("bad-image", { images: { kubectl: "quay.io/openshift/origin-cli:latest" } })).toThrow(/pinned/);
         expect(make("bad-image2", { images: { kubectl: "quay.io/openshift/origin-cli" } })).toThrow(/pinned/);
         expect(make("bad-tls", { tlsSecretName: "Bad_Name" })).toThrow(/tlsSecretName/);
+        await settle();
+        expect(registrations.slice(before).map((r) => r.name)).toEqual([]);
     });
 });

@@ -165,10 +165,14 @@ describe("VaultServer", () => {
         expect(await valueOf(c.server.externalAddress)).toBe("https://vault.apps.example.com");
     });
 
-    it("refuses HA without TLS and an Ingress on OpenShift", () => {
+    it("refuses HA without TLS and an Ingress on OpenShift, before registering anything", async () => {
+        await settle();
+        const before = registrations.length;
         expect(() => new mod.VaultServer("bad-ha", { namespace: "v", mode: "ha", openshift: true, externalAddress: "https://x" })).toThrow(/tlsSecretName/);
         expect(() => new mod.VaultServer("bad-mode", { namespace: "v", mode: "standalone", openshift: true, externalAddress: "https://x" })).toThrow(/mode must be "dev" or "ha"/);
         expect(() => new mod.VaultServer("bad-ing", { namespace: "v", mode: "dev", openshift: true, ingressHost: "x", externalAddress: "https://x" })).toThrow(/routeHost/);
+        await settle();
+        expect(registrations.slice(before).map((r) => r.name)).toEqual([]);
     });
 });
 
@@ -280,7 +284,9 @@ describe("DatabaseSecretsEngine", () => {
         expect(dependsOnTransitively(rotate, one("vault:database/secretBackendConnection:SecretBackendConnection", "db-connection"))).toBe(true);
     });
 
-    it("refuses allowed_roles '*'", () => {
+    it("refuses allowed_roles '*' before registering anything", async () => {
+        await settle();
+        const before = registrations.length;
         expect(
             () =>
                 new mod.DatabaseSecretsEngine("bad", {
@@ -291,6 +297,8 @@ describe("DatabaseSecretsEngine", () => {
                     allowedRoles: ["*"],
                 }),
         ).toThrow(/wildcards/);
+        await settle();
+        expect(registrations.slice(before).map((r) => r.name)).toEqual([]);
     });
 });
 
