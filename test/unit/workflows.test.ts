@@ -116,6 +116,21 @@ describe("the workflows that call it", () => {
     });
 });
 
+describe("every workflow job that runs unit tests", () => {
+    const files = fs.readdirSync(path.join(ROOT, ".github/workflows"));
+
+    it.each(files)("%s: fetches the upstream schemas first (CI=true fails the tests that need them otherwise)", (file) => {
+        for (const [name, job] of Object.entries(workflow(file).jobs)) {
+            const runs = (job.steps ?? []).map((s) => s.run ?? "");
+            const tests = runs.findIndex((r) => /npm run test:(unit|mutation)|npx vitest/.test(r));
+            if (tests < 0) continue;
+            const fetch = runs.findIndex((r) => r.includes("npm run fetch-schemas -- --also test/support/schemas-compat-manifest.json"));
+            expect(fetch, `${file}: job ${name} runs unit tests without fetching the schemas`).toBeGreaterThanOrEqual(0);
+            expect(fetch, `${file}: job ${name} fetches the schemas after its tests`).toBeLessThan(tests);
+        }
+    });
+});
+
 describe("action pins", () => {
     const files = [
         ...fs.readdirSync(path.join(ROOT, ".github/workflows")).map((f) => `.github/workflows/${f}`),
