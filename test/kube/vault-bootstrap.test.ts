@@ -93,9 +93,10 @@ describe.skipIf(!env || !bin || !gpg)("the HA bootstrap Job against a real seale
 
         it("initialises vault-0 once with unseal-key shares, stores Vault's encrypted output in vault-init-encrypted, empties the memory volume, then waits for the key holders", async () => {
             const { outputs, waitUnsealed } = await b.pod();
-            expect(outputs.preflight).toContain("RBAC allows storing the encrypted init output in Secret vault-init-encrypted");
-            expect(outputs.init).toContain("initialising Vault on vault-0 (3 unseal key shares, threshold 2; shares and root token PGP-encrypted)");
-            expect(outputs.store).toContain("encrypted init output stored in Secret vault-init-encrypted (key init.json)");
+            const all = Object.entries(outputs).map(([k, v]) => `${k}: ${v}`).join("\n");
+            expect(outputs.preflight, all).toContain("RBAC allows storing the encrypted init output in Secret vault-init-encrypted");
+            expect(outputs.init, all).toContain("initialising Vault on vault-0 (3 unseal key shares, threshold 2; shares and root token PGP-encrypted)");
+            expect(outputs.store, all).toContain("encrypted init output stored in Secret vault-init-encrypted (key init.json)");
             expect(b.initCalls()).toBe(1);
             expect([0, 1, 2].map((i) => b.initialised(i))).toEqual([true, false, false]); // the others join once unsealed
             const secret = (await kube.get(b.secret))!;
