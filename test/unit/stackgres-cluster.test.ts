@@ -142,7 +142,7 @@ describe("StackGresCluster", () => {
         const annotations = one(T.cluster, "keycloak-postgresql-cluster").inputs.metadata.annotations;
         expect(annotations).toEqual({ "pulumi.com/waitFor": specs.sgClusterWaitFor(), "pulumi.com/timeoutSeconds": "1800" });
         const job = one(T.job, "keycloak-postgresql-sql-gate-job");
-        const { managedSqlGateScript, managedSqlGateRules } = await import("../../components/stackgres/managedSqlGate");
+        const { managedSqlGateScript } = await import("../../components/stackgres/managedSqlGate");
         const container = job.inputs.spec.template.spec.containers[0];
         // The script embeds the versions: a changed SGScript changes the pod template, which replaces the (autonamed) Job.
         expect(container.command).toEqual(["/bin/sh", "-c", managedSqlGateScript({ namespace: "rhbk", clusterName: "keycloak-postgresql", entries, timeoutSeconds: 900 })]);
@@ -154,7 +154,7 @@ describe("StackGresCluster", () => {
         expect(container.terminationMessagePolicy).toBe("FallbackToLogsOnError");
         expect(job.inputs.spec.backoffLimit).toBe(1);
         expect(dependsOnTransitively(job, one(T.cluster, "keycloak-postgresql-cluster"))).toBe(true);
-        expect(one(T.role, "keycloak-postgresql-sql-gate-role").inputs.rules).toEqual(managedSqlGateRules("keycloak-postgresql").namespaced);
+        expect(one(T.role, "keycloak-postgresql-sql-gate-role").inputs.rules).toEqual([{ apiGroups: ["stackgres.io"], resources: ["sgclusters"], resourceNames: ["keycloak-postgresql"], verbs: ["get"] }]);
         // The Job runs as its own ServiceAccount, which its RoleBinding binds to its Role: all autonamed.
         const sa = one(T.serviceAccount, "keycloak-postgresql-sql-gate-sa");
         const role = one(T.role, "keycloak-postgresql-sql-gate-role");
