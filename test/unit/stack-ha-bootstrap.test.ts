@@ -82,11 +82,14 @@ function bootstrapObjects(): { key: string; inputs: unknown; dependencies: strin
         .sort((a, b) => a.key.localeCompare(b.key));
 }
 
+// Hooks get a minute: on a loaded machine importing the program alone can take longer than 10 s.
+const HOOK_TIMEOUT = 60_000;
+
 beforeAll(async () => {
     await setupMocks({ stack: "ha" });
     config = await import("../../stacks/config");
     stacks = await import("../../stacks");
-});
+}, HOOK_TIMEOUT);
 
 describe("OpenShift, first up (vault.bootstrapOnly: true, no token)", () => {
     let outputs: import("../../stacks").StackOutputs;
@@ -94,7 +97,7 @@ describe("OpenShift, first up (vault.bootstrapOnly: true, no token)", () => {
     beforeAll(async () => {
         outputs = await build(prodWithBootstrap(true));
         firstUp = bootstrapObjects();
-    });
+    }, HOOK_TIMEOUT);
 
     it("declares Vault's chart and the bootstrap (ServiceAccount, Role, RoleBinding, PGP ConfigMap, Job) in Vault's namespace", () => {
         expect(inNamespace("vault")).toEqual([
@@ -178,7 +181,7 @@ describe("OpenShift, first up (vault.bootstrapOnly: true, no token)", () => {
         let full: import("../../stacks").StackOutputs;
         beforeAll(async () => {
             full = await build(prodWithBootstrap(false), { vaultToken: TOKEN });
-        });
+        }, HOOK_TIMEOUT);
 
         it("the Vault provider waits for the bootstrap Job: Vault is configured only once initialised and unsealed", () => {
             const provider = one("pulumi:providers:vault", "vault");
@@ -215,7 +218,7 @@ describe("plain Kubernetes, Shamir unsealing, every bootstrap key set", () => {
     let outputs: import("../../stacks").StackOutputs;
     beforeAll(async () => {
         outputs = await build(kindHa(false, { kubectlImage: "registry.example.com/ops/kubectl-sh:v1.31.2", timeout: "20m" }), { vaultToken: TOKEN });
-    });
+    }, HOOK_TIMEOUT);
 
     it("declares the bootstrap in vault.namespace under the release's names, and the provider waits for its Job", async () => {
         const { valueOf } = await import("../support/mocks");
@@ -287,7 +290,7 @@ describe("plain Kubernetes, Shamir unsealing, every bootstrap key set", () => {
 describe("plain Kubernetes, first up with defaults: vaultkit:kubectlImage, the Shamir timeout", () => {
     beforeAll(async () => {
         await build(kindHa(true));
-    });
+    }, HOOK_TIMEOUT);
 
     it("declares nothing that talks to Vault", () => {
         expect(registrations.filter((r) => VAULT_SIDE.test(r.type)).map((r) => `${r.type} ${r.name}`)).toEqual([]);
