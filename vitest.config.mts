@@ -22,7 +22,10 @@ export default defineConfig({
                 test: {
                     name: "unit",
                     include: ["test/unit/**/*.test.ts", "policy/**/*.test.ts"],
+                    // Runner limits, not timing assertions: a cold CI compiles Go beside this tier, where building
+                    // a whole stack in a beforeAll took over vitest's default 10 s.
                     testTimeout: 20_000,
+                    hookTimeout: 60_000,
                 },
             },
             {
