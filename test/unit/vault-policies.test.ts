@@ -1,0 +1,49 @@
+/**
+ * components/vault/policies.ts: the exact HCL of the policies Vault is given, and the paths it refuses to
+ * build (each named in the error, so a bad mount or role name is found without reading the code).
+ */
+import { describe, expect, it } from "vitest";
+import { applicationPolicyHcl, kvDataPath, kvReadPolicyRules, renderPolicyHcl, staticCredsReadPolicyRules } from "../../components/vault/policies";
+
+describe("renderPolicyHcl", () => {
+    it("lists several capabilities of one rule, comma-separated", () => {
+        expect(renderPolicyHcl([{ path: "kv/data/a", capabilities: ["read", "list"] }])).toBe('path "kv/data/a" {\n  capabilities = ["read", "list"]\n}\n');
+    });
+
+    it("separates rules by a blank line, in the order given", () => {
+        expect(renderPolicyHcl([...kvReadPolicyRules("kv", "a"), ...staticCredsReadPolicyRules("db", "b")])).toBe(
+            'path "kv/data/a" {\n  capabilities = ["read"]\n}\n\npath "db/static-creds/b" {\n  capabilities = ["read"]\n}\n',
+        );
+    });
+
+    it("names the rule that has no capabilities", () => {
+        expect(() => renderPolicyHcl([{ path: "kv/data/a", capabilities: ["read"] }, { path: "kv/data/b", capabilities: [] }])).toThrow(
+            'policy rule on "kv/data/b" has no capabilities',
+        );
+        expect(() => renderPolicyHcl([])).toThrow("a policy needs at least one rule");
+    });
+});
+
+describe("kvReadPolicyRules and staticCredsReadPolicyRules", () => {
+    it("accept every character Vault allows in a path, and nested KV paths", () => {
+        expect(kvReadPolicyRules("kv-v2", "team_a/app.config@v1+x=y")).toEqual([{ path: "kv-v2/data/team_a/app.config@v1+x=y", capabilities: ["read"] }]);
+        expect(kvDataPath("secret", "a/b")).toBe("secret/data/a/b");
+    });
+
+    it("refuse a wildcard or blank at either end of a path, naming which argument it was", () => {
+        expect(() => kvReadPolicyRules("kv-v2", "*/config")).toThrow('kv secret path must be a Vault path without wildcards or empty segments, got "*/config"');
+        expect(() => kvReadPolicyRules("kv-v2", "config*")).toThrow('kv secret path must be a Vault path without wildcards or empty segments, got "config*"');
+        expect(() => kvReadPolicyRules("kv*", "config")).toThrow('kv mount must be a Vault path without wildcards or empty segments, got "kv*"');
+        expect(() => kvReadPolicyRules(" kv", "config")).toThrow(/^kv mount must be/);
+        expect(() => staticCredsReadPolicyRules("*database", "app")).toThrow('database mount must be a Vault path without wildcards or empty segments, got "*database"');
+        expect(() => staticCredsReadPolicyRules("database", "app+")).not.toThrow();
+        expect(() => staticCredsReadPolicyRules("database", "+*")).toThrow('static role name must be a Vault path without wildcards or empty segments, got "+*"');
+        expect(() => staticCredsReadPolicyRules("database", "")).toThrow(/^static role name must be a Vault path/);
+    });
+});
+
+describe("applicationPolicyHcl", () => {
+    it("reads exactly the static role's credentials, found by the static role's name", () => {
+        expect(applicationPolicyHcl({ databaseMount: "db-mount", staticRoleName: "orders" })).toBe('path "db-mount/static-creds/orders" {\n  capabilities = ["read"]\n}\n');
+    });
+});
