@@ -13,5 +13,7 @@ export default {
     htmlReporter: { fileName: "reports/mutation/mutation.html" },
     jsonReporter: { fileName: "reports/mutation/mutation.json" },
     tempDirName: ".stryker-tmp",
+    // Sandboxes of runs with another --tempDirName (two runs at once) are not copied into each other.
+    ignorePatterns: ["/.stryker-tmp*"],
     cleanTempDir: "always",
 };
