@@ -10,6 +10,8 @@ export default defineConfig({
         include: ["test/unit/**/*.test.ts", "policy/**/*.test.ts"],
         setupFiles: ["test/support/mutationCoverage.ts"],
         testTimeout: 20_000,
+        // Instrumented code on a busy machine: a whole stack built in beforeAll can take longer than 10 s.
+        hookTimeout: 60_000,
         reporters: ["default"],
     },
 });

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { dependsOnTransitively, generatedSecrets, one, ofType, parentOf, registrations, settle, setupMocks, valueOf } from "../support/mocks";
+import { dependsOnTransitively, generatedSecrets, one, ofType, parentOf, type Registration, registrations, settle, setupMocks, valueOf } from "../support/mocks";
 import { vaultHelmDevStatefulSet, vaultHelmInjectorWebhook } from "../support/vaultHelmObjects";
 
 type Components = {
@@ -424,5 +424,76 @@ describe("ApplicationDatabaseAccess with every name different", () => {
         expect(await valueOf(orders.policyName)).toBe("orders-database-creds");
         expect(await valueOf(orders.authRoleName)).toBe("orders-login");
         expect(await valueOf(orders.staticRoleName)).toBe("orders");
+    });
+});
+
+describe("what every Vault component's children wait for, and its defaults", () => {
+    // Children do not inherit a component's dependsOn in Pulumi: each component hands it down itself.
+    let gate: Registration;
+    beforeAll(async () => {
+        const gateResource = new pulumi.CustomResource("test:index:Gate", "vault-ready", {});
+        const { PostgresAdminCredentials } = await import("../../components/vault/postgresAdminCredentials");
+        new mod.DatabaseSecretsEngine(
+            "gated-db",
+            {
+                connectionName: "orders-pg",
+                endpoint: { host: "pg.team-b.svc.cluster.local", port: 5432, database: "postgres", sslMode: "require" },
+                username: "vault_admin",
+                password: "vault-admin-pw-0123456789",
+                allowedRoles: ["orders"],
+            },
+            { dependsOn: [gateResource] },
+        );
+        new mod.ApplicationDatabaseAccess(
+            "gated-app",
+            {
+                databaseMount: "database",
+                connectionName: "orders-pg",
+                staticRoleName: "orders",
+                databaseUsername: "orders_rw",
+                rotationPeriodSeconds: 3600,
+                serviceAccountNames: ["orders-api"],
+                namespaces: ["team-b"],
+            },
+            { dependsOn: [gateResource] },
+        );
+        new PostgresAdminCredentials("gated-admin", { secretPath: "orders/admin", policyName: "orders-admin" }, { dependsOn: [gateResource] });
+        new PostgresAdminCredentials("shared-kv-admin", { kvMount: "team-kv", createMount: false, secretPath: "orders/admin", policyName: "orders-admin-2" });
+        await settle();
+        gate = one("test:index:Gate", "vault-ready");
+    });
+
+    it.each([
+        ["vault:index/mount:Mount", "gated-db-mount"],
+        ["vault:database/secretBackendConnection:SecretBackendConnection", "gated-db-connection"],
+        ["vault:database/secretBackendStaticRole:SecretBackendStaticRole", "gated-app-static-role"],
+        ["vault:index/policy:Policy", "gated-app-policy"],
+        ["vault:index/mount:Mount", "gated-admin-kv"],
+        ["vault:kv/secretV2:SecretV2", "gated-admin-secret"],
+        ["vault:index/policy:Policy", "gated-admin-policy"],
+    ])("%s %s waits for the component's own dependsOn", (type, name) => {
+        expect(one(type, name).dependencies).toContain(gate.urn);
+    });
+
+    it("DatabaseSecretsEngine mounts the database engine at `database` by default, and rotates nothing unless asked", () => {
+        expect(one("vault:index/mount:Mount", "gated-db-mount").inputs).toEqual({ path: "database", type: "database", description: "Database credentials" });
+        expect(ofType("vault:generic/endpoint:Endpoint").map((r) => r.name)).not.toContain("gated-db-rotate-root");
+    });
+
+    it("PostgresAdminCredentials never changes a generated password after the first create, whatever input changes", () => {
+        const passwords = ofType("random:index/randomPassword:RandomPassword").filter((r) => r.name.startsWith("gated-admin-"));
+        expect(passwords).toHaveLength(4);
+        for (const p of passwords) {
+            expect(p.inputs).toEqual({ length: 32, special: false });
+            expect(p.ignoreChanges.sort()).toEqual(
+                ["keepers", "length", "lower", "minLower", "minNumeric", "minSpecial", "minUpper", "number", "numeric", "overrideSpecial", "special", "upper"].sort(),
+            );
+        }
+    });
+
+    it("PostgresAdminCredentials with createMount: false writes into the existing mount and creates none", async () => {
+        expect(registrations.filter((r) => r.name === "shared-kv-admin-kv")).toHaveLength(0);
+        expect(one("vault:kv/secretV2:SecretV2", "shared-kv-admin-secret").inputs).toMatchObject({ mount: "team-kv", name: "orders/admin" });
+        expect(one("vault:index/policy:Policy", "shared-kv-admin-policy").inputs.policy).toBe('path "team-kv/data/orders/admin" {\n  capabilities = ["read"]\n}\n');
     });
 });
