@@ -533,3 +533,39 @@ describe("configWarnings", () => {
         expect(editDistance("vault", "vaultkit")).toBe(3);
     });
 });
+
+describe("parseDurationSeconds at its edges", () => {
+    it("takes zero and surrounding blanks, and refuses what is not a whole duration", () => {
+        expect(parseDurationSeconds(0)).toBe(0);
+        expect(parseDurationSeconds(" 24h ")).toBe(86400);
+        expect(parseDurationSeconds(" 90 ")).toBe(90);
+        expect(parseDurationSeconds(undefined)).toBeUndefined();
+        expect(parseDurationSeconds(null)).toBeUndefined();
+        expect(parseDurationSeconds(true)).toBeUndefined();
+        expect(parseDurationSeconds("h5")).toBeUndefined();
+        expect(parseDurationSeconds("5mx")).toBeUndefined();
+        expect(parseDurationSeconds("x5m")).toBeUndefined();
+        expect(parseDurationSeconds("2d3h4m5s")).toBe(2 * 86400 + 3 * 3600 + 4 * 60 + 5);
+    });
+});
+
+describe("how a problem is reported", () => {
+    it("shows a given value of up to 80 characters whole and cuts a longer one to 77 and '...'", () => {
+        const raw = valid();
+        raw.vault.address = "a".repeat(78);
+        expect(problemsOf(raw).find((p) => p.key === "vaultkit:vault.address")!.given).toBe(JSON.stringify("a".repeat(78)));
+        raw.vault.address = "b".repeat(79);
+        expect(problemsOf(raw).find((p) => p.key === "vaultkit:vault.address")!.given).toBe(`"${"b".repeat(76)}...`);
+    });
+
+    it("suggests the nearest of several close keys, wherever it stands in the schema", () => {
+        const raw = valid();
+        raw.vault.bootstrapOnl = true;
+        raw.database = { slMode: "require" };
+        const problems = problemsOf(raw);
+        expect(problems.find((p) => p.key === "vaultkit:vault.bootstrapOnl")!.expected).toBe(
+            "no such key; did you mean 'bootstrapOnly'? (the README's configuration reference lists every key)",
+        );
+        expect(problems.find((p) => p.key === "vaultkit:database.slMode")!.expected).toBe("no such key; did you mean 'sslMode'? (the README's configuration reference lists every key)");
+    });
+});
