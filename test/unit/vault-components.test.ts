@@ -430,6 +430,7 @@ describe("ApplicationDatabaseAccess with every name different", () => {
 describe("what every Vault component's children wait for, and its defaults", () => {
     // Children do not inherit a component's dependsOn in Pulumi: each component hands it down itself.
     let gate: Registration;
+    let roleless: Components["auth"];
     beforeAll(async () => {
         const gateResource = new pulumi.CustomResource("test:index:Gate", "vault-ready", {});
         const { PostgresAdminCredentials } = await import("../../components/vault/postgresAdminCredentials");
@@ -459,6 +460,8 @@ describe("what every Vault component's children wait for, and its defaults", () 
         );
         new PostgresAdminCredentials("gated-admin", { secretPath: "orders/admin", policyName: "orders-admin" }, { dependsOn: [gateResource] });
         new PostgresAdminCredentials("shared-kv-admin", { kvMount: "team-kv", createMount: false, secretPath: "orders/admin", policyName: "orders-admin-2" });
+        const { VaultKubernetesAuth } = await import("../../components/vault/vaultKubernetesAuth");
+        roleless = new VaultKubernetesAuth("roleless-auth", { path: "team-k8s" });
         await settle();
         gate = one("test:index:Gate", "vault-ready");
     });
@@ -495,5 +498,11 @@ describe("what every Vault component's children wait for, and its defaults", () 
         expect(registrations.filter((r) => r.name === "shared-kv-admin-kv")).toHaveLength(0);
         expect(one("vault:kv/secretV2:SecretV2", "shared-kv-admin-secret").inputs).toMatchObject({ mount: "team-kv", name: "orders/admin" });
         expect(one("vault:index/policy:Policy", "shared-kv-admin-policy").inputs.policy).toBe('path "team-kv/data/orders/admin" {\n  capabilities = ["read"]\n}\n');
+    });
+
+    it("VaultKubernetesAuth without roles enables the method and creates no role", async () => {
+        expect(one("vault:index/authBackend:AuthBackend", "roleless-auth-backend").inputs).toEqual({ type: "kubernetes", path: "team-k8s" });
+        expect(ofType("vault:kubernetes/authBackendRole:AuthBackendRole").filter((r) => r.name.startsWith("roleless-auth"))).toHaveLength(0);
+        expect(await valueOf(roleless.roleNames)).toEqual([]);
     });
 });
