@@ -432,7 +432,12 @@ describe("what every Vault component's children wait for, and its defaults", () 
     let gate: Registration;
     let roleless: Components["auth"];
     beforeAll(async () => {
-        const gateResource = new pulumi.CustomResource("test:index:Gate", "vault-ready", {});
+        class Gate extends pulumi.CustomResource {
+            constructor(name: string) {
+                super("test:index:Gate", name, {});
+            }
+        }
+        const gateResource = new Gate("vault-ready");
         const { PostgresAdminCredentials } = await import("../../components/vault/postgresAdminCredentials");
         new mod.DatabaseSecretsEngine(
             "gated-db",
