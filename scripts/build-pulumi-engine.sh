@@ -5,8 +5,8 @@
 #   scripts/build-pulumi-engine.sh            # build what is missing or stale; prints the bin dir on stdout
 #   scripts/build-pulumi-engine.sh --path     # print the bin dir; never builds
 #   scripts/build-pulumi-engine.sh --check    # exit 0 if every buildable binary is present and current
-#   scripts/build-pulumi-engine.sh NAME...    # only these (pulumi, pulumi-language-nodejs, pulumi-resource-random,
-#                                             # pulumi-resource-kubernetes)
+#   scripts/build-pulumi-engine.sh NAME...    # only these (pulumi, pulumi-language-nodejs, pulumi-language-yaml,
+#                                             # pulumi-resource-random, pulumi-resource-kubernetes)
 #
 # Binaries land in ${VAULTKIT_CACHE:-$HOME/.cache/vaultkit}/pulumi/bin. Each has a stamp file
 # (.NAME.stamp) holding a hash of its wrapper module's go.mod + go.sum + project-owned .go files +
@@ -20,6 +20,8 @@
 #   pulumi-language-nodejs  engine/pulumi/language-nodejs github.com/pulumi/pulumi/sdk/v3@v3.68.0 (the last
 #                           release that still carried the Node.js language host inside sdk/v3; its own
 #                           module .../sdk/nodejs/cmd/pulumi-language-nodejs/v3 is refused by the proxy)
+#   pulumi-language-yaml    engine/pulumi-yaml            github.com/pulumi/pulumi-yaml@v1.25.0 over its own pulumi/{pkg,sdk}/v3
+#                           v3.206.0 (it does not compile against the CLI's v3.274.1)
 #   pulumi-resource-random  engine/provider-random        project-owned bridge main over
 #                           terraform-provider-random@v1.3.2-0.20260513075824-f8d869dc98d9 and
 #                           pulumi-terraform-bridge/v3@v3.120.0 (pulumi-random/provider/v4 is refused)
@@ -41,6 +43,7 @@ log() { echo "build-pulumi-engine: $*" >&2; }
 COMPONENTS=(
     "pulumi|pulumi|github.com/pulumi/pulumi/pkg/v3/cmd/pulumi|github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.274.1"
     "pulumi-language-nodejs|pulumi/language-nodejs|github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs|github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.68.0"
+    "pulumi-language-yaml|pulumi-yaml|github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml|github.com/pulumi/pulumi-yaml/pkg/version.Version=v1.25.0"
     "pulumi-resource-random|provider-random|./cmd/pulumi-resource-random|main.Version=4.21.2"
     "pulumi-resource-kubernetes|provider-kubernetes|./cmd/pulumi-resource-kubernetes|github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=4.34.2"
     "pulumi-resource-vault|provider-vault|./cmd/pulumi-resource-vault|main.Version=7.8.0"
