@@ -70,7 +70,8 @@ trap 'rm -f "$tmp"' EXIT
 (
     cd "$WRAPPER"
     # -mod=readonly: the wrapper's go.mod/go.sum are the pin; a build never rewrites them.
-    GOWORK=off CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=readonly" \
+    # GOGC=400 as in scripts/lib/go-build.sh (13 % less compile CPU, measured there).
+    GOWORK=off CGO_ENABLED=0 GOGC="${GOGC:-400}" GOFLAGS="${GOFLAGS:-} -mod=readonly" \
         go build -trimpath -ldflags "-s -w" -o "$tmp" "$main_pkg"
 )
 mv -f "$tmp" "$BIN"

@@ -6,6 +6,10 @@
 # build (or, in check mode, a missing or stale binary).
 SUMMARY=()
 STATUS=0
+# The compiler's garbage collector at GOGC=400 instead of 100: a cold build of etcd took 13 % less CPU
+# (user 122 s instead of 141 s, twice each, empty GOCACHE; peak RSS 0.35-0.41 GB instead of 0.31-0.39 GB), and
+# compiling is most of a cold CI run. The GOGC in the environment wins.
+GO_BUILD_GOGC="${GOGC:-400}"
 GO_BUILD_START=$(date +%s)
 
 # True when NAME was asked for (or nothing was).
@@ -54,7 +58,7 @@ go_build_cached() {
     if (
         cd "$dir"
         if declare -F go_build_prepare >/dev/null; then go_build_prepare "$name" "$pkg"; fi
-        GOWORK=off CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=readonly" go build -trimpath "$@" -o "$tmp" "$pkg"
+        GOWORK=off CGO_ENABLED=0 GOGC="$GO_BUILD_GOGC" GOFLAGS="${GOFLAGS:-} -mod=readonly" go build -trimpath "$@" -o "$tmp" "$pkg"
     ); then
         mv -f "$tmp" "$out"
         echo "$key" >"$stamp"
