@@ -1,0 +1,42 @@
+/**
+ * Checking a `pulumi.Input<T>` argument the way a plain argument is checked today.
+ *
+ * A component validates its arguments before it registers anything, so bad input fails with a
+ * clear message at construction. An argument typed `pulumi.Input<T>` may instead be an Output
+ * (another program's result) whose value is not known yet: its check runs when the value arrives,
+ * inside the apply, and the same message fails the deployment then. During a preview an unknown
+ * value is not checked (nothing is touched until it is known).
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** True when `value` holds no Output or Promise at any depth, so it can be checked now. */
+export function isPlainInput(value: unknown): boolean {
+    if (pulumi.Output.isInstance(value) || value instanceof Promise) {
+        return false;
+    }
+    if (Array.isArray(value)) {
+        return value.every(isPlainInput);
+    }
+    if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+        return Object.values(value).every(isPlainInput);
+    }
+    return true;
+}
+
+/**
+ * `value` checked by `check` (which throws on bad input): a plain value now, before the caller
+ * registers anything, and returned as it is; an Output or Promise (or a plain array/object holding
+ * one) inside its apply, returned as an Output that fails with `check`'s error. Use the returned
+ * value in place of `value`, so the check is part of what the resources consume: an Output whose
+ * check nobody consumes would fail unseen.
+ */
+export function checkedInput<T>(value: pulumi.Input<T>, check: (value: pulumi.Unwrap<T>) => void): pulumi.Input<pulumi.Unwrap<T>> {
+    if (isPlainInput(value)) {
+        check(value as pulumi.Unwrap<T>);
+        return value as pulumi.Unwrap<T>;
+    }
+    return pulumi.output(value).apply((known) => {
+        check(known as pulumi.Unwrap<T>);
+        return known as pulumi.Unwrap<T>;
+    });
+}
