@@ -1,10 +1,24 @@
 /**
  * What the parts of the composition hand to each other. `stacks/index.ts` wires them in this
- * order: namespaces -> operators -> Vault half -> database -> database secrets -> delivery.
+ * order: namespaces -> operators -> Vault part -> database part -> database secrets -> delivery.
+ * Every `build*` takes its providers as `opts.providers` (`{ kubernetes, vault }`), the spelling
+ * component options use, and hands them on unchanged.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
+import type { PostgresAdminCredentials } from "../components/vault/postgresAdminCredentials";
+import type { VaultBootstrap } from "../components/vault/vaultBootstrap";
+import type { VaultKubernetesAuth } from "../components/vault/vaultKubernetesAuth";
+import type { VaultServer } from "../components/vault/vaultServer";
+
+/**
+ * The Kubernetes provider, as every part that declares Kubernetes objects takes it (a type, not an
+ * interface, so it is a `ComponentResourceOptions.providers` map as it stands).
+ */
+export type KubernetesProviders = {
+    kubernetes: k8s.Provider;
+};
 
 /** Kubernetes namespaces the stack creates, by name. */
 export type Namespaces = Record<string, k8s.core.v1.Namespace>;
@@ -38,10 +52,19 @@ export interface ApplicationVaultAccess {
     ready: pulumi.Resource[];
 }
 
-/** The Vault half as the Kubernetes half sees it. */
-export interface VaultHalf {
+/** The Vault part: what the parts after it use, and the components a stack may export from. */
+export interface VaultPart {
     /** The provider configured against this stack's Vault; absent with `vault.configure: false`. */
-    provider?: vault.Provider;
+    vaultProvider?: vault.Provider;
+    /** Deploy mode: the Vault server. */
+    server?: VaultServer;
+    /** HA with `vault.bootstrap`: the init/unseal gate every Vault resource waits for. */
+    bootstrap?: VaultBootstrap;
+    /** Absent with `vault.configure: false` (Vault's owner configures it), like the one below. */
+    kubernetesAuth?: VaultKubernetesAuth;
+    adminCredentials?: PostgresAdminCredentials;
+    /** API path of the admin credentials pods read (`<kvMount>/data/<adminSecretPath>`). */
+    adminCredentialsPath: pulumi.Output<string>;
     /** Where pods reach Vault. */
     inClusterAddress: string;
     /** A Secret with `ca.crt` (Vault's CA) in every consuming namespace; unset for plain HTTP or a public CA. */
@@ -64,7 +87,7 @@ export interface VaultHalf {
 }
 
 /** What the database part hands on. */
-export interface DatabaseHalf {
+export interface DatabasePart {
     /** Host Vault's database connection uses. */
     host: string;
     port: number;

@@ -1,37 +1,42 @@
 /**
  * The database part of the graph. `stackgres` mode declares the SGCluster (credentials synced from
  * Vault KV, roles created by an SGScript) after the StackGres operator is installed and the admin
- * Secret is synced; `existing` mode declares nothing and points Vault at the configured host.
+ * Secret is synced; `existing` mode ({@link existingDatabase}) declares nothing and points Vault at
+ * the configured host.
  */
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { POSTGRES_PORT, stackGresPrimaryHost } from "../components/stackgres/clusterSpecs";
 import { StackGresCluster } from "../components/stackgres/stackGresCluster";
 import { StackConfig } from "./config";
-import { DatabaseHalf, Namespaces, OperatorsReady, VaultHalf } from "./contracts";
+import { DatabasePart, KubernetesProviders, Namespaces, OperatorsReady, VaultPart } from "./contracts";
 import { kubectlJobImage } from "./jobs";
 import { statefulTransformations } from "./protection";
 
-/** Builds the database half for the configured mode. */
+/**
+ * `database.mode: existing`: nothing to create, the roles exist already; Vault's connection points at
+ * the configured host. (parseStackConfig requires `database.host` in this mode.)
+ */
+export function existingDatabase(config: StackConfig): DatabasePart {
+    return { host: config.database.host!, port: config.database.port, database: config.database.database, ready: [] };
+}
+
+/** `database.mode: stackgres`: the SGCluster, once the StackGres operator runs and the admin Secret is synced. */
 export function buildDatabase(
     config: StackConfig,
     opts: {
-        provider: k8s.Provider;
+        providers: KubernetesProviders;
         namespaces: Namespaces;
         operators: OperatorsReady;
-        vault: VaultHalf;
+        vault: VaultPart;
         /** Resources that make the synced admin Secret exist (VaultConnection/VaultAuth/VaultStaticSecret). */
         adminSecretSync: pulumi.Resource[];
         /** PostgreSQL roles Vault static roles manage (one per application). */
         managedRoles: string[];
     },
-): DatabaseHalf {
+): DatabasePart {
     const db = config.database;
-    if (db.mode === "existing") {
-        if (!db.host) {
-            throw new Error("database.host is required when database.mode is 'existing'");
-        }
-        return { host: db.host, port: db.port, database: db.database, ready: [] };
+    if (db.mode !== "stackgres") {
+        throw new Error(`buildDatabase declares a StackGres cluster; database.mode '${db.mode}' uses existingDatabase`);
     }
     if (opts.operators.stackgres.length === 0) {
         throw new Error("database.mode 'stackgres' needs the StackGres operator: operators.stackgres is empty");
@@ -55,7 +60,7 @@ export function buildDatabase(
             kubectlImage: kubectlJobImage(config),
         },
         {
-            providers: { kubernetes: opts.provider },
+            providers: opts.providers,
             // The SGCluster holds the data: protected with `protect` (stacks/protection.ts).
             transformations: statefulTransformations(config),
             dependsOn: [...(namespace ? [namespace] : []), ...opts.operators.stackgres, ...opts.adminSecretSync],

@@ -23,7 +23,7 @@ import { DEFAULT_ROTATION_POLL_INTERVAL } from "../components/operators/operator
 import { kvDataPath } from "../components/vault/policies";
 import { PINNED } from "../components/versions";
 import { adminSyncServiceAccountName, ApplicationConfig, debugServiceAccountName, debugWorkloadsEnabled, DeliveryPattern, StackConfig, parseDurationSeconds } from "./config";
-import { ApplicationVaultAccess, Namespaces, OperatorsReady, VaultHalf } from "./contracts";
+import { ApplicationVaultAccess, KubernetesProviders, Namespaces, OperatorsReady, VaultPart } from "./contracts";
 
 export { propagationDelaySeconds } from "../components/delivery/propagation";
 
@@ -74,7 +74,7 @@ function namespaceDependency(namespaces: Namespaces, name: string): pulumi.Resou
 function vaultLoginServiceAccount(
     resourceName: string,
     sa: { name: string; namespace: string; labels: Record<string, string> },
-    opts: { provider: k8s.Provider; namespaces: Namespaces },
+    opts: { providers: KubernetesProviders; namespaces: Namespaces },
 ): k8s.core.v1.ServiceAccount {
     return new k8s.core.v1.ServiceAccount(
         resourceName,
@@ -82,7 +82,7 @@ function vaultLoginServiceAccount(
             metadata: { name: sa.name, namespace: sa.namespace, labels: { "app.kubernetes.io/part-of": "vaultkit", "app.kubernetes.io/managed-by": "pulumi", ...sa.labels } },
             automountServiceAccountToken: false,
         },
-        { provider: opts.provider, dependsOn: namespaceDependency(opts.namespaces, sa.namespace) },
+        { provider: opts.providers.kubernetes, dependsOn: namespaceDependency(opts.namespaces, sa.namespace) },
     );
 }
 
@@ -93,7 +93,7 @@ function vaultLoginServiceAccount(
  */
 export function buildAdminSecretSync(
     config: StackConfig,
-    opts: { provider: k8s.Provider; namespaces: Namespaces; operators: OperatorsReady; vault: VaultHalf },
+    opts: { providers: KubernetesProviders; namespaces: Namespaces; operators: OperatorsReady; vault: VaultPart },
 ): SecretSync | undefined {
     if (config.database.mode !== "stackgres") {
         return undefined;
@@ -125,7 +125,7 @@ export function buildAdminSecretSync(
             objectName: db.clusterName,
         },
         {
-            providers: { kubernetes: opts.provider },
+            providers: opts.providers,
             dependsOn: [...namespaceDependency(opts.namespaces, db.namespace), serviceAccount, ...opts.operators.vaultSecretsOperator, ...opts.vault.adminCredentialsReady],
         },
     );
@@ -135,16 +135,16 @@ export function buildAdminSecretSync(
  * With a private CA the CSI provider talks to Vault directly and verifies it with the CA the Vault
  * chart mounted into it; otherwise it uses the address the chart configured.
  */
-function csiVaultTls(vault: VaultHalf): { vaultAddress?: string; vaultCaCertPath?: string } {
+function csiVaultTls(vault: VaultPart): { vaultAddress?: string; vaultCaCertPath?: string } {
     return vault.caSecretName ? { vaultAddress: vault.inClusterAddress, vaultCaCertPath: CSI_PROVIDER_VAULT_CA_PATH } : {};
 }
 
 /** What {@link buildDelivery} needs. */
 export interface DeliveryOptions {
-    provider: k8s.Provider;
+    providers: KubernetesProviders;
     namespaces: Namespaces;
     operators: OperatorsReady;
-    vault: VaultHalf;
+    vault: VaultPart;
     applications: ApplicationVaultAccess[];
     /** Host applications connect to (the StackGres primary service or the existing database). */
     databaseHost: string;
@@ -166,7 +166,7 @@ export function buildDelivery(config: StackConfig, opts: DeliveryOptions): { wor
 
     const workloads: pulumi.Resource[] = [];
     const componentOpts = (dependsOn: pulumi.Resource[]): pulumi.ComponentResourceOptions => ({
-        providers: { kubernetes: opts.provider },
+        providers: opts.providers,
         dependsOn,
     });
     workloads.push(...buildDebugWorkloads(config, opts, componentOpts));

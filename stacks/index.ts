@@ -9,12 +9,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { connectionRoles, StackConfig } from "./config";
-import { DatabaseHalf, OperatorsReady } from "./contracts";
-import { buildDatabase } from "./database";
+import { DatabasePart, OperatorsReady } from "./contracts";
+import { buildDatabase, existingDatabase } from "./database";
 import { buildAdminSecretSync, buildDelivery } from "./delivery";
 import { buildNamespaces, needsKubernetes } from "./namespaces";
 import { buildOperators } from "./operators";
-import { applicationVaultNames, buildDatabaseSecrets, buildVaultHalf, buildVaultServer, existingDatabase } from "./vault";
+import { applicationVaultNames, buildDatabaseSecrets, buildVaultPart, buildVaultServer } from "./vault";
 
 /** What a stack exports. */
 export interface StackOutputs {
@@ -43,15 +43,15 @@ const NO_OPERATORS: OperatorsReady = { vaultSecretsOperator: [], stackgres: [], 
 
 /** Declares everything for one environment. */
 export function buildStack(config: StackConfig): StackOutputs {
-    const k8sProvider = needsKubernetes(config)
+    const kubernetes = needsKubernetes(config)
         ? new k8s.Provider("kubernetes", config.kubeContext ? { context: config.kubeContext } : {})
         : undefined;
-    const namespaces = k8sProvider ? buildNamespaces(config, k8sProvider) : {};
-    const operators = k8sProvider ? buildOperators(config, { provider: k8sProvider, namespaces }) : NO_OPERATORS;
+    const namespaces = kubernetes ? buildNamespaces(config, { providers: { kubernetes } }) : {};
+    const operators = kubernetes ? buildOperators(config, { providers: { kubernetes }, namespaces }) : NO_OPERATORS;
 
     if (config.vault.bootstrapOnly) {
         // First up of an HA stack: install and initialise Vault; no token exists yet to configure it.
-        const { bootstrap } = buildVaultServer(config, { k8sProvider, namespaces });
+        const { bootstrap } = buildVaultServer(config, { providers: { kubernetes }, namespaces });
         return {
             vaultAddress: config.vault.address!,
             vaultInClusterAddress: config.vault.inClusterAddress,
@@ -60,17 +60,18 @@ export function buildStack(config: StackConfig): StackOutputs {
         };
     }
 
-    const vaultHalf = buildVaultHalf(config, { k8sProvider, namespaces });
+    const vaultPart = buildVaultPart(config, { providers: { kubernetes }, namespaces });
 
-    let database: DatabaseHalf;
+    let database: DatabasePart;
     if (config.database.mode === "stackgres") {
-        const provider = k8sProvider!;
-        const adminSync = buildAdminSecretSync(config, { provider, namespaces, operators, vault: vaultHalf });
+        // needsKubernetes is true in stackgres mode.
+        const providers = { kubernetes: kubernetes! };
+        const adminSync = buildAdminSecretSync(config, { providers, namespaces, operators, vault: vaultPart });
         database = buildDatabase(config, {
-            provider,
+            providers,
             namespaces,
             operators,
-            vault: vaultHalf,
+            vault: vaultPart,
             adminSecretSync: adminSync ? [adminSync] : [],
             managedRoles: connectionRoles(config).databaseRoles,
         });
@@ -78,14 +79,14 @@ export function buildStack(config: StackConfig): StackOutputs {
         database = existingDatabase(config);
     }
 
-    const secrets = buildDatabaseSecrets(config, vaultHalf, database);
+    const secrets = buildDatabaseSecrets(config, vaultPart, database);
 
-    if (k8sProvider) {
+    if (kubernetes) {
         buildDelivery(config, {
-            provider: k8sProvider,
+            providers: { kubernetes },
             namespaces,
             operators,
-            vault: vaultHalf,
+            vault: vaultPart,
             applications: secrets.applications,
             databaseHost: database.host,
             databasePort: database.port,
@@ -95,9 +96,9 @@ export function buildStack(config: StackConfig): StackOutputs {
     return {
         vaultAddress: config.vault.address!,
         vaultInClusterAddress: config.vault.inClusterAddress,
-        vaultRootToken: vaultHalf.server?.rootToken,
-        vaultInitSecretName: vaultHalf.bootstrap?.initSecretName,
-        adminCredentialsPath: vaultHalf.adminCredentialsPath,
+        vaultRootToken: vaultPart.server?.rootToken,
+        vaultInitSecretName: vaultPart.bootstrap?.initSecretName,
+        adminCredentialsPath: vaultPart.adminCredentialsPath,
         databaseHost: database.host,
         applications: config.applications.map((a) => {
             const names = applicationVaultNames(config, a);

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { StackConfig } from "./config";
-import { Namespaces } from "./contracts";
+import { KubernetesProviders, Namespaces } from "./contracts";
 
 /** True when the stack declares any Kubernetes object at all. */
 export function needsKubernetes(config: StackConfig): boolean {
@@ -35,19 +35,19 @@ export function namespaceNames(config: StackConfig): string[] {
 }
 
 /** One namespace, labelled with the stack that owns it. */
-export function namespaceResource(config: StackConfig, name: string, provider: k8s.Provider): k8s.core.v1.Namespace {
+export function namespaceResource(config: StackConfig, name: string, opts: { providers: KubernetesProviders }): k8s.core.v1.Namespace {
     return new k8s.core.v1.Namespace(
         `ns-${name}`,
         { metadata: { name, labels: { "app.kubernetes.io/managed-by": "pulumi", "vaultkit.dev/stack": config.stackName } } },
-        { provider },
+        { provider: opts.providers.kubernetes },
     );
 }
 
 /** Creates the namespaces the stack's own objects live in. */
-export function buildNamespaces(config: StackConfig, provider: k8s.Provider): Namespaces {
+export function buildNamespaces(config: StackConfig, opts: { providers: KubernetesProviders }): Namespaces {
     const out: Namespaces = {};
     for (const name of namespaceNames(config)) {
-        out[name] = namespaceResource(config, name, provider);
+        out[name] = namespaceResource(config, name, opts);
     }
     return out;
 }

@@ -13,7 +13,7 @@ import { OpenShiftSecretsStoreCsi } from "../components/operators/openShiftSecre
 import { OperatorSubscription } from "../components/operators/operatorSubscription";
 import { PINNED } from "../components/versions";
 import { StackConfig } from "./config";
-import { Namespaces, OperatorsReady } from "./contracts";
+import { KubernetesProviders, Namespaces, OperatorsReady } from "./contracts";
 import { kubectlJobImage, kubectlJobRunAsUser } from "./jobs";
 import { namespaceNames, namespaceResource } from "./namespaces";
 
@@ -71,12 +71,12 @@ export function vaultSecretsOperatorPin(operators: Pick<StackConfig["operators"]
 }
 
 /** Installs what the config needs and returns, per operator, what its custom resources must wait for. */
-export function buildOperators(config: StackConfig, opts: { provider: k8s.Provider; namespaces: Namespaces }): OperatorsReady {
+export function buildOperators(config: StackConfig, opts: { providers: KubernetesProviders; namespaces: Namespaces }): OperatorsReady {
     const needed = operatorsNeeded(config);
     if (!config.operators.install) {
         return buildCrdGates(config, needed, opts);
     }
-    return config.platform === "openshift" ? buildOnOpenShift(config, needed, opts.provider) : buildOnKubernetes(config, needed, opts);
+    return config.platform === "openshift" ? buildOnOpenShift(config, needed, opts) : buildOnKubernetes(config, needed, opts);
 }
 
 /**
@@ -91,7 +91,7 @@ export function crdGateNamespace(config: StackConfig): string {
  * `operators.install: false`: the platform team installed the operators. Per operator the stack needs, one
  * gate Job that completes once that operator's CRDs are Established; nothing else.
  */
-function buildCrdGates(config: StackConfig, needed: OperatorsNeeded, opts: { provider: k8s.Provider; namespaces: Namespaces }): OperatorsReady {
+function buildCrdGates(config: StackConfig, needed: OperatorsNeeded, opts: { providers: KubernetesProviders; namespaces: Namespaces }): OperatorsReady {
     const ready: OperatorsReady = { vaultSecretsOperator: [], stackgres: [], secretsStoreCsi: [] };
     const ns = crdGateNamespace(config);
     const namespace = opts.namespaces[ns];
@@ -111,14 +111,14 @@ function buildCrdGates(config: StackConfig, needed: OperatorsNeeded, opts: { pro
                 runAsUser: kubectlJobRunAsUser(config),
                 crdNames: [...OPERATOR_CRDS[operator]],
             },
-            { providers: { kubernetes: opts.provider }, dependsOn: namespace ? [namespace] : [] },
+            { providers: opts.providers, dependsOn: namespace ? [namespace] : [] },
         ).ready;
     }
     return ready;
 }
 
-function buildOnOpenShift(config: StackConfig, needed: OperatorsNeeded, provider: k8s.Provider): OperatorsReady {
-    const componentOpts = { providers: { kubernetes: provider } };
+function buildOnOpenShift(config: StackConfig, needed: OperatorsNeeded, opts: { providers: KubernetesProviders }): OperatorsReady {
+    const componentOpts = { providers: opts.providers };
     const waitImage = kubectlJobImage(config);
     const approval = config.operators.installPlanApproval;
     const ready: OperatorsReady = { vaultSecretsOperator: [], stackgres: [], secretsStoreCsi: [] };
@@ -183,10 +183,10 @@ function buildOnOpenShift(config: StackConfig, needed: OperatorsNeeded, provider
     return ready;
 }
 
-function buildOnKubernetes(config: StackConfig, needed: OperatorsNeeded, opts: { provider: k8s.Provider; namespaces: Namespaces }): OperatorsReady {
+function buildOnKubernetes(config: StackConfig, needed: OperatorsNeeded, opts: { providers: KubernetesProviders; namespaces: Namespaces }): OperatorsReady {
     const ready: OperatorsReady = { vaultSecretsOperator: [], stackgres: [], secretsStoreCsi: [] };
-    const namespace = (name: string): k8s.core.v1.Namespace => opts.namespaces[name] ?? namespaceResource(config, name, opts.provider);
-    const componentOpts = (dependsOn: k8s.core.v1.Namespace[]) => ({ providers: { kubernetes: opts.provider }, dependsOn });
+    const namespace = (name: string): k8s.core.v1.Namespace => opts.namespaces[name] ?? namespaceResource(config, name, opts);
+    const componentOpts = (dependsOn: k8s.core.v1.Namespace[]) => ({ providers: opts.providers, dependsOn });
 
     if (needed.vaultSecretsOperator) {
         const ns = KUBERNETES_OPERATOR_NAMESPACES.vaultSecretsOperator;

@@ -1,9 +1,8 @@
 /**
- * The Vault half of the graph: the server (or an existing Vault), the provider that configures it,
+ * The Vault part of the graph: the server (or an existing Vault), the provider that configures it,
  * Kubernetes auth, the admin credentials in KV v2, and the database secrets engine with one static
  * role, policy and auth role per application.
  */
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
@@ -16,22 +15,10 @@ import { VaultServer } from "../components/vault/vaultServer";
 import { staticCredsPath, staticCredsPolicyName } from "../components/vault/databaseSecretsData";
 import { kvDataPath } from "../components/vault/policies";
 import { ApplicationConfig, connectionRoles, StackConfig } from "./config";
-import { ApplicationVaultAccess, DatabaseHalf, Namespaces, VaultHalf } from "./contracts";
+import { ApplicationVaultAccess, DatabasePart, KubernetesProviders, Namespaces, VaultPart } from "./contracts";
 import { kubectlJobImage, kubectlJobRunAsUser } from "./jobs";
 import { statefulTransformations } from "./protection";
 import { adminAuthRoles, applicationAccessArgs, databaseSecretsEngineArgs } from "./vaultArgs";
-
-/** The Vault half plus the components a stack may want to export from. */
-export interface VaultHalfResources extends VaultHalf {
-    server?: VaultServer;
-    /** HA with `vault.bootstrap`: the init/unseal gate every Vault resource waits for. */
-    bootstrap?: VaultBootstrap;
-    /** Absent with `vault.configure: false` (Vault's owner configures it), like the two below. */
-    kubernetesAuth?: VaultKubernetesAuth;
-    adminCredentials?: PostgresAdminCredentials;
-    /** API path of the admin credentials pods read (`<kvMount>/data/<adminSecretPath>`). */
-    adminCredentialsPath: pulumi.Output<string>;
-}
 
 /** The token the Vault provider uses: the generated dev root token, or the configured one. */
 function providerToken(config: StackConfig, server: VaultServer | undefined): pulumi.Output<string> {
@@ -50,11 +37,15 @@ function providerToken(config: StackConfig, server: VaultServer | undefined): pu
  * completes once every Raft member is unsealed. Nothing here needs a Vault token, so the first
  * `pulumi up` of an HA stack (`vault.bootstrapOnly`) builds only this.
  */
-export function buildVaultServer(config: StackConfig, opts: { k8sProvider?: k8s.Provider; namespaces: Namespaces }): { server?: VaultServer; bootstrap?: VaultBootstrap } {
+export function buildVaultServer(
+    config: StackConfig,
+    opts: { providers: Partial<KubernetesProviders>; namespaces: Namespaces },
+): { server?: VaultServer; bootstrap?: VaultBootstrap } {
     if (config.vault.mode !== "deploy") {
         return {};
     }
-    if (!opts.k8sProvider) {
+    const kubernetes = opts.providers.kubernetes;
+    if (!kubernetes) {
         throw new Error("deploying Vault needs a Kubernetes provider");
     }
     const ns = opts.namespaces[config.vault.namespace];
@@ -81,7 +72,7 @@ export function buildVaultServer(config: StackConfig, opts: { k8sProvider?: k8s.
             clientCaSecretName: config.vault.caSecretName,
             externalAddress: config.vault.address!,
         },
-        { providers: { kubernetes: opts.k8sProvider } },
+        { providers: { kubernetes } },
     );
     const b = config.vault.bootstrap;
     if (!ha || !b) {
@@ -103,23 +94,23 @@ export function buildVaultServer(config: StackConfig, opts: { k8sProvider?: k8s.
             runAsUser: kubectlJobRunAsUser(config),
             timeoutSeconds: b.timeout,
         },
-        { providers: { kubernetes: opts.k8sProvider }, dependsOn: [server] },
+        { providers: { kubernetes }, dependsOn: [server] },
     );
     return { server, bootstrap };
 }
 
-/** What the Kubernetes half uses of Vault's admin-credentials setup: names only, from config. */
-function adminNames(config: StackConfig): VaultHalf["admin"] {
+/** What the Kubernetes objects use of Vault's admin-credentials setup: names only, from config. */
+function adminNames(config: StackConfig): VaultPart["admin"] {
     const db = config.database;
     return { kvMount: db.kvMount, secretPath: db.adminSecretPath, policyName: db.adminPolicyName, authRoleName: db.adminAuthRole };
 }
 
 /**
  * `vault.configure: false`: another stack or team owns Vault's mounts, policies, auth roles and database
- * engine. No Vault resource and no vault provider; the Kubernetes half gets the same names it would
+ * engine. No Vault resource and no vault provider; the Kubernetes objects get the same names they would
  * otherwise. StackGres creates the Vault admin role with the password that owner gave Vault's connection.
  */
-function unconfiguredVaultHalf(config: StackConfig): VaultHalfResources {
+function unconfiguredVaultPart(config: StackConfig): VaultPart {
     const admin = adminNames(config);
     return {
         inClusterAddress: config.vault.inClusterAddress,
@@ -133,9 +124,10 @@ function unconfiguredVaultHalf(config: StackConfig): VaultHalfResources {
     };
 }
 
-export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Provider; namespaces: Namespaces }): VaultHalfResources {
+/** The Vault part for the config: server (deploy mode), provider, Kubernetes auth and the admin credentials. */
+export function buildVaultPart(config: StackConfig, opts: { providers: Partial<KubernetesProviders>; namespaces: Namespaces }): VaultPart {
     if (!config.vault.configure) {
-        return unconfiguredVaultHalf(config);
+        return unconfiguredVaultPart(config);
     }
     const { server, bootstrap } = buildVaultServer(config, opts);
     // HA: initialised and every member unsealed (the bootstrap Job completed); dev: the chart ready.
@@ -143,7 +135,7 @@ export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Pr
 
     // Every Vault resource uses this provider, and the provider waits for the server: Vault is
     // configured only once the chart's objects are ready (dev: vault-0 Ready).
-    const provider = new vault.Provider(
+    const vaultProvider = new vault.Provider(
         "vault",
         {
             address: config.vault.address!,
@@ -156,9 +148,8 @@ export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Pr
         },
         { dependsOn: serverReady },
     );
-    const vopts = { provider };
     // Mounts, the auth method, the admin secret and its passwords hold state (stacks/protection.ts).
-    const stateful = { ...vopts, transformations: statefulTransformations(config) };
+    const stateful = { providers: { vault: vaultProvider }, transformations: statefulTransformations(config) };
 
     const db = config.database;
     const adminCredentials = new PostgresAdminCredentials(
@@ -188,7 +179,7 @@ export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Pr
             : new random.RandomPassword("vault-admin-password", { length: 32, special: false }).result;
 
     return {
-        provider,
+        vaultProvider,
         server,
         bootstrap,
         kubernetesAuth,
@@ -202,11 +193,6 @@ export function buildVaultHalf(config: StackConfig, opts: { k8sProvider?: k8s.Pr
         serverReady,
         adminCredentialsReady: [adminCredentials, kubernetesAuth],
     };
-}
-
-/** The database half for an existing PostgreSQL: nothing to create, the roles exist already. */
-export function existingDatabase(config: StackConfig): DatabaseHalf {
-    return { host: config.database.host!, port: config.database.port, database: config.database.database, ready: [] };
 }
 
 /** An application's names in Vault (auth role, policy, static role, credentials path): built here only. */
@@ -225,30 +211,30 @@ export function applicationVaultNames(config: StackConfig, app: ApplicationConfi
 /** The database secrets engine and one access bundle per application. */
 export function buildDatabaseSecrets(
     config: StackConfig,
-    vaultHalf: VaultHalfResources,
-    database: DatabaseHalf,
+    vaultPart: VaultPart,
+    database: DatabasePart,
 ): { engine?: DatabaseSecretsEngine; applications: ApplicationVaultAccess[] } {
     if (connectionRoles(config).staticRoleNames.length === 0) {
         return { applications: [] };
     }
-    const { provider, kubernetesAuth } = vaultHalf;
-    if (!provider || !kubernetesAuth) {
+    const { vaultProvider, kubernetesAuth } = vaultPart;
+    if (!vaultProvider || !kubernetesAuth) {
         // vault.configure false: Vault's owner declares the engine and the static roles. Those work only once
         // the database roles exist, so the applications still wait for the database (as the engine would).
         return { applications: config.applications.map((app) => ({ ...applicationVaultNames(config, app), ready: [...database.ready] })) };
     }
-    const vopts = { provider };
+    const providers = { vault: vaultProvider };
     const engine = new DatabaseSecretsEngine(
         "database-secrets",
-        databaseSecretsEngineArgs(config, database, vaultHalf.vaultAdminPassword),
+        databaseSecretsEngineArgs(config, database, vaultPart.vaultAdminPassword),
         // Vault verifies the connection on write: the primary must run and the roles must exist.
-        { ...vopts, transformations: statefulTransformations(config), dependsOn: [...database.ready, kubernetesAuth] },
+        { providers, transformations: statefulTransformations(config), dependsOn: [...database.ready, kubernetesAuth] },
     );
     const applications = config.applications.map((app) => {
         const access = new ApplicationDatabaseAccess(
             `app-${app.name}`,
             applicationAccessArgs(config, app, { databaseMount: engine.path, connectionName: engine.connectionName, authMount: kubernetesAuth.path }),
-            { ...vopts, dependsOn: [engine] },
+            { providers, dependsOn: [engine] },
         );
         const result: ApplicationVaultAccess = { ...applicationVaultNames(config, app), ready: [access] };
         return result;

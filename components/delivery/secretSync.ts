@@ -29,8 +29,8 @@ export interface SecretSyncArgs {
     /** How often VSO re-reads the KV secret. Defaults to 30 seconds. */
     refreshAfterSeconds?: number;
     /**
-     * The StackGres cluster that reads this Secret. StackGres creates and owns a Secret named
-     * exactly like the cluster, so the destination must differ. Defaults to the seed's `keycloak-postgresql`.
+     * The StackGres cluster that reads this Secret, if one does. StackGres creates and owns a Secret
+     * named exactly like the cluster, so the destination must differ. Unset: no StackGres cluster reads it.
      */
     stackGresClusterName?: string;
     /** Deployments VSO rollout-restarts when the secret changes. */
@@ -57,7 +57,9 @@ export class SecretSync extends pulumi.ComponentResource {
 
     constructor(name: string, args: SecretSyncArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before registering anything.
-        assertNotStackGresOwned(args.destinationSecretName, args.stackGresClusterName ?? "keycloak-postgresql");
+        if (args.stackGresClusterName !== undefined) {
+            assertNotStackGresOwned(args.destinationSecretName, args.stackGresClusterName);
+        }
         super("vaultkit:index:SecretSync", name, args, opts);
 
         const staticSecret = createSyncedVsoSecret(

@@ -103,7 +103,7 @@ describe.skipIf(!env)("OLM wait Jobs against a real kube-apiserver", () => {
             vault: { address: "https://vault.apps.example.com" },
             applications: [{ name: "app", namespace: "rhbk", serviceAccount: "app", databaseRole: "app", delivery: "csi" }],
         });
-        const ready: OperatorsReady = buildOperators(config, { provider: new k8s.Provider("kubernetes", {}), namespaces: {} });
+        const ready: OperatorsReady = buildOperators(config, { providers: { kubernetes: new k8s.Provider("kubernetes", {}) }, namespaces: {} });
         expect(ready.vaultSecretsOperator).toHaveLength(2);
         const { registrations, settle } = await import("../support/mocks");
         await settle();

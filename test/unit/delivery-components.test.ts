@@ -175,6 +175,7 @@ describe("SecretSync", () => {
                     kvMount: "kv-v2",
                     secretPath: "keycloak-postgresql/config",
                     destinationSecretName: "keycloak-postgresql",
+                    stackGresClusterName: "keycloak-postgresql",
                 }),
         ).toThrow(/StackGres creates and owns/);
         expect(
@@ -193,6 +194,20 @@ describe("SecretSync", () => {
         // Refused before anything is registered.
         await settle();
         expect(ofType("vaultkit:index:SecretSync").map((r) => r.name)).toEqual(["keycloak-postgresql-admin-sync"]);
+    });
+
+    it("checks the name only against a StackGres cluster it is told about (no seed default)", async () => {
+        new mod.SecretSync("no-stackgres", {
+            namespace: "apps",
+            vaultAddress: VAULT,
+            authRole: "r",
+            serviceAccountName: "default",
+            kvMount: "kv-v2",
+            secretPath: "x/config",
+            destinationSecretName: "keycloak-postgresql",
+        });
+        await settle();
+        expect(one(VSS, "no-stackgres-secret").inputs.spec.destination.name).toBe("keycloak-postgresql");
     });
 });
 

@@ -55,12 +55,13 @@ beforeAll(async () => {
         ["rhbk", "team-a", "team-b"].map((n) => [n, new k8s.core.v1.Namespace(`ns-${n}`, { metadata: { name: n } }, { provider })]),
     );
     const operators = { vaultSecretsOperator: [marker("vso-ready")], stackgres: [marker("stackgres-ready")], secretsStoreCsi: [marker("csi-ready")] };
-    const vaultHalf = {
-        provider: new vault.Provider("vault", { address: "http://127.0.0.1:8200", token: "test-token" }),
+    const vaultPart = {
+        vaultProvider: new vault.Provider("vault", { address: "http://127.0.0.1:8200", token: "test-token" }),
         inClusterAddress: config.vault.inClusterAddress,
         authMount: "kubernetes",
         admin: { kvMount: "kv-v2", secretPath: "keycloak-postgresql/config", policyName: "keycloak-postgresql-policy", authRoleName: "keycloak-role" },
         vaultAdminPassword: pulumi.secret("unused"),
+        adminCredentialsPath: pulumi.output("kv-v2/data/keycloak-postgresql/config"),
         serverReady: [marker("vault-server")],
         adminCredentialsReady: [marker("admin-credentials")],
     };
@@ -74,12 +75,12 @@ beforeAll(async () => {
         ready: [marker(`${a.name}-access`)],
     }));
 
-    adminSync = delivery.buildAdminSecretSync(config, { provider, namespaces, operators, vault: vaultHalf });
+    adminSync = delivery.buildAdminSecretSync(config, { providers: { kubernetes: provider }, namespaces, operators, vault: vaultPart });
     workloads = delivery.buildDelivery(config, {
-        provider,
+        providers: { kubernetes: provider },
         namespaces,
         operators,
-        vault: vaultHalf,
+        vault: vaultPart,
         applications,
         databaseHost: "keycloak-postgresql-primary.rhbk.svc.cluster.local",
         databasePort: 5432,
@@ -305,7 +306,7 @@ describe("applications", () => {
 
     it("refuses an application without Vault access, or whose path is not its static role's", () => {
         const opts = {
-            provider: undefined as any,
+            providers: undefined as any,
             namespaces: {},
             operators: { vaultSecretsOperator: [], stackgres: [], secretsStoreCsi: [] },
             vault: {} as any,

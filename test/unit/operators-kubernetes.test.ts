@@ -28,7 +28,7 @@ describe("operators on plain Kubernetes", () => {
         const provider = new k8s.Provider("kubernetes", {});
         // The stack already owns `stackgres` here (e.g. a user put the database there): reuse it.
         const existing = new k8s.core.v1.Namespace("ns-stackgres", { metadata: { name: "stackgres" } }, { provider });
-        ready = buildOperators(config, { provider, namespaces: { stackgres: existing } });
+        ready = buildOperators(config, { providers: { kubernetes: provider }, namespaces: { stackgres: existing } });
         await settle();
     });
 

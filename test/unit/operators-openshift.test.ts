@@ -34,7 +34,7 @@ describe("operators on OpenShift", () => {
             applications: [{ name: "app", namespace: "rhbk", serviceAccount: "app", databaseRole: "app", delivery: "sync" }],
         });
         const provider = new k8s.Provider("kubernetes", {});
-        ready = buildOperators(config, { provider, namespaces: {} });
+        ready = buildOperators(config, { providers: { kubernetes: provider }, namespaces: {} });
         await settle();
     });
 

@@ -319,13 +319,13 @@ describe("vaultkit:production reaches the bootstrap", () => {
         registrations.length = 0;
         const k8s = await import("@pulumi/kubernetes");
         const { buildVaultServer } = await import("../../stacks/vault");
-        const k8sProvider = new k8s.Provider("production-check");
+        const kubernetes = new k8s.Provider("production-check");
         const parsed = config.parseStackConfig("ha", kindHa(true));
         const shamir = (production: boolean, releaseName: string) => ({ ...parsed, production, vault: { ...parsed.vault, releaseName } });
-        expect(() => buildVaultServer(shamir(true, "prodlike"), { k8sProvider, namespaces: {} })).toThrow(
+        expect(() => buildVaultServer(shamir(true, "prodlike"), { providers: { kubernetes }, namespaces: {} })).toThrow(
             "VaultBootstrap prodlike-bootstrap: a production Vault needs auto-unseal",
         );
-        expect(() => buildVaultServer(shamir(false, "lab"), { k8sProvider, namespaces: {} })).not.toThrow();
+        expect(() => buildVaultServer(shamir(false, "lab"), { providers: { kubernetes }, namespaces: {} })).not.toThrow();
         await settle();
     });
 });

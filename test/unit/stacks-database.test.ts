@@ -1,22 +1,23 @@
 /**
- * buildDatabase: in StackGres mode the SGCluster waits for the StackGres operator and the synced
- * admin Secret; in existing mode nothing is declared.
+ * The database part: buildDatabase's SGCluster waits for the StackGres operator and the synced
+ * admin Secret; existingDatabase declares nothing.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes";
-import type { DatabaseHalf, OperatorsReady, VaultHalf } from "../../stacks/contracts";
+import type { DatabasePart, OperatorsReady, VaultPart } from "../../stacks/contracts";
 import { dependsOnTransitively, one, parentOf, registrations, settle, setupMocks, valueOf } from "../support/mocks";
 
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 const SG_CLUSTER = "kubernetes:stackgres.io/v1:SGCluster";
 
-let half: DatabaseHalf;
-let existingHalf: DatabaseHalf;
+let part: DatabasePart;
+let existingPart: DatabasePart;
 let registeredBeforeExisting = 0;
 let registeredAfterExisting = 0;
 let build: typeof import("../../stacks/database").buildDatabase;
-let deps: { provider: k8sTypes.Provider; operators: OperatorsReady; vault: VaultHalf };
+let deps: { providers: { kubernetes: k8sTypes.Provider }; operators: OperatorsReady; vault: VaultPart };
+let existingConfig: import("../../stacks/config").StackConfig;
 
 describe("buildDatabase", () => {
     beforeAll(async () => {
@@ -24,23 +25,25 @@ describe("buildDatabase", () => {
         const k8s: typeof k8sTypes = await import("@pulumi/kubernetes");
         const vault = await import("@pulumi/vault");
         const { parseStackConfig } = await import("../../stacks/config");
-        build = (await import("../../stacks/database")).buildDatabase;
+        const database = await import("../../stacks/database");
+        build = database.buildDatabase;
 
         const provider = new k8s.Provider("kubernetes", {});
         // Stand-ins for what other parts of the graph hand over.
         const stand = (name: string) => new k8s.core.v1.ConfigMap(name, { metadata: { namespace: "stand-ins" } }, { provider });
         const rhbk = new k8s.core.v1.Namespace("ns-rhbk", { metadata: { name: "rhbk" } }, { provider });
         const operators: OperatorsReady = { vaultSecretsOperator: [stand("vso-ready")], stackgres: [stand("stackgres-subscription"), stand("stackgres-wait")], secretsStoreCsi: [] };
-        const vaultHalf: VaultHalf = {
-            provider: new vault.Provider("vault", { address: "http://127.0.0.1:8200", token: pulumi.secret("test-token"), skipChildToken: true }),
+        const vaultPart: VaultPart = {
+            vaultProvider: new vault.Provider("vault", { address: "http://127.0.0.1:8200", token: pulumi.secret("test-token"), skipChildToken: true }),
             inClusterAddress: "http://vault.vault.svc.cluster.local:8200",
             authMount: "kubernetes",
             admin: { kvMount: "kv-v2", secretPath: "keycloak-postgresql/config", policyName: "keycloak-postgresql-policy", authRoleName: "keycloak-role" },
             vaultAdminPassword: pulumi.secret("test-only-vault-admin-password-0123"),
+            adminCredentialsPath: pulumi.output("kv-v2/data/keycloak-postgresql/config"),
             serverReady: [],
             adminCredentialsReady: [],
         };
-        deps = { provider, operators, vault: vaultHalf };
+        deps = { providers: { kubernetes: provider }, operators, vault: vaultPart };
 
         const config = parseStackConfig("test", {
             platform: "openshift",
@@ -52,25 +55,25 @@ describe("buildDatabase", () => {
                 { name: "billing", namespace: "payments", serviceAccount: "billing-api", databaseRole: "billing_rw" },
             ],
         });
-        half = build(config, {
-            provider,
+        part = build(config, {
+            providers: { kubernetes: provider },
             namespaces: { rhbk },
             operators,
-            vault: vaultHalf,
+            vault: vaultPart,
             adminSecretSync: [stand("vault-static-secret")],
             managedRoles: ["app_owner", "billing_rw"],
         });
         await settle();
 
         registeredBeforeExisting = registrations.length;
-        const existing = parseStackConfig("existing", {
+        existingConfig = parseStackConfig("existing", {
             platform: "kubernetes",
             vault: { address: "http://127.0.0.1:8200" },
             database: { mode: "existing", host: "pg.example.com", port: 6432, database: "appdb" },
             databaseAdminPassword: "test-only-password-0123456789",
             applications: [{ name: "app", namespace: "apps", serviceAccount: "app-runner", databaseRole: "app_owner" }],
         });
-        existingHalf = build(existing, { provider, namespaces: {}, operators: { vaultSecretsOperator: [], stackgres: [], secretsStoreCsi: [] }, vault: vaultHalf, adminSecretSync: [], managedRoles: ["app_owner"] });
+        existingPart = database.existingDatabase(existingConfig);
         await settle();
         registeredAfterExisting = registrations.length;
     });
@@ -101,10 +104,10 @@ describe("buildDatabase", () => {
     });
 
     it("hands on the primary Service, port 5432, the database, and the SGCluster and its SQL gate as ready", async () => {
-        expect(half.host).toBe("keycloak-postgresql.rhbk.svc.cluster.local");
-        expect(half.port).toBe(5432);
-        expect(half.database).toBe("postgres");
-        expect(await Promise.all(half.ready.map((r) => valueOf(r.urn)))).toEqual([
+        expect(part.host).toBe("keycloak-postgresql.rhbk.svc.cluster.local");
+        expect(part.port).toBe(5432);
+        expect(part.database).toBe("postgres");
+        expect(await Promise.all(part.ready.map((r) => valueOf(r.urn)))).toEqual([
             one(SG_CLUSTER, "keycloak-postgresql-cluster").urn,
             one("kubernetes:batch/v1:Job", "keycloak-postgresql-sql-gate-job").urn,
         ]);
@@ -112,7 +115,13 @@ describe("buildDatabase", () => {
 
     it("declares nothing for an existing database and points at the configured host", () => {
         expect(registeredAfterExisting).toBe(registeredBeforeExisting);
-        expect(existingHalf).toEqual({ host: "pg.example.com", port: 6432, database: "appdb", ready: [] });
+        expect(existingPart).toEqual({ host: "pg.example.com", port: 6432, database: "appdb", ready: [] });
+    });
+
+    it("buildDatabase refuses an existing-database config (existingDatabase answers that mode, alone)", () => {
+        expect(() => build(existingConfig, { ...deps, namespaces: {}, adminSecretSync: [], managedRoles: ["app_owner"] })).toThrow(
+            /database.mode 'existing' uses existingDatabase/,
+        );
     });
 
     it("refuses StackGres mode without the StackGres operator", async () => {
