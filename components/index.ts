@@ -12,6 +12,7 @@ export * from "./vault/postgresAdminCredentials";
 export * from "./vault/databaseSecretsEngine";
 export * from "./vault/applicationDatabaseAccess";
 export * from "./vault/policies";
+export * from "./vault/paths";
 export * from "./vault/databaseSecretsData";
 export * from "./vault/vaultHelmValues";
 export * from "./vault/vaultChartTransforms";

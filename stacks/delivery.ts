@@ -20,7 +20,7 @@ import { SyncedSecretApp } from "../components/delivery/syncedSecretApp";
 import { UserCredentialsApp } from "../components/delivery/userCredentialsApp";
 import { SECRETS_MOUNT_PATH, SYNCED_SECRET_MOUNT_PATH } from "../components/delivery/workload";
 import { DEFAULT_ROTATION_POLL_INTERVAL } from "../components/operators/operatorCatalog";
-import { kvDataPath } from "../components/vault/policies";
+import { kvDataPath } from "../components/vault/paths";
 import { PINNED } from "../components/versions";
 import { adminSyncServiceAccountName, ApplicationConfig, debugServiceAccountName, debugWorkloadsEnabled, DeliveryPattern, StackConfig, parseDurationSeconds } from "./config";
 import { ApplicationVaultAccess, KubernetesProviders, Namespaces, OperatorsReady, VaultPart } from "./contracts";
@@ -160,7 +160,6 @@ export function buildDelivery(config: StackConfig, opts: DeliveryOptions): { wor
         if (!access) {
             throw new Error(`application '${app.name}' has no Vault access (role, policy, static role); the Vault part must return one per application`);
         }
-        assertOwnCredsPath(access);
         return { app, access };
     });
 
@@ -259,14 +258,6 @@ function buildDebugWorkloads(
         );
     }
     return out;
-}
-
-/** Refuses an access bundle whose path is not `<databaseMount>/static-creds/<staticRoleName>`. */
-function assertOwnCredsPath(access: ApplicationVaultAccess): void {
-    const expected = `${access.databaseMount}/static-creds/${access.staticRoleName}`;
-    if (access.credsPath !== expected) {
-        throw new Error(`application '${access.name}': credsPath '${access.credsPath}' is not its static role's path '${expected}'`);
-    }
 }
 
 /** The application's ServiceAccount (one per application: the config refuses shared ones); `default` always exists. */

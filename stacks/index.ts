@@ -14,7 +14,8 @@ import { buildDatabase, existingDatabase } from "./database";
 import { buildAdminSecretSync, buildDelivery } from "./delivery";
 import { buildNamespaces, needsKubernetes } from "./namespaces";
 import { buildOperators } from "./operators";
-import { applicationVaultNames, buildDatabaseSecrets, buildVaultPart, buildVaultServer } from "./vault";
+import { buildDatabaseSecrets, buildVaultPart, buildVaultServer } from "./vault";
+import { applicationVaultNames } from "./vaultArgs";
 
 /** What a stack exports. */
 export interface StackOutputs {

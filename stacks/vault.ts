@@ -12,13 +12,12 @@ import { PostgresAdminCredentials } from "../components/vault/postgresAdminCrede
 import { VaultBootstrap } from "../components/vault/vaultBootstrap";
 import { VaultKubernetesAuth } from "../components/vault/vaultKubernetesAuth";
 import { VaultServer } from "../components/vault/vaultServer";
-import { staticCredsPath, staticCredsPolicyName } from "../components/vault/databaseSecretsData";
-import { kvDataPath } from "../components/vault/policies";
-import { ApplicationConfig, connectionRoles, StackConfig } from "./config";
+import { kvDataPath } from "../components/vault/paths";
+import { connectionRoles, StackConfig } from "./config";
 import { ApplicationVaultAccess, DatabasePart, KubernetesProviders, Namespaces, VaultPart } from "./contracts";
 import { kubectlJobImage, kubectlJobRunAsUser } from "./jobs";
 import { statefulTransformations } from "./protection";
-import { adminAuthRoles, applicationAccessArgs, databaseSecretsEngineArgs } from "./vaultArgs";
+import { adminAuthRoles, applicationAccessArgs, applicationVaultNames, databaseSecretsEngineArgs } from "./vaultArgs";
 
 /** The token the Vault provider uses: the generated dev root token, or the configured one. */
 function providerToken(config: StackConfig, server: VaultServer | undefined): pulumi.Output<string> {
@@ -192,19 +191,6 @@ export function buildVaultPart(config: StackConfig, opts: { providers: Partial<K
         vaultAdminPassword: pulumi.secret(vaultAdminPassword),
         serverReady,
         adminCredentialsReady: [adminCredentials, kubernetesAuth],
-    };
-}
-
-/** An application's names in Vault (auth role, policy, static role, credentials path): built here only. */
-export function applicationVaultNames(config: StackConfig, app: ApplicationConfig): Omit<ApplicationVaultAccess, "ready"> {
-    const mount = config.database.databaseMount;
-    return {
-        name: app.name,
-        authRoleName: app.name,
-        policyName: staticCredsPolicyName(app.name),
-        staticRoleName: app.name,
-        databaseMount: mount,
-        credsPath: staticCredsPath(mount, app.name),
     };
 }
 

@@ -5,7 +5,9 @@
  * tests that read it stay light.
  */
 import type { ApplicationAccessSpec, PostgresEndpoint } from "../components/vault/databaseSecretsData";
+import { applicationVaultNames as vaultNames } from "../components/vault/paths";
 import { adminRoleBinding, type ApplicationConfig, connectionRoles, type StackConfig } from "./config";
+import type { ApplicationVaultAccess } from "./contracts";
 
 /** The database secrets engine's arguments (DatabaseSecretsEngineArgs), for the database the stack reaches. */
 export function databaseSecretsEngineArgs<P>(config: StackConfig, database: { host: string; port: number; database: string }, password: P) {
@@ -25,23 +27,33 @@ export function databaseSecretsEngineArgs<P>(config: StackConfig, database: { ho
 }
 
 /**
- * One application's access (ApplicationDatabaseAccessArgs): its static role named after the
- * application, rotating its database role, and a Kubernetes auth role (also the application's name)
- * bound to its service account in its namespace.
+ * An application's names in Vault (static role, auth role, policy, credentials path): its static
+ * role is named after the application, and so is its auth role (components/vault/paths.ts).
+ */
+export function applicationVaultNames(config: StackConfig, app: ApplicationConfig): Omit<ApplicationVaultAccess, "ready"> {
+    const databaseMount = config.database.databaseMount;
+    return { name: app.name, databaseMount, ...vaultNames({ databaseMount, staticRoleName: app.name }) };
+}
+
+/**
+ * One application's access (ApplicationDatabaseAccessArgs): its static role and auth role named as
+ * {@link applicationVaultNames} says, rotating its database role, the auth role bound to its service
+ * account in its namespace.
  */
 export function applicationAccessArgs<T>(
     config: StackConfig,
     app: ApplicationConfig,
     engine: { databaseMount: T; connectionName: T; authMount: T },
 ): ApplicationAccessSpec<T> & { authMount: T } {
+    const names = applicationVaultNames(config, app);
     return {
         databaseMount: engine.databaseMount,
         connectionName: engine.connectionName,
-        staticRoleName: app.name,
+        staticRoleName: names.staticRoleName,
         databaseUsername: app.databaseRole,
         rotationPeriodSeconds: app.rotationPeriod,
         authMount: engine.authMount,
-        authRoleName: app.name,
+        authRoleName: names.authRoleName,
         serviceAccountNames: [app.serviceAccount],
         namespaces: [app.namespace],
         audience: config.kubernetesAuth.audience,

@@ -8,6 +8,7 @@ import {
     vaultTokenVolume,
     workloadLabels,
 } from "./workload";
+import { authMountPath } from "../vault/paths";
 import { createWorkload } from "./workloadResources";
 
 const INJECT = "vault.hashicorp.com";
@@ -74,7 +75,7 @@ export function injectorAnnotations(i: InjectorAnnotationInputs): Record<string,
     const a: Record<string, string> = {
         [`${INJECT}/agent-inject`]: "true",
         [`${INJECT}/role`]: i.role,
-        [`${INJECT}/auth-path`]: `auth/${i.authMount}`,
+        [`${INJECT}/auth-path`]: authMountPath(i.authMount),
         [`${INJECT}/agent-requests-cpu`]: resources.cpuRequest,
         [`${INJECT}/agent-requests-mem`]: resources.memoryRequest,
         [`${INJECT}/agent-limits-cpu`]: resources.cpuLimit,

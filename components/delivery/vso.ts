@@ -2,6 +2,7 @@
  * Vault Secrets Operator custom resources as data (`secrets.hashicorp.com/v1beta1`, checked against
  * the v1.4.1 CRDs). The components wrap these; tests read them directly.
  */
+import { staticCredsSubPath } from "../vault/paths";
 
 /** API version of every VSO object this project writes. */
 export const VSO_API_VERSION = "secrets.hashicorp.com/v1beta1";
@@ -118,7 +119,7 @@ export function vaultStaticCredsSecretSpec(a: VaultStaticCredsSecretInputs): Rec
     return {
         vaultAuthRef: a.vaultAuthName,
         mount: a.databaseMount,
-        path: `static-creds/${a.staticRoleName}`,
+        path: staticCredsSubPath(a.staticRoleName),
         allowStaticCreds: true,
         destination: { name: a.destinationSecretName, create: true, overwrite: false },
         ...rolloutTargets(a.rolloutRestartDeployments),

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { childDependsOn } from "../dependencies";
 import * as vault from "@pulumi/vault";
-import { applicationAuthRoleSpec, staticCredsPath, staticCredsPolicyName, staticRoleInputs } from "./databaseSecretsData";
+import { applicationAuthRoleSpec, staticRoleInputs } from "./databaseSecretsData";
 import { kubernetesAuthRoleInputs } from "./kubernetesAuthRole";
+import { staticCredsPath, staticCredsPolicyName } from "./paths";
 import { applicationPolicyHcl } from "./policies";
 
 /** Arguments of {@link ApplicationDatabaseAccess}. */

@@ -4,6 +4,7 @@
  * the very same ones to a real Vault-API server + PostgreSQL pair.
  */
 import type { KubernetesAuthRoleSpec } from "./kubernetesAuthRole";
+import { applicationAuthRoleName, staticCredsPolicyName } from "./paths";
 
 /** libpq `sslmode` values. */
 export const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
@@ -127,11 +128,6 @@ export function databaseConnectionInputs<T, P>(args: {
     };
 }
 
-/** `<mount>/rotate-root/<connection>`: the API path that makes Vault replace the connection's own password. */
-export function rotateRootPath(mount: string, connectionName: string): string {
-    return `${mount}/rotate-root/${connectionName}`;
-}
-
 /**
  * The arguments of the `vault.generic.Endpoint` DatabaseSecretsEngine declares for `rotateRootCredentials`:
  * one POST with an empty body, nothing to read back, nothing to undo on delete. `T` is the path
@@ -184,21 +180,11 @@ export function staticRoleInputs<T>(spec: ApplicationAccessSpec<T>) {
  */
 export function applicationAuthRoleSpec(spec: ApplicationAccessSpec<unknown>): KubernetesAuthRoleSpec {
     return {
-        name: spec.authRoleName ?? spec.staticRoleName,
+        name: applicationAuthRoleName(spec),
         serviceAccountNames: spec.serviceAccountNames,
         namespaces: spec.namespaces,
         policies: [staticCredsPolicyName(spec.staticRoleName)],
         audience: spec.audience,
         tokenTtlSeconds: spec.tokenTtlSeconds ?? 3600,
     };
-}
-
-/** `<mount>/static-creds/<role>`: the API path (no `/v1/`) of a static role's current credentials. */
-export function staticCredsPath(databaseMount: string, staticRoleName: string): string {
-    return `${databaseMount}/static-creds/${staticRoleName}`;
-}
-
-/** The name of the policy that reads exactly one static role's credentials. */
-export function staticCredsPolicyName(staticRoleName: string): string {
-    return `${staticRoleName}-database-creds`;
 }

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { childDependsOn } from "../dependencies";
 import * as vault from "@pulumi/vault";
-import { databaseConnectionInputs, PostgresEndpoint, rotateRootEndpointInputs, rotateRootPath } from "./databaseSecretsData";
+import { databaseConnectionInputs, PostgresEndpoint, rotateRootEndpointInputs } from "./databaseSecretsData";
+import { rotateRootPath } from "./paths";
 
 /** Arguments of {@link DatabaseSecretsEngine}. */
 export interface DatabaseSecretsEngineArgs {

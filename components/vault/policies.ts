@@ -2,7 +2,7 @@
  * Vault ACL policy documents as data. Kept pure so that unit tests check the exact text and the
  * real-server tier writes the very same HCL to OpenBao and probes what it allows.
  */
-import { staticCredsPath } from "./databaseSecretsData";
+import { kvDataPath, staticCredsPath } from "./paths";
 
 /** Capabilities Vault understands on a policy path. */
 export type Capability = "create" | "read" | "update" | "patch" | "delete" | "list" | "sudo" | "deny";
@@ -47,11 +47,6 @@ export function kvReadPolicyRules(kvMount: string, secretPath: string): PolicyRu
     assertPathSegment("kv mount", kvMount);
     assertPathSegment("kv secret path", secretPath);
     return [{ path: kvDataPath(kvMount, secretPath), capabilities: ["read"] }];
-}
-
-/** `<mount>/data/<path>`: the API path (no `/v1/`) that reads a KV v2 secret. */
-export function kvDataPath(kvMount: string, secretPath: string): string {
-    return `${kvMount}/data/${secretPath}`;
 }
 
 /**

@@ -3,7 +3,8 @@ import { childDependsOn } from "../dependencies";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
 import { CREDENTIAL_KEYS, STACKGRES_USERNAMES } from "../stackgres/clusterSpecs";
-import { kvDataPath, kvReadPolicyRules, renderPolicyHcl } from "./policies";
+import { kvDataPath } from "./paths";
+import { kvReadPolicyRules, renderPolicyHcl } from "./policies";
 
 /** The seven keys StackGres expects in its credentials Secret (defined with the SGCluster spec). */
 export const STACKGRES_CREDENTIAL_KEYS = Object.values(CREDENTIAL_KEYS);

@@ -18,7 +18,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import { ApplicationDatabaseAccess, InjectedSecret, staticCredsPasswordTemplate } from "vaultkit";
+import { ApplicationDatabaseAccess, applicationVaultNames, InjectedSecret, staticCredsPasswordTemplate } from "vaultkit";
 
 const config = new pulumi.Config();
 
@@ -86,14 +86,15 @@ const access = new ApplicationDatabaseAccess(
     { providers: { vault: vaultProvider } },
 );
 
-// The team's Deployment: the injected Vault agent logs in as the auth role above (its name is the
-// static role's name) and keeps the rotated password current in a file.
-const credsPath = `${settings.databaseMount}/static-creds/${settings.staticRoleName}`;
+// The team's Deployment: the injected Vault agent logs in as the auth role above and keeps the
+// rotated password current in a file. Both names come from vaultkit's own rules, as the component uses them.
+const names = applicationVaultNames({ databaseMount: settings.databaseMount, staticRoleName: settings.staticRoleName });
+const credsPath = names.credsPath;
 const app = new InjectedSecret(
     `${settings.staticRoleName}-app`,
     {
         namespace: settings.namespace,
-        role: settings.staticRoleName,
+        role: names.authRoleName,
         authMount: settings.kubernetesAuthMount,
         files: [{ fileName: "db-password", vaultPath: credsPath, template: staticCredsPasswordTemplate(credsPath) }],
         audience: settings.audience,

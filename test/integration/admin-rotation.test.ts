@@ -6,7 +6,8 @@
  * password only; the PostgreSQL superuser is never touched and never needed.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rotateRootEndpointInputs, rotateRootPath } from "../../components/vault/databaseSecretsData";
+import { rotateRootEndpointInputs } from "../../components/vault/databaseSecretsData";
+import { rotateRootPath } from "../../components/vault/paths";
 import { parseStackConfig } from "../../stacks/config";
 import { databaseSecretsEngineArgs } from "../../stacks/vaultArgs";
 import { adminRole, applyRoleSql, connectionInputs, connectionName, engineMount, provisionDatabaseEngine, teardownDatabaseEngine, type DatabaseEngineSpec } from "./support/databaseEngine";

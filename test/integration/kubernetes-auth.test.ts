@@ -24,7 +24,8 @@
  * `disable_local_ca_jwt=true` (there is no /var/run/secrets/kubernetes.io/serviceaccount/ to read).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applicationAuthRoleSpec, staticCredsPath, staticCredsPolicyName } from "../../components/vault/databaseSecretsData";
+import { applicationAuthRoleSpec } from "../../components/vault/databaseSecretsData";
+import { staticCredsPath, staticCredsPolicyName } from "../../components/vault/paths";
 import { kubernetesAuthRoleInputs, type KubernetesAuthRoleSpec } from "../../components/vault/kubernetesAuthRole";
 import { applicationPolicyHcl } from "../../components/vault/policies";
 import { kubernetesAuthConfigInputs } from "../../components/vault/vaultKubernetesAuth";

@@ -5,7 +5,7 @@
  * the path was missing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { staticCredsPolicyName } from "../../components/vault/databaseSecretsData";
+import { staticCredsPolicyName } from "../../components/vault/paths";
 import { applicationPolicyHcl, kvReadPolicyRules, renderPolicyHcl } from "../../components/vault/policies";
 import { parseStackConfig } from "../../stacks/config";
 import { applicationAccess, connectionName, engineMount, provisionDatabaseEngine, teardownDatabaseEngine, type DatabaseEngineSpec } from "./support/databaseEngine";

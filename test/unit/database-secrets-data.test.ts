@@ -10,10 +10,7 @@ import {
     checkStaticRole,
     postgresConnectionUrl,
     rotateRootEndpointInputs,
-    rotateRootPath,
     SSL_MODES,
-    staticCredsPath,
-    staticCredsPolicyName,
 } from "../../components/vault/databaseSecretsData";
 
 const endpoint = { host: "pg.shop.svc.cluster.local", port: 5432, database: "orders", sslMode: "require" };
@@ -95,19 +92,13 @@ describe("checkAllowedRoles", () => {
 });
 
 describe("paths and names", () => {
-    it("builds the rotate-root call: one POST of an empty body to <mount>/rotate-root/<connection>, never read back or undone", () => {
-        expect(rotateRootPath("db-mount", "orders-conn")).toBe("db-mount/rotate-root/orders-conn");
+    it("builds the rotate-root call: one POST of an empty body, never read back or undone", () => {
         expect(rotateRootEndpointInputs("db-mount/rotate-root/orders-conn")).toEqual({
             path: "db-mount/rotate-root/orders-conn",
             dataJson: "{}",
             disableRead: true,
             disableDelete: true,
         });
-    });
-
-    it("names the static creds path and its policy after the static role", () => {
-        expect(staticCredsPath("db-mount", "orders")).toBe("db-mount/static-creds/orders");
-        expect(staticCredsPolicyName("orders")).toBe("orders-database-creds");
     });
 
     it("names the application's auth role after its static role unless told otherwise", () => {

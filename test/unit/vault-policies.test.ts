@@ -3,7 +3,7 @@
  * build (each named in the error, so a bad mount or role name is found without reading the code).
  */
 import { describe, expect, it } from "vitest";
-import { applicationPolicyHcl, kvDataPath, kvReadPolicyRules, renderPolicyHcl, staticCredsReadPolicyRules } from "../../components/vault/policies";
+import { applicationPolicyHcl, kvReadPolicyRules, renderPolicyHcl, staticCredsReadPolicyRules } from "../../components/vault/policies";
 
 describe("renderPolicyHcl", () => {
     it("lists several capabilities of one rule, comma-separated", () => {
@@ -27,7 +27,6 @@ describe("renderPolicyHcl", () => {
 describe("kvReadPolicyRules and staticCredsReadPolicyRules", () => {
     it("accept every character Vault allows in a path, and nested KV paths", () => {
         expect(kvReadPolicyRules("kv-v2", "team_a/app.config@v1+x=y")).toEqual([{ path: "kv-v2/data/team_a/app.config@v1+x=y", capabilities: ["read"] }]);
-        expect(kvDataPath("secret", "a/b")).toBe("secret/data/a/b");
     });
 
     it("refuse a wildcard or blank at either end of a path, naming which argument it was", () => {
