@@ -23,13 +23,18 @@ export * from "./operators/operatorReadyWait";
 export * from "./operators/helmOperator";
 export * from "./operators/openShiftSecretsStoreCsi";
 export * from "./operators/operatorCatalog";
-export * from "./kubectlJob";
 
 // StackGres
 export * from "./stackgres/stackGresCluster";
 export * from "./stackgres/clusterSpecs";
 export * from "./stackgres/managedSqlGate";
 export * from "./stackgres/sql";
+
+// The Kubernetes floor every domain builds on
+export * from "./kubernetes/kubectlJob";
+export * from "./kubernetes/jobWithRbac";
+export * from "./kubernetes/secretsStoreCsi";
+export { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./kubernetes/securityContexts";
 
 // Delivering credentials to pods
 export * from "./delivery";

@@ -3,12 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { ContainerResources, SECRETS_MOUNT_PATH, appContainer, emptyDirVolume, workloadLabels } from "./workload";
 import { createWorkload } from "./workloadResources";
+import { SECRETS_STORE_CSI_DRIVER } from "../kubernetes/secretsStoreCsi";
 
 /** API version of SecretProviderClass (secrets-store-csi-driver v1.6.0 storage version). */
 export const SPC_API_VERSION = "secrets-store.csi.x-k8s.io/v1";
-
-/** The CSI driver name (the one OpenShift's ClusterCSIDriver and the upstream chart register). */
-export const SECRETS_STORE_CSI_DRIVER = "secrets-store.csi.k8s.io";
 
 /** One file the Vault CSI provider writes into the volume. */
 export interface CsiSecretObject {

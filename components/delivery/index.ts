@@ -15,7 +15,5 @@ export {
     SECRETS_MOUNT_PATH,
     SYNCED_SECRET_MOUNT_PATH,
     deploymentManifest,
-    restrictedContainerSecurityContext,
-    restrictedPodSecurityContext,
     workloadLabels,
 } from "./workload";

@@ -4,6 +4,9 @@
  * reaches the cluster (and so each component stays a thin wrapper).
  */
 import type * as k8s from "@pulumi/kubernetes";
+import { assertPinnedImage } from "../kubernetes/images";
+import { selectorLabels, standardLabels } from "../kubernetes/labels";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../kubernetes/securityContexts";
 
 type Container = k8s.types.input.core.v1.Container;
 type Volume = k8s.types.input.core.v1.Volume;
@@ -63,47 +66,9 @@ function definedOnly<T extends object>(o: T): Partial<T> {
     return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/**
- * Container security context that passes OpenShift's `restricted-v2` SCC and the Kubernetes
- * `restricted` Pod Security Standard. No `runAsUser`: OpenShift assigns one from the namespace range.
- */
-export function restrictedContainerSecurityContext(readOnlyRootFilesystem = true): k8s.types.input.core.v1.SecurityContext {
-    return {
-        runAsNonRoot: true,
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem,
-        capabilities: { drop: ["ALL"] },
-        seccompProfile: { type: "RuntimeDefault" },
-    };
-}
-
-/**
- * Pod security context. `runAsUser` stays unset unless given: set it only on plain Kubernetes when
- * the image's default user is root (UBI, postgres), never on OpenShift, whose SCC picks the UID.
- */
-export function restrictedPodSecurityContext(runAsUser?: number): k8s.types.input.core.v1.PodSecurityContext {
-    return {
-        runAsNonRoot: true,
-        seccompProfile: { type: "RuntimeDefault" },
-        // fsGroup too, so Secret volumes (mode 0440) stay readable; OpenShift sets it from the SCC.
-        ...(runAsUser !== undefined ? { runAsUser, runAsGroup: runAsUser, fsGroup: runAsUser } : {}),
-    };
-}
-
-/** Labels that select the pods of one workload (stable: a Deployment selector is immutable). */
-export function selectorLabels(workloadName: string): Record<string, string> {
-    return { "app.kubernetes.io/name": workloadName, "app.kubernetes.io/instance": workloadName };
-}
-
 /** All labels of a workload: the selector labels, which pattern it shows, and extra labels. */
 export function workloadLabels(workloadName: string, pattern: string, extra: Record<string, string> = {}): Record<string, string> {
-    return {
-        ...extra,
-        ...selectorLabels(workloadName),
-        "app.kubernetes.io/component": pattern,
-        "app.kubernetes.io/part-of": "vaultkit",
-        "app.kubernetes.io/managed-by": "pulumi",
-    };
+    return { ...extra, ...standardLabels({ name: workloadName, instance: workloadName, component: pattern }) };
 }
 
 /** An emptyDir; `memory` keeps credentials off the node's disk. */
@@ -157,9 +122,7 @@ export interface ContainerSettings {
 
 /** A container with the restricted security context, resources and a writable `/tmp` via volumes. */
 export function restrictedContainer(c: ContainerSettings): Container {
-    if (/:latest(@|$)/.test(c.image) || !/(:[0-9A-Za-z._-]+|@sha256:[0-9a-f]{64})$/.test(c.image)) {
-        throw new Error(`container ${c.name}: image must be pinned to a tag or digest (not ':latest'), got ${JSON.stringify(c.image)}`);
-    }
+    assertPinnedImage(`container ${c.name}: image`, c.image);
     return {
         name: c.name,
         image: c.image,

@@ -2,6 +2,7 @@
  * Data about the three operators: the CRDs their custom resources need, Helm values for plain
  * Kubernetes, and the OpenShift ClusterCSIDriver. Pure, so tests check it directly.
  */
+import { SECRETS_STORE_CSI_DRIVER } from "../kubernetes/secretsStoreCsi";
 
 /** CRDs this project's custom resources use, per operator (checked for `Established`). */
 export const OPERATOR_CRDS = {
@@ -80,9 +81,6 @@ export function stackgresOperatorValues(): Record<string, unknown> {
     };
 }
 
-/** The ClusterCSIDriver the Red Hat Secrets Store CSI operator reconciles (name is enum-restricted). */
-export const SECRETS_STORE_CLUSTER_CSI_DRIVER = "secrets-store.csi.k8s.io";
-
 /**
  * `pulumi.com/waitFor` of the ClusterCSIDriver: the operator's node-service controller
  * (openshift/secrets-store-csi-driver-operator release-4.15 `pkg/operator/starter.go`,
@@ -105,7 +103,7 @@ export function clusterCsiDriverManifest(): {
     return {
         apiVersion: "operator.openshift.io/v1",
         kind: "ClusterCSIDriver",
-        metadata: { name: SECRETS_STORE_CLUSTER_CSI_DRIVER },
+        metadata: { name: SECRETS_STORE_CSI_DRIVER },
         spec: { managementState: "Managed" },
     };
 }

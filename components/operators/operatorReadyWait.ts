@@ -10,7 +10,7 @@ import { PINNED } from "../versions";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childDependsOn } from "../dependencies";
-import { KUBECTL_JOB_UID, KubectlJobRules, declareKubectlJob } from "../kubectlJob";
+import { KUBECTL_JOB_UID, KubectlJobRules, declareKubectlJob } from "../kubernetes/kubectlJob";
 
 /** Pinned `kubectl` images for the wait Job; where each pin comes from is in components/versions.ts. */
 export const OPERATOR_WAIT_IMAGES = PINNED.kubectlImages;

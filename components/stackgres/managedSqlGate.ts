@@ -9,7 +9,7 @@
  * "applied" (field review finding 4).
  */
 import * as k8s from "@pulumi/kubernetes";
-import { KubectlJobRules } from "../kubectlJob";
+import { KubectlJobRules } from "../kubernetes/kubectlJob";
 import { MANAGED_SQL_SCRIPT_ID, assertClusterName } from "./clusterSpecs";
 
 /** How long the gate waits for the entries after the primary is up, by default. */

@@ -21,7 +21,7 @@ import {
 } from "./clusterSpecs";
 import { DEFAULT_MANAGED_SQL_WAIT_SECONDS, managedSqlGateRules, managedSqlGateScript } from "./managedSqlGate";
 import { assertRoleName, vaultAdminRoleSql } from "./sql";
-import { KUBECTL_JOB_UID, declareKubectlJob } from "../kubectlJob";
+import { KUBECTL_JOB_UID, declareKubectlJob } from "../kubernetes/kubectlJob";
 import { PINNED } from "../versions";
 
 /** Arguments of {@link StackGresCluster}. */

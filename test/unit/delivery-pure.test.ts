@@ -26,8 +26,6 @@ import {
     deploymentManifest,
     resourceRequirements,
     restrictedContainer,
-    restrictedContainerSecurityContext,
-    restrictedPodSecurityContext,
     shellQuote,
     vaultTokenVolume,
 } from "../../components/delivery/workload";
@@ -399,24 +397,6 @@ describe("psql check", () => {
 });
 
 describe("pod security", () => {
-    it("fits restricted-v2: non-root, no escalation, no capabilities, RuntimeDefault seccomp, no fixed UID", () => {
-        expect(restrictedContainerSecurityContext()).toEqual({
-            runAsNonRoot: true,
-            allowPrivilegeEscalation: false,
-            readOnlyRootFilesystem: true,
-            capabilities: { drop: ["ALL"] },
-            seccompProfile: { type: "RuntimeDefault" },
-        });
-        expect(restrictedPodSecurityContext()).toEqual({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
-        expect(restrictedPodSecurityContext(1001)).toEqual({
-            runAsNonRoot: true,
-            seccompProfile: { type: "RuntimeDefault" },
-            runAsUser: 1001,
-            runAsGroup: 1001,
-            fsGroup: 1001,
-        });
-    });
-
     it("always sets requests and limits", () => {
         expect(resourceRequirements()).toEqual({ requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } });
         expect(resourceRequirements({ memoryLimit: "128Mi" }).limits).toEqual({ cpu: "100m", memory: "128Mi" });

@@ -18,8 +18,7 @@ import {
     stackgresOperatorValues,
     vaultSecretsOperatorValues,
 } from "../../components/operators/operatorCatalog";
-import { kubectlJobPodSpec } from "../../components/kubectlJob";
-import { KUBERNETES_WAIT_UID, OPERATOR_WAIT_IMAGES, operatorWaitRules, operatorWaitScript } from "../../components/operators/operatorReadyWait";
+import { OPERATOR_WAIT_IMAGES, operatorWaitRules, operatorWaitScript } from "../../components/operators/operatorReadyWait";
 import { effectiveInstallPlanApproval, operatorGroupSpec, subscriptionSpec } from "../../components/operators/operatorSubscription";
 import { assertPinnedChart } from "../../components/operators/helmOperator";
 import { PINNED } from "../../components/versions";
@@ -250,24 +249,6 @@ describe("the wait Job's RBAC and pod", () => {
         ]);
         expect(rules.cluster).toEqual([{ apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: ["get", "list", "watch"] }]);
         expect(operatorWaitRules({}).namespaced).toEqual([]);
-    });
-
-    it("runs restricted: non-root, no escalation, no capabilities, RuntimeDefault seccomp, requests and limits", () => {
-        const pod = kubectlJobPodSpec({ serviceAccountName: "sa", image: OPERATOR_WAIT_IMAGES.openshift, script: "true" });
-        expect(pod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
-        const c = (pod.containers as any[])[0];
-        expect(c.securityContext).toEqual({
-            runAsNonRoot: true,
-            allowPrivilegeEscalation: false,
-            readOnlyRootFilesystem: true,
-            capabilities: { drop: ["ALL"] },
-            seccompProfile: { type: "RuntimeDefault" },
-        });
-        expect(c.resources).toEqual({ requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } });
-        expect(c.image).toBe("registry.redhat.io/openshift4/ose-cli:v4.15");
-        expect(pod.restartPolicy).toBe("Never");
-        const k8sPod = kubectlJobPodSpec({ serviceAccountName: "sa", image: OPERATOR_WAIT_IMAGES.kubernetes, script: "true", runAsUser: KUBERNETES_WAIT_UID });
-        expect(k8sPod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" }, runAsUser: 65532, runAsGroup: 65532 });
     });
 
     it("pins both kubectl images to a tag (never latest)", () => {

@@ -1,5 +1,5 @@
 /**
- * Running a gate Job's script (components/kubectlJob.ts) outside a pod, against the kube tier's
+ * Running a gate Job's script (components/kubernetes/kubectlJob.ts) outside a pod, against the kube tier's
  * real kube-apiserver: its ServiceAccount, Role/ClusterRole and bindings are what the component
  * registered under the mock engine (which generates names as the provider does), the script is the
  * Job's container command, and it runs with a real `kubectl` authenticated as that ServiceAccount by
