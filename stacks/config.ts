@@ -5,10 +5,12 @@
  * Every key lives under the project namespace `vaultkit:` (see README "Configuration reference").
  */
 import { z } from "zod";
-import { normalizePgpPublicKey } from "../components/vault/vaultBootstrap";
+import { normalizePgpPublicKey } from "../components/vault/pgpPublicKey";
 import { STACKGRES_USERNAMES } from "../components/stackgres/clusterSpecs";
 import { DELIVERY_PATTERNS, type DeliveryPattern } from "../components/delivery/propagation";
 import { PINNED } from "../components/versions";
+import { DNS_LABEL, DNS_SUBDOMAIN } from "../components/kubernetes/names";
+import { hasTagOrDigest, isImageReference, isLatestTag } from "../components/kubernetes/images";
 
 /** The Pulumi config namespace of this project. */
 export const CONFIG_NAMESPACE = "vaultkit";
@@ -20,20 +22,17 @@ const SECRET_KEYS = new Set(["vaultToken", "databaseAdminPassword", "kubernetesT
 // Building blocks
 // ---------------------------------------------------------------------------------------------
 
-const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const RFC1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const VAULT_MOUNT = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const VAULT_PATH = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
 const PG_ROLE = /^[a-z_][a-z0-9_]{0,62}$/;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
-const IMAGE_PINNED = /^[^\s:@]+(:[0-9A-Za-z._-]+)?(@sha256:[0-9a-f]{64})?$/;
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/;
 
 /** A Kubernetes namespace: an RFC 1123 label. */
 export const namespaceName = z
     .string({ error: "expected a string" })
     .max(63, { error: "expected a Kubernetes namespace of at most 63 characters" })
-    .regex(RFC1123_LABEL, {
+    .regex(DNS_LABEL, {
         error: "expected a Kubernetes namespace (lower-case letters, digits and '-', starting and ending with a letter or digit)",
     });
 
@@ -41,7 +40,7 @@ export const namespaceName = z
 export const objectName = z
     .string({ error: "expected a string" })
     .max(253, { error: "expected a Kubernetes object name of at most 253 characters" })
-    .regex(RFC1123_SUBDOMAIN, {
+    .regex(DNS_SUBDOMAIN, {
         error: "expected a Kubernetes object name (lower-case letters, digits, '-' and '.', starting and ending with a letter or digit)",
     });
 
@@ -49,7 +48,7 @@ export const objectName = z
 const dnsLabel = z
     .string({ error: "expected a string" })
     .max(63, { error: "expected at most 63 characters" })
-    .regex(RFC1123_LABEL, { error: "expected lower-case letters, digits and '-' (an RFC 1123 label)" });
+    .regex(DNS_LABEL, { error: "expected lower-case letters, digits and '-' (an RFC 1123 label)" });
 
 const vaultMount = z.string({ error: "expected a string" }).regex(VAULT_MOUNT, {
     error: "expected a Vault mount path: letters, digits, '-' and '_', no slashes",
@@ -78,11 +77,9 @@ const url = z.string({ error: "expected a string" }).refine(
 /** A pinned container image: a tag or digest is required, and `latest` is refused. */
 export const pinnedImage = z
     .string({ error: "expected a string" })
-    .regex(IMAGE_PINNED, { error: "expected a container image reference" })
-    .refine((s) => /:[0-9A-Za-z._-]+$/.test(s.split("@")[0]!.split("/").pop()!) || s.includes("@sha256:"), {
-        error: "expected an image pinned to a tag or digest (e.g. 'registry/image:1.2.3')",
-    })
-    .refine((s) => !/:latest(@|$)/.test(s), { error: "expected a pinned tag, not ':latest'" });
+    .refine(isImageReference, { error: "expected a container image reference" })
+    .refine(hasTagOrDigest, { error: "expected an image pinned to a tag or digest (e.g. 'registry/image:1.2.3')" })
+    .refine((s) => !isLatestTag(s), { error: "expected a pinned tag, not ':latest'" });
 
 /**
  * A PostgreSQL version: `"15"`, `15` (YAML and `pulumi config set --path` write a bare 15 as a number) or
@@ -226,9 +223,9 @@ const vaultSchema = z
         /** Where pods reach Vault. Defaults to the chart's Service when deploying. */
         inClusterAddress: url.optional(),
         /** OpenShift Route host; empty lets OpenShift generate one. */
-        routeHost: z.string().regex(RFC1123_SUBDOMAIN, { error: "expected a DNS host name" }).optional(),
+        routeHost: z.string().regex(DNS_SUBDOMAIN, { error: "expected a DNS host name" }).optional(),
         /** Plain Kubernetes: an Ingress host (no Ingress when unset). */
-        ingressHost: z.string().regex(RFC1123_SUBDOMAIN, { error: "expected a DNS host name" }).optional(),
+        ingressHost: z.string().regex(DNS_SUBDOMAIN, { error: "expected a DNS host name" }).optional(),
         ingressClassName: objectName.optional(),
         skipTlsVerify: z.boolean({ error: "expected true or false" }).default(false),
         /**

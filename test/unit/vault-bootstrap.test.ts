@@ -5,24 +5,10 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dependsOnTransitively, one, ofType, parentOf, registrations, settle, setupMocks, valueOf } from "../support/mocks";
 import { expectInOrder } from "../support/order";
+import { KEY_A, KEY_B, REAL_PUBLIC_KEY, SECRET_KEY } from "../support/pgpKeys";
 
 type Mod = typeof import("../../components/vault/vaultBootstrap");
 let m: Mod;
-
-/** A real key: `gpg --quick-gen-key ... ed25519` + cv25519 subkey, `gpg --export | base64 -w0`. */
-const REAL_PUBLIC_KEY =
-    "mDMEawkE2BYJKwYBBAHaRw8BAQdA+kMtvQF5ToBO+ENzx1jiaxFedECnplpnrB8xe2Om+d60JHZhdWx0a2l0IHRlc3QgPHRlc3RAZXhhbXBsZS5pbnZhbGlkPoiQBBMWCAA4FiEEjFRkrrjhArauCNpJL2BfJYtIKc8FAmsJBNgCGwMFCwkIBwIGFQoJCAsCBBYCAwECHgECF4AACgkQL2BfJYtIKc+eUwD/bBPYyyHEQ/uXZZxtute02W4Ukj+nMZjjc4DjXIMRsEMBANZ7PtNstUPb4qex04n21i423GJ11zQPmsN7myJeKXQLuDgEawkE2RIKKwYBBAGXVQEFAQEHQFCpNE1NGX1GolNPaMXlXNMkcFShhCrhK/TKYGlA7PBHAwEIB4h4BBgWCAAgFiEEjFRkrrjhArauCNpJL2BfJYtIKc8FAmsJBNkCGwwACgkQL2BfJYtIKc9XxAD9G4LkkEigNaqpKcUVaLafxaqOPnOjGHBibNS3ZhpDy3EA/1RFmPQSlzz+mHN9NFMVIqvVqx7ak6oUxcjAXZQhlUEE";
-
-/** Packet bytes with a given first octet (0x99: old-format public key; 0x95: secret key). */
-function fakeKey(firstOctet: number, seed: number): string {
-    const bytes = Buffer.alloc(300);
-    bytes[0] = firstOctet;
-    for (let i = 1; i < bytes.length; i++) bytes[i] = (i * 31 + seed * 17) & 0xff;
-    return bytes.toString("base64");
-}
-const KEY_A = fakeKey(0x99, 1);
-const KEY_B = fakeKey(0xc6, 2); // new-format public-key packet
-const SECRET_KEY = fakeKey(0x95, 3);
 
 const SPEC = { releaseName: "vault", replicas: 3, shares: 3, threshold: 2, autoUnseal: true, timeoutSeconds: 900 };
 
@@ -70,21 +56,6 @@ const allContainers = (name?: string): any[] => [...podSpec(name).initContainers
 const scriptOf = (name: string, jobName?: string): string => allContainers(jobName).find((c) => c.name === name).command[2];
 
 describe("PGP public keys", () => {
-    it("accepts a gpg-exported public key and strips the whitespace `base64` wraps it with", () => {
-        const wrapped = REAL_PUBLIC_KEY.replace(/(.{76})/g, "$1\n") + "\n";
-        expect(m.normalizePgpPublicKey(wrapped, "k")).toBe(REAL_PUBLIC_KEY);
-        expect(m.normalizePgpPublicKey(KEY_B, "k")).toBe(KEY_B);
-    });
-
-    it("refuses secret keys, armored blocks, Keybase names and non-PGP base64", () => {
-        expect(() => m.normalizePgpPublicKey(SECRET_KEY, "k")).toThrow(/SECRET key/);
-        expect(() => m.normalizePgpPublicKey("-----BEGIN PGP PUBLIC KEY BLOCK-----\nabc\n-----END PGP PUBLIC KEY BLOCK-----", "k")).toThrow(/armored/);
-        expect(() => m.normalizePgpPublicKey("keybase:alice", "k")).toThrow(/Keybase/);
-        expect(() => m.normalizePgpPublicKey("not base64!", "k")).toThrow(/base64/);
-        expect(() => m.normalizePgpPublicKey(Buffer.alloc(200, 0x41).toString("base64"), "k")).toThrow(/not an OpenPGP public key/);
-        expect(() => m.normalizePgpPublicKey("", "k")).toThrow(/got nothing/);
-    });
-
     it("puts one file per key in the ConfigMap data, base64 with no newline (Vault reads it verbatim)", () => {
         const data = m.pgpKeysConfigMapData([REAL_PUBLIC_KEY + "\n", KEY_A], KEY_B);
         expect(data).toEqual({ "share-0.public-key": REAL_PUBLIC_KEY, "share-1.public-key": KEY_A, "root-token.public-key": KEY_B });
