@@ -17,7 +17,6 @@
  * program's import: this is what a consumer in another language gets.
  */
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,7 +24,7 @@ import { delimiter, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { waitUntil, type Kube, type KubeObject } from "../kube/support/kube";
-import { cleanUp, engineBinDir, engineSandbox, missingBinaries, precondition, REPO_ROOT, type EngineSandbox } from "./support/engine";
+import { cleanUp, engineBinDir, engineSandbox, missingBinaries, packCheckout, precondition, REPO_ROOT, runCommand as run, type EngineSandbox } from "./support/engine";
 import { FakeKubelet } from "./support/kubelet";
 import { missingKubeBinaries, startKubeServer, type KubeServer } from "./support/kubeServer";
 
@@ -56,10 +55,6 @@ function appArgs(namespace: string) {
     };
 }
 
-function run(cmd: string, args: string[], cwd: string): { status: number | null; stdout: string; out: string } {
-    const r = spawnSync(cmd, args, { cwd, encoding: "utf8", timeout: 600_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false" } });
-    return { status: r.status, stdout: r.stdout ?? "", out: `${r.stdout ?? ""}${r.stderr ?? ""}` };
-}
 
 type Deployment = KubeObject & { spec: { template: { metadata: { annotations: Record<string, string>; labels: Record<string, string> }; spec: { serviceAccountName: string; containers: { name: string; image: string }[] } } } };
 
@@ -77,9 +72,9 @@ describe.skipIf(skip !== undefined)("a delivery component from YAML and from Typ
     beforeAll(async () => {
         dir = mkdtempSync(join(tmpdir(), "vaultkit-multi-language-"));
         // `npm pack` runs `prepare` (the build), as a publish would; one install serves both programs.
-        const pack = run(npm, ["pack", "--json", "--pack-destination", dir], REPO_ROOT);
-        expect(pack.status, pack.out).toBe(0);
-        const tarball = join(dir, JSON.parse(pack.stdout)[0].filename);
+        const pack = packCheckout(dir);
+        expect(pack.result.status, pack.result.out).toBe(0);
+        const tarball = join(dir, pack.packed.filename);
         consumer = join(dir, "typescript");
         mkdirSync(consumer);
         writeFileSync(

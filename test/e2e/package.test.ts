@@ -7,20 +7,15 @@
  *
  * Needs npm and the npm registry (or npm's cache: `--prefer-offline`); no engine, no server.
  */
-import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "./support/engine";
+import { packCheckout, REPO_ROOT, runCommand as run } from "./support/engine";
 
 const EXAMPLE = join(REPO_ROOT, "examples", "second-team-app");
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 
-function run(cmd: string, args: string[], cwd: string): { status: number | null; stdout: string; out: string } {
-    const r = spawnSync(cmd, args, { cwd, encoding: "utf8", timeout: 600_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false" } });
-    return { status: r.status, stdout: r.stdout ?? "", out: `${r.stdout ?? ""}${r.stderr ?? ""}` };
-}
 
 describe("the npm package, packed and installed in a consumer project", () => {
     let dir: string;
@@ -30,9 +25,9 @@ describe("the npm package, packed and installed in a consumer project", () => {
     beforeAll(() => {
         dir = mkdtempSync(join(tmpdir(), "vaultkit-package-"));
         // `npm pack` runs `prepare` (the build), as a publish would.
-        const pack = run(npm, ["pack", "--json", "--pack-destination", dir], REPO_ROOT);
-        expect(pack.status, pack.out).toBe(0);
-        packed = JSON.parse(pack.stdout)[0];
+        const pack = packCheckout(dir);
+        expect(pack.result.status, pack.result.out).toBe(0);
+        packed = pack.packed;
 
         consumer = join(dir, "consumer");
         cpSync(EXAMPLE, consumer, { recursive: true, filter: (src) => !src.includes("node_modules") });

@@ -4,12 +4,37 @@
  * Automation API with a throw-away file backend, passphrase secrets and a private PULUMI_HOME, so
  * nothing touches ~/.pulumi, Pulumi Cloud or the network.
  */
-import { randomBytes } from "node:crypto";
+import { spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 
 export const REPO_ROOT = join(__dirname, "..", "..", "..");
+
+/** A command's exit status, its stdout, and stdout + stderr for assertion messages. */
+export interface CommandResult {
+    status: number | null;
+    stdout: string;
+    out: string;
+}
+
+/** Runs a command to completion (npm's audit and fund notices off), for the e2e files that drive npm. */
+export function runCommand(cmd: string, args: string[], cwd: string): CommandResult {
+    const r = spawnSync(cmd, args, { cwd, encoding: "utf8", timeout: 600_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false" } });
+    return { status: r.status, stdout: r.stdout ?? "", out: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+}
+
+/**
+ * `npm pack` of this checkout into `destDir` (it runs `prepare`, the build into bin/, as a publish would),
+ * under a lock: the e2e files run two at a time, and two builds writing bin/ at once would mix their output.
+ */
+export function packCheckout(destDir: string): { result: CommandResult; packed: { filename: string; files: { path: string }[] } } {
+    const lock = join(tmpdir(), `vaultkit-npm-pack-${createHash("sha256").update(REPO_ROOT).digest("hex").slice(0, 12)}.lock`);
+    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+    const result = runCommand("flock", [lock, npm, "pack", "--json", "--pack-destination", destDir], REPO_ROOT);
+    return { result, packed: result.status === 0 ? JSON.parse(result.stdout)[0] : { filename: "", files: [] } };
+}
 
 /** Where the engine binaries are. */
 export function engineBinDir(): string {
