@@ -11,6 +11,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childDependsOn } from "../dependencies";
 import { KUBECTL_JOB_UID, KubectlJobRules, declareKubectlJob } from "../kubernetes/kubectlJob";
+import { isDnsSubdomain } from "../kubernetes/names";
 
 /** Pinned `kubectl` images for the wait Job; where each pin comes from is in components/versions.ts. */
 export const OPERATOR_WAIT_IMAGES = PINNED.kubectlImages;
@@ -20,8 +21,6 @@ export const KUBERNETES_WAIT_UID = KUBECTL_JOB_UID;
 
 /** Default time the gate waits for the operator before failing the deployment. */
 export const DEFAULT_OPERATOR_WAIT_SECONDS = 900;
-
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** What the wait script checks. */
 export interface OperatorWaitSpec {
@@ -46,7 +45,7 @@ export interface OperatorWaitSpec {
 }
 
 function assertName(what: string, value: string): void {
-    if (!DNS_SUBDOMAIN.test(value) || value.length > 253) {
+    if (!isDnsSubdomain(value)) {
         throw new Error(`${what} must be a Kubernetes object name (lower-case DNS subdomain), got ${JSON.stringify(value)}`);
     }
 }

@@ -5,6 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childDependsOn } from "../dependencies";
+import { standardLabels } from "../kubernetes/labels";
 import { DEFAULT_OPERATOR_WAIT_SECONDS, OPERATOR_WAIT_IMAGES, OperatorReadyWait } from "./operatorReadyWait";
 
 /** The catalog namespace of OpenShift's default CatalogSources. */
@@ -124,7 +125,7 @@ export class OperatorSubscription extends pulumi.ComponentResource {
             startingCSV: args.startingCSV,
         });
         super("vaultkit:index:OperatorSubscription", name, args, opts);
-        const labels = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "vaultkit" };
+        const labels = standardLabels();
 
         let operatorGroup: k8s.apiextensions.CustomResource | undefined;
         if (args.createOperatorGroup) {

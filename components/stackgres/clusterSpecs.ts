@@ -4,6 +4,7 @@
  * primary runs and that script has been applied. Field names follow the StackGres 1.18.6 CRDs.
  */
 import { createHash } from "crypto";
+import { isDnsLabel } from "../kubernetes/names";
 import { appRoleSql, assertRoleName, grantManagedRolesSql } from "./sql";
 
 /** Usernames StackGres uses; the seed keeps StackGres' own defaults. */
@@ -32,17 +33,20 @@ export const MANAGED_SQL_SCRIPT_ID = 1;
 /** How long Pulumi waits for a new cluster's primary (image pulls, bootstrap). */
 export const DEFAULT_CLUSTER_TIMEOUT_SECONDS = 1800;
 
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 /** Validates an SGCluster name: a DNS label short enough for the `-primary`/`-replicas` Services. */
 export function assertClusterName(name: string): void {
-    if (!K8S_NAME.test(name) || name.length > 53) {
+    if (!isDnsLabel(name, 53)) {
         throw new Error(`SGCluster name must be a DNS label of at most 53 characters, got ${JSON.stringify(name)}`);
     }
 }
 
-/** `<name>.<namespace>.svc.cluster.local`: the read-write Service StackGres creates (one definition, shared with the Vault side). */
-export { stackGresPrimaryHost } from "../vault/databaseSecretsData";
+/**
+ * The in-cluster DNS name of a StackGres cluster's read-write (primary) Service, `<cluster>`.
+ * StackGres keeps `<cluster>-primary` only as a deprecated ExternalName alias of it.
+ */
+export function stackGresPrimaryHost(clusterName: string, namespace: string): string {
+    return `${clusterName}.${namespace}.svc.cluster.local`;
+}
 
 /** A SecretKeySelector. */
 export interface SecretKeyRef {

@@ -10,6 +10,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import { KubectlJobRules } from "../kubernetes/kubectlJob";
+import { isDnsLabel } from "../kubernetes/names";
 import { MANAGED_SQL_SCRIPT_ID, assertClusterName } from "./clusterSpecs";
 
 /** How long the gate waits for the entries after the primary is up, by default. */
@@ -24,14 +25,12 @@ export interface ManagedSqlGateSpec {
     timeoutSeconds: number;
 }
 
-const K8S_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 /**
  * The POSIX sh script of the gate Job. Names are validated DNS labels and ids/versions integers
  * before they are spliced in; globbing is off.
  */
 export function managedSqlGateScript(spec: ManagedSqlGateSpec): string {
-    if (!K8S_LABEL.test(spec.namespace) || spec.namespace.length > 63) {
+    if (!isDnsLabel(spec.namespace)) {
         throw new Error(`namespace must be a Kubernetes namespace, got ${JSON.stringify(spec.namespace)}`);
     }
     assertClusterName(spec.clusterName);

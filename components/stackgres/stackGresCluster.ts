@@ -22,6 +22,7 @@ import {
 import { DEFAULT_MANAGED_SQL_WAIT_SECONDS, managedSqlGateRules, managedSqlGateScript } from "./managedSqlGate";
 import { assertRoleName, vaultAdminRoleSql } from "./sql";
 import { KUBECTL_JOB_UID, declareKubectlJob } from "../kubernetes/kubectlJob";
+import { standardLabels } from "../kubernetes/labels";
 import { PINNED } from "../versions";
 
 /** Arguments of {@link StackGresCluster}. */
@@ -100,11 +101,7 @@ export class StackGresCluster extends pulumi.ComponentResource {
         const namespace = args.namespace;
         const postgresVersion = args.postgresVersion ?? "15";
         const timeoutSeconds = args.timeoutSeconds ?? DEFAULT_CLUSTER_TIMEOUT_SECONDS;
-        const labels = {
-            "app.kubernetes.io/instance": clusterName,
-            "app.kubernetes.io/part-of": "vaultkit",
-            "app.kubernetes.io/managed-by": "pulumi",
-        };
+        const labels = standardLabels({ instance: clusterName });
         const deps = childDependsOn(opts);
 
         const profile = new k8s.apiextensions.CustomResource(

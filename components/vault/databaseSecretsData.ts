@@ -46,14 +46,6 @@ export function postgresConnectionUrl(endpoint: PostgresEndpoint): string {
 }
 
 /**
- * The in-cluster DNS name of a StackGres cluster's read-write (primary) Service, `<cluster>`.
- * StackGres keeps `<cluster>-primary` only as a deprecated ExternalName alias of it.
- */
-export function stackGresPrimaryHost(clusterName: string, namespace: string): string {
-    return `${clusterName}.${namespace}.svc.cluster.local`;
-}
-
-/**
  * How Vault's postgres plugin sends a new password: `scram-sha-256` hashes it in Vault, so
  * `ALTER ROLE ... PASSWORD` carries a SCRAM verifier, never the password (the plugin's default,
  * `password`, sends it in clear inside the SQL, where server logs and statement statistics see it).

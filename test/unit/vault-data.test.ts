@@ -6,9 +6,9 @@ import {
     checkAllowedRoles,
     databaseConnectionInputs,
     postgresConnectionUrl,
-    stackGresPrimaryHost,
     staticRoleInputs,
 } from "../../components/vault/databaseSecretsData";
+import { stackGresPrimaryHost } from "../../components/stackgres/clusterSpecs";
 import { STACKGRES_CREDENTIAL_KEYS, stackGresCredentialData } from "../../components/vault/postgresAdminCredentials";
 import { raftServerConfig, vaultHelmValues } from "../../components/vault/vaultHelmValues";
 import { PINNED } from "../../components/versions";
