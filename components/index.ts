@@ -9,7 +9,6 @@ export * from "./vault/vaultBootstrap";
 export * from "./vault/pgpPublicKey";
 export * from "./vault/vaultKubernetesAuth";
 export * from "./vault/kubernetesAuthRole";
-export * from "./vault/postgresAdminCredentials";
 export * from "./vault/databaseSecretsEngine";
 export * from "./vault/applicationDatabaseAccess";
 export * from "./vault/policies";
@@ -24,9 +23,11 @@ export * from "./operators/operatorReadyWait";
 export * from "./operators/helmOperator";
 export * from "./operators/openShiftSecretsStoreCsi";
 export * from "./operators/operatorCatalog";
+export * from "./operators/catalog";
 
 // StackGres
 export * from "./stackgres/stackGresCluster";
+export * from "./stackgres/stackGresAdminCredentials";
 export * from "./stackgres/clusterSpecs";
 export * from "./stackgres/managedSqlGate";
 export * from "./stackgres/sql";

@@ -1,6 +1,7 @@
 /**
  * Every version this project pins, in one place, with where each pin comes from. Components use
  * these as defaults; stacks may override them through config where the config reference says so.
+ * Each operator's descriptor (components/operators/catalog/<operator>.ts) reads its pins from here.
  */
 export const PINNED = {
     /** HashiCorp vault-helm. Source: ../shared/reference/vault-helm/v0.34.1/Chart.yaml (appVersion 2.0.4). */

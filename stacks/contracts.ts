@@ -7,7 +7,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import type { PostgresAdminCredentials } from "../components/vault/postgresAdminCredentials";
+import type { OperatorName } from "../components/operators/catalog";
+import type { StackGresAdminCredentials } from "../components/stackgres/stackGresAdminCredentials";
 import type { VaultBootstrap } from "../components/vault/vaultBootstrap";
 import type { VaultKubernetesAuth } from "../components/vault/vaultKubernetesAuth";
 import type { VaultServer } from "../components/vault/vaultServer";
@@ -24,15 +25,11 @@ export type KubernetesProviders = {
 export type Namespaces = Record<string, k8s.core.v1.Namespace>;
 
 /**
- * For each operator, the resources to `dependsOn` before creating its custom resources. They
- * count as ready only once the operator is installed (its CSV succeeded / its chart is ready), so
+ * For each operator of the catalog, the resources to `dependsOn` before creating its custom resources.
+ * They count as ready only once the operator is installed (its CSV succeeded / its chart is ready), so
  * CRs never race their CRDs. An empty list means "not installed by this stack".
  */
-export interface OperatorsReady {
-    vaultSecretsOperator: pulumi.Resource[];
-    stackgres: pulumi.Resource[];
-    secretsStoreCsi: pulumi.Resource[];
-}
+export type OperatorsReady = Record<OperatorName, pulumi.Resource[]>;
 
 /** Where an application's credentials live in Vault and who may read them. */
 export interface ApplicationVaultAccess {
@@ -62,7 +59,7 @@ export interface VaultPart {
     bootstrap?: VaultBootstrap;
     /** Absent with `vault.configure: false` (Vault's owner configures it), like the one below. */
     kubernetesAuth?: VaultKubernetesAuth;
-    adminCredentials?: PostgresAdminCredentials;
+    adminCredentials?: StackGresAdminCredentials;
     /** API path of the admin credentials pods read (`<kvMount>/data/<adminSecretPath>`). */
     adminCredentialsPath: pulumi.Output<string>;
     /** Where pods reach Vault. */

@@ -19,7 +19,7 @@ import { SecretSync } from "../components/delivery/secretSync";
 import { SyncedSecretApp } from "../components/delivery/syncedSecretApp";
 import { UserCredentialsApp } from "../components/delivery/userCredentialsApp";
 import { SECRETS_MOUNT_PATH, SYNCED_SECRET_MOUNT_PATH } from "../components/delivery/workload";
-import { DEFAULT_ROTATION_POLL_INTERVAL } from "../components/operators/operatorCatalog";
+import { DEFAULT_ROTATION_POLL_INTERVAL } from "../components/operators/catalog";
 import { kvDataPath } from "../components/vault/paths";
 import { PINNED } from "../components/versions";
 import { adminSyncServiceAccountName, ApplicationConfig, debugServiceAccountName, debugWorkloadsEnabled, DeliveryPattern, StackConfig, parseDurationSeconds } from "./config";

@@ -9,11 +9,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { connectionRoles, StackConfig } from "./config";
-import { DatabasePart, OperatorsReady } from "./contracts";
+import { DatabasePart } from "./contracts";
 import { buildDatabase, existingDatabase } from "./database";
 import { buildAdminSecretSync, buildDelivery } from "./delivery";
 import { buildNamespaces, needsKubernetes } from "./namespaces";
-import { buildOperators } from "./operators";
+import { buildOperators, noOperators } from "./operators";
 import { buildDatabaseSecrets, buildVaultPart, buildVaultServer } from "./vault";
 import { applicationVaultNames } from "./vaultArgs";
 
@@ -40,15 +40,13 @@ export interface StackOutputs {
     sharedConnection?: { databaseMount: string; connectionName: string; kubernetesAuthMount: string; audience: string; vaultInClusterAddress: string };
 }
 
-const NO_OPERATORS: OperatorsReady = { vaultSecretsOperator: [], stackgres: [], secretsStoreCsi: [] };
-
 /** Declares everything for one environment. */
 export function buildStack(config: StackConfig): StackOutputs {
     const kubernetes = needsKubernetes(config)
         ? new k8s.Provider("kubernetes", config.kubeContext ? { context: config.kubeContext } : {})
         : undefined;
     const namespaces = kubernetes ? buildNamespaces(config, { providers: { kubernetes } }) : {};
-    const operators = kubernetes ? buildOperators(config, { providers: { kubernetes }, namespaces }) : NO_OPERATORS;
+    const operators = kubernetes ? buildOperators(config, { providers: { kubernetes }, namespaces }) : noOperators();
 
     if (config.vault.bootstrapOnly) {
         // First up of an HA stack: install and initialise Vault; no token exists yet to configure it.

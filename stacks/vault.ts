@@ -8,7 +8,7 @@ import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
 import { ApplicationDatabaseAccess } from "../components/vault/applicationDatabaseAccess";
 import { DatabaseSecretsEngine } from "../components/vault/databaseSecretsEngine";
-import { PostgresAdminCredentials } from "../components/vault/postgresAdminCredentials";
+import { StackGresAdminCredentials } from "../components/stackgres/stackGresAdminCredentials";
 import { VaultBootstrap } from "../components/vault/vaultBootstrap";
 import { VaultKubernetesAuth } from "../components/vault/vaultKubernetesAuth";
 import { VaultServer } from "../components/vault/vaultServer";
@@ -151,7 +151,7 @@ export function buildVaultPart(config: StackConfig, opts: { providers: Partial<K
     const stateful = { providers: { vault: vaultProvider }, transformations: statefulTransformations(config) };
 
     const db = config.database;
-    const adminCredentials = new PostgresAdminCredentials(
+    const adminCredentials = new StackGresAdminCredentials(
         `${db.clusterName}-admin`,
         { kvMount: db.kvMount, secretPath: db.adminSecretPath, policyName: db.adminPolicyName },
         stateful,

@@ -64,7 +64,7 @@ export function applicationAccessArgs<T>(
 /**
  * The Kubernetes auth role that reads the admin credentials (VaultKubernetesAuthRoleArgs), or none
  * when nobody is to be bound (an existing database, no debug pods, no extra service accounts).
- * `policy` is the admin credentials policy (PostgresAdminCredentials names it `database.adminPolicyName`).
+ * `policy` is the admin credentials policy (StackGresAdminCredentials names it `database.adminPolicyName`).
  */
 export function adminAuthRoles<T>(config: StackConfig, policy: T) {
     const db = config.database;

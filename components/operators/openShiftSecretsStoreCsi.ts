@@ -6,9 +6,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PINNED } from "../versions";
 import { childDependsOn } from "../dependencies";
-import { OPERATOR_CRDS, clusterCsiDriverManifest, clusterCsiDriverWaitFor } from "./operatorCatalog";
+import { secretsStoreCsi } from "./catalog/secretsStoreCsi";
+import { clusterCsiDriverManifest, clusterCsiDriverWaitFor } from "./operatorCatalog";
 import { DEFAULT_OPERATOR_WAIT_SECONDS } from "./operatorReadyWait";
 import { OperatorSubscription } from "./operatorSubscription";
 
@@ -33,18 +33,19 @@ export class OpenShiftSecretsStoreCsi extends pulumi.ComponentResource {
 
     constructor(name: string, args: OpenShiftSecretsStoreCsiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vaultkit:index:OpenShiftSecretsStoreCsi", name, args, opts);
-        const pin = PINNED.secretsStoreCsi;
+        const olm = secretsStoreCsi.olm;
+        const offer = olm.catalogs[olm.catalog]!;
         const operator = new OperatorSubscription(
             `${name}-operator`,
             {
-                namespace: pin.namespace,
-                packageName: pin.olmPackage,
-                channel: args.channel ?? pin.channel,
-                source: pin.catalog,
+                namespace: olm.namespace,
+                packageName: offer.package,
+                channel: args.channel ?? olm.channel,
+                source: olm.catalog,
                 installPlanApproval: args.installPlanApproval,
-                csvPrefix: pin.olmPackage,
-                createOperatorGroup: args.createOperatorGroup ?? true,
-                crdNames: [...OPERATOR_CRDS.secretsStoreCsi],
+                csvPrefix: offer.csvPrefix,
+                createOperatorGroup: args.createOperatorGroup ?? olm.createOperatorGroup,
+                crdNames: [...secretsStoreCsi.crds],
                 timeoutSeconds: args.timeoutSeconds,
                 waitImage: args.waitImage,
             },

@@ -58,7 +58,7 @@ const CONFIG: StackConfig = parseStackConfig("kubernetes-it", {
 });
 const DB_CFG = CONFIG.database;
 
-/** The admin role as stacks/vault.ts declares it (its policy is PostgresAdminCredentials', named from config). */
+/** The admin role as stacks/vault.ts declares it (its policy is StackGresAdminCredentials', named from config). */
 const ADMIN_ROLE: KubernetesAuthRoleSpec = adminAuthRoles(CONFIG, DB_CFG.adminPolicyName)[0]!;
 
 /** Each application's role as ApplicationDatabaseAccess declares it, from the args stacks/vault.ts hands it. */

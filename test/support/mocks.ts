@@ -234,3 +234,11 @@ export function dependsOnTransitively(from: Registration, to: Registration): boo
     }
     return false;
 }
+
+/** `type::name` of every direct child of the component `parent` (given as `type::name`), sorted. */
+export function childNames(parent: string): string[] {
+    return registrations
+        .filter((r) => parentOf(r) === parent)
+        .map((r) => `${r.type}::${r.name}`)
+        .sort();
+}

@@ -11,19 +11,14 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { describe, expect, it } from "vitest";
-import {
-    OPERATOR_CRDS,
-    clusterCsiDriverManifest,
-    secretsStoreCsiDriverValues,
-    stackgresOperatorValues,
-    vaultSecretsOperatorValues,
-} from "../../components/operators/operatorCatalog";
+import { clusterCsiDriverManifest } from "../../components/operators/operatorCatalog";
+import { OPERATORS, secretsStoreCsiDriverValues, stackgresOperatorValues, vaultSecretsOperatorValues } from "../../components/operators/catalog";
 import { OPERATOR_WAIT_IMAGES, operatorWaitRules, operatorWaitScript } from "../../components/operators/operatorReadyWait";
 import { effectiveInstallPlanApproval, operatorGroupSpec, subscriptionSpec } from "../../components/operators/operatorSubscription";
 import { assertPinnedChart } from "../../components/operators/helmOperator";
 import { PINNED } from "../../components/versions";
 import { parseStackConfig } from "../../stacks/config";
-import { operatorsNeeded, stackgresOlm, vaultSecretsOperatorPin } from "../../stacks/operators";
+import { olmChoices, olmSubscription, operatorsNeeded } from "../../stacks/operators";
 
 /** Upstream CRDs and chart values (test/support/shared.ts: fails in CI when missing, never skips there). */
 const SHARED = SHARED_DIR;
@@ -84,17 +79,44 @@ describe("OLM Subscription data", () => {
     });
 
     it("picks the StackGres package and CSV per catalog, a configured pin, or none", () => {
-        expect(stackgresOlm({ stackgresCatalog: "certified-operators" })).toEqual({ packageName: "stackgres-certified", csvPrefix: "stackgres", pinnedCsv: "stackgres.v1.18.6" });
-        expect(stackgresOlm({ stackgresCatalog: "community-operators" })).toEqual({ packageName: "stackgres-community", csvPrefix: "stackgres-community", pinnedCsv: "stackgres-community.v1.18.6" });
-        expect(stackgresOlm({ stackgresCatalog: "redhat-marketplace" })).toEqual({ packageName: "stackgres", csvPrefix: "stackgres", pinnedCsv: "stackgres.v1.18.6" });
-        expect(stackgresOlm({ stackgresCatalog: "certified-operators", stackgresCsv: "stackgres.v1.18.7" }).pinnedCsv).toBe("stackgres.v1.18.7");
-        expect(stackgresOlm({ stackgresCatalog: "certified-operators", stackgresCsv: false })).not.toHaveProperty("pinnedCsv");
+        const sg = (choice: { catalog?: string; csv?: string | false }) => olmSubscription(OPERATORS.stackgres, choice);
+        const og = { createOperatorGroup: false };
+        expect(sg({})).toEqual({ source: "certified-operators", packageName: "stackgres-certified", csvPrefix: "stackgres", pinnedCsv: "stackgres.v1.18.6", ...og });
+        expect(sg({ catalog: "certified-operators" })).toEqual({ source: "certified-operators", packageName: "stackgres-certified", csvPrefix: "stackgres", pinnedCsv: "stackgres.v1.18.6", ...og });
+        expect(sg({ catalog: "community-operators" })).toEqual({
+            source: "community-operators",
+            packageName: "stackgres-community",
+            csvPrefix: "stackgres-community",
+            pinnedCsv: "stackgres-community.v1.18.6",
+            ...og,
+        });
+        expect(sg({ catalog: "redhat-marketplace" })).toEqual({ source: "redhat-marketplace", packageName: "stackgres", csvPrefix: "stackgres", pinnedCsv: "stackgres.v1.18.6", ...og });
+        expect(sg({ catalog: "certified-operators", csv: "stackgres.v1.18.7" }).pinnedCsv).toBe("stackgres.v1.18.7");
+        expect(sg({ catalog: "certified-operators", csv: false })).not.toHaveProperty("pinnedCsv");
+        expect(() => sg({ catalog: "redhat-operators" })).toThrow(/no OLM package for catalog 'redhat-operators' \(known: certified-operators, community-operators, redhat-marketplace\)/);
     });
 
-    it("pins the Vault Secrets Operator CSV unless configured otherwise", () => {
-        expect(vaultSecretsOperatorPin({})).toBe("vault-secrets-operator.v1.4.1");
-        expect(vaultSecretsOperatorPin({ vaultSecretsOperatorCsv: "vault-secrets-operator.v1.5.0" })).toBe("vault-secrets-operator.v1.5.0");
-        expect(vaultSecretsOperatorPin({ vaultSecretsOperatorCsv: false })).toBeUndefined();
+    it("pins the Vault Secrets Operator CSV unless configured otherwise; the CSI operator pins none and creates its OperatorGroup unless told", () => {
+        const vso = (csv?: string | false) => olmSubscription(OPERATORS.vaultSecretsOperator, { csv }).pinnedCsv;
+        expect(vso()).toBe("vault-secrets-operator.v1.4.1");
+        expect(vso("vault-secrets-operator.v1.5.0")).toBe("vault-secrets-operator.v1.5.0");
+        expect(vso(false)).toBeUndefined();
+        expect(olmSubscription(OPERATORS.secretsStoreCsi)).toEqual({
+            source: "redhat-operators",
+            packageName: "secrets-store-csi-driver-operator",
+            csvPrefix: "secrets-store-csi-driver-operator",
+            createOperatorGroup: true,
+        });
+        expect(olmSubscription(OPERATORS.secretsStoreCsi, { createOperatorGroup: false }).createOperatorGroup).toBe(false);
+    });
+
+    it("maps each operators.* config key to its operator's choice", () => {
+        const o = config({ operators: { stackgresCatalog: "community-operators", stackgresCsv: false, vaultSecretsOperatorCsv: "vault-secrets-operator.v1.5.0", createCsiOperatorGroup: false } }).operators;
+        expect(olmChoices(o)).toEqual({
+            vaultSecretsOperator: { csv: "vault-secrets-operator.v1.5.0" },
+            stackgres: { catalog: "community-operators", csv: false },
+            secretsStoreCsi: { createOperatorGroup: false },
+        });
     });
 });
 
@@ -128,10 +150,10 @@ describe.skipIf(!haveShared)("specs against the pinned CRDs", () => {
     it("the CRDs named for each operator exist in the pinned CRD sets", () => {
         const names = (dir: string) =>
             fs.readdirSync(path.join(SHARED, "crds", dir)).map((f) => YAML.parse(fs.readFileSync(path.join(SHARED, "crds", dir, f), "utf8")).metadata.name);
-        expect(names("vault-secrets-operator/v1.4.1")).toEqual(expect.arrayContaining([...OPERATOR_CRDS.vaultSecretsOperator]));
-        expect(names("vault-secrets-operator/v0.6.0")).toEqual(expect.arrayContaining([...OPERATOR_CRDS.vaultSecretsOperator]));
-        expect(names("stackgres/1.18.6")).toEqual(expect.arrayContaining([...OPERATOR_CRDS.stackgres]));
-        expect(names("secrets-store-csi-driver")).toEqual(expect.arrayContaining([...OPERATOR_CRDS.secretsStoreCsi]));
+        expect(names("vault-secrets-operator/v1.4.1")).toEqual(expect.arrayContaining([...OPERATORS.vaultSecretsOperator.crds]));
+        expect(names("vault-secrets-operator/v0.6.0")).toEqual(expect.arrayContaining([...OPERATORS.vaultSecretsOperator.crds]));
+        expect(names("stackgres/1.18.6")).toEqual(expect.arrayContaining([...OPERATORS.stackgres.crds]));
+        expect(names("secrets-store-csi-driver")).toEqual(expect.arrayContaining([...OPERATORS.secretsStoreCsi.crds]));
     });
 });
 
@@ -310,8 +332,8 @@ describe("Helm values and chart pins", () => {
     });
 
     it("every pinned chart is an exact version from an https repository", () => {
-        for (const pin of [PINNED.vaultSecretsOperator, PINNED.stackgres, PINNED.secretsStoreCsi]) {
-            expect(() => assertPinnedChart(pin)).not.toThrow();
+        for (const [name, d] of Object.entries(OPERATORS)) {
+            expect(() => assertPinnedChart(d.helm), name).not.toThrow();
         }
         expect(() => assertPinnedChart({ chart: "x", repo: "https://r", version: "1.x" })).toThrow(/exact version/);
         expect(() => assertPinnedChart({ chart: "x", repo: "http://r", version: "1.0.0" })).toThrow(/https/);

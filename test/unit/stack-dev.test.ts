@@ -93,7 +93,7 @@ describe("dev stack inventory", () => {
     it("groups children under their components", () => {
         expect(parentOf(get(`${K}helm.sh/v4:Chart`, "vault-chart"))).toBe("vaultkit:index:VaultServer::vault");
         expect(parentOf(get(`${K}stackgres.io/v1:SGCluster`, "keycloak-postgresql-cluster"))).toBe("vaultkit:index:StackGresCluster::keycloak-postgresql");
-        expect(parentOf(get("vault:kv/secretV2:SecretV2", "keycloak-postgresql-admin-secret"))).toBe("vaultkit:index:PostgresAdminCredentials::keycloak-postgresql-admin");
+        expect(parentOf(get("vault:kv/secretV2:SecretV2", "keycloak-postgresql-admin-secret"))).toBe("vaultkit:index:StackGresAdminCredentials::keycloak-postgresql-admin");
         expect(parentOf(get("vault:database/secretBackendStaticRole:SecretBackendStaticRole", "app-app-static-role"))).toBe("vaultkit:index:ApplicationDatabaseAccess::app-app");
         expect(parentOf(get(`${K}secrets.hashicorp.com/v1beta1:VaultStaticSecret`, "keycloak-postgresql-admin-sync-secret"))).toBe("vaultkit:index:SecretSync::keycloak-postgresql-admin-sync");
         expect(parentOf(get(`${K}apps/v1:Deployment`, "app-deployment"))).toBe("vaultkit:index:UserCredentialsApp::app");
@@ -241,7 +241,7 @@ describe("state", () => {
     });
 
     it("never replaces the admin credentials' passwords once created: every RandomPassword input is ignored", async () => {
-        const { RANDOM_PASSWORD_INPUTS } = await import("../../components/vault/postgresAdminCredentials");
+        const { RANDOM_PASSWORD_INPUTS } = await import("../../components/stackgres/stackGresAdminCredentials");
         const passwords = registrations.filter((r) => r.type === "random:index/randomPassword:RandomPassword" && r.name.startsWith("keycloak-postgresql-admin-"));
         expect(passwords).toHaveLength(4);
         for (const p of passwords) {

@@ -7,7 +7,7 @@ type Components = {
     server: import("../../components/vault/vaultServer").VaultServer;
     serverK8s: import("../../components/vault/vaultServer").VaultServer;
     auth: import("../../components/vault/vaultKubernetesAuth").VaultKubernetesAuth;
-    admin: import("../../components/vault/postgresAdminCredentials").PostgresAdminCredentials;
+    admin: import("../../components/stackgres/stackGresAdminCredentials").StackGresAdminCredentials;
     engine: import("../../components/vault/databaseSecretsEngine").DatabaseSecretsEngine;
     access: import("../../components/vault/applicationDatabaseAccess").ApplicationDatabaseAccess;
 };
@@ -22,7 +22,7 @@ beforeAll(async () => {
     await setupMocks();
     const { VaultServer } = await import("../../components/vault/vaultServer");
     const { VaultKubernetesAuth } = await import("../../components/vault/vaultKubernetesAuth");
-    const { PostgresAdminCredentials } = await import("../../components/vault/postgresAdminCredentials");
+    const { StackGresAdminCredentials } = await import("../../components/stackgres/stackGresAdminCredentials");
     const { DatabaseSecretsEngine } = await import("../../components/vault/databaseSecretsEngine");
     const { ApplicationDatabaseAccess } = await import("../../components/vault/applicationDatabaseAccess");
     mod = { VaultServer, DatabaseSecretsEngine, ApplicationDatabaseAccess };
@@ -35,7 +35,7 @@ beforeAll(async () => {
         ingressHost: "vault.local",
         externalAddress: "http://127.0.0.1:8200",
     });
-    const admin = new PostgresAdminCredentials("pg-admin", { secretPath: "keycloak-postgresql/config", policyName: "keycloak-postgresql-policy" });
+    const admin = new StackGresAdminCredentials("pg-admin", { secretPath: "keycloak-postgresql/config", policyName: "keycloak-postgresql-policy" });
     const auth = new VaultKubernetesAuth("kubernetes-auth", {
         roles: [
             {
@@ -215,7 +215,7 @@ describe("VaultKubernetesAuth", () => {
     });
 });
 
-describe("PostgresAdminCredentials", () => {
+describe("StackGresAdminCredentials", () => {
     it("mounts KV version 2 at kv-v2", () => {
         expect(one("vault:index/mount:Mount", "pg-admin-kv").inputs).toMatchObject({ path: "kv-v2", type: "kv", options: { version: "2" } });
     });
@@ -438,7 +438,7 @@ describe("what every Vault component's children wait for, and its defaults", () 
             }
         }
         const gateResource = new Gate("vault-ready");
-        const { PostgresAdminCredentials } = await import("../../components/vault/postgresAdminCredentials");
+        const { StackGresAdminCredentials } = await import("../../components/stackgres/stackGresAdminCredentials");
         new mod.DatabaseSecretsEngine(
             "gated-db",
             {
@@ -463,8 +463,8 @@ describe("what every Vault component's children wait for, and its defaults", () 
             },
             { dependsOn: [gateResource] },
         );
-        new PostgresAdminCredentials("gated-admin", { secretPath: "orders/admin", policyName: "orders-admin" }, { dependsOn: [gateResource] });
-        new PostgresAdminCredentials("shared-kv-admin", { kvMount: "team-kv", createMount: false, secretPath: "orders/admin", policyName: "orders-admin-2" });
+        new StackGresAdminCredentials("gated-admin", { secretPath: "orders/admin", policyName: "orders-admin" }, { dependsOn: [gateResource] });
+        new StackGresAdminCredentials("shared-kv-admin", { kvMount: "team-kv", createMount: false, secretPath: "orders/admin", policyName: "orders-admin-2" });
         const { VaultKubernetesAuth } = await import("../../components/vault/vaultKubernetesAuth");
         roleless = new VaultKubernetesAuth("roleless-auth", { path: "team-k8s" });
         await settle();
@@ -488,7 +488,7 @@ describe("what every Vault component's children wait for, and its defaults", () 
         expect(ofType("vault:generic/endpoint:Endpoint").map((r) => r.name)).not.toContain("gated-db-rotate-root");
     });
 
-    it("PostgresAdminCredentials never changes a generated password after the first create, whatever input changes", () => {
+    it("StackGresAdminCredentials never changes a generated password after the first create, whatever input changes", () => {
         const passwords = ofType("random:index/randomPassword:RandomPassword").filter((r) => r.name.startsWith("gated-admin-"));
         expect(passwords).toHaveLength(4);
         for (const p of passwords) {
@@ -499,7 +499,7 @@ describe("what every Vault component's children wait for, and its defaults", () 
         }
     });
 
-    it("PostgresAdminCredentials with createMount: false writes into the existing mount and creates none", async () => {
+    it("StackGresAdminCredentials with createMount: false writes into the existing mount and creates none", async () => {
         expect(registrations.filter((r) => r.name === "shared-kv-admin-kv")).toHaveLength(0);
         expect(one("vault:kv/secretV2:SecretV2", "shared-kv-admin-secret").inputs).toMatchObject({ mount: "team-kv", name: "orders/admin" });
         expect(one("vault:index/policy:Policy", "shared-kv-admin-policy").inputs.policy).toBe('path "team-kv/data/orders/admin" {\n  capabilities = ["read"]\n}\n');

@@ -9,7 +9,7 @@ import {
     staticRoleInputs,
 } from "../../components/vault/databaseSecretsData";
 import { stackGresPrimaryHost } from "../../components/stackgres/clusterSpecs";
-import { STACKGRES_CREDENTIAL_KEYS, stackGresCredentialData } from "../../components/vault/postgresAdminCredentials";
+import { STACKGRES_CREDENTIAL_KEYS, stackGresCredentialData } from "../../components/stackgres/stackGresAdminCredentials";
 import { raftServerConfig, vaultHelmValues } from "../../components/vault/vaultHelmValues";
 import { PINNED } from "../../components/versions";
 import { expectInOrder } from "../support/order";

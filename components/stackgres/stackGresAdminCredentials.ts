@@ -1,10 +1,14 @@
+/**
+ * StackGres' admin credentials (its seven-key credentials document) generated into Vault KV v2, with a
+ * read-only policy on exactly that secret. Vault holds them; StackGres reads them through the VSO sync.
+ */
 import * as pulumi from "@pulumi/pulumi";
 import { childDependsOn } from "../dependencies";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
-import { CREDENTIAL_KEYS, STACKGRES_USERNAMES } from "../stackgres/clusterSpecs";
-import { kvDataPath } from "./paths";
-import { kvReadPolicyRules, renderPolicyHcl } from "./policies";
+import { CREDENTIAL_KEYS, STACKGRES_USERNAMES } from "./clusterSpecs";
+import { kvDataPath } from "../vault/paths";
+import { kvReadPolicyRules, renderPolicyHcl } from "../vault/policies";
 
 /** The seven keys StackGres expects in its credentials Secret (defined with the SGCluster spec). */
 export const STACKGRES_CREDENTIAL_KEYS = Object.values(CREDENTIAL_KEYS);
@@ -39,8 +43,8 @@ export const RANDOM_PASSWORD_INPUTS = [
     "upper",
 ];
 
-/** Arguments of {@link PostgresAdminCredentials}. */
-export interface PostgresAdminCredentialsArgs {
+/** Arguments of {@link StackGresAdminCredentials}. */
+export interface StackGresAdminCredentialsArgs {
     /** KV v2 mount path. Seed: `kv-v2`. */
     kvMount?: string;
     /** Create the KV v2 mount (false when it already exists). Default true. */
@@ -53,11 +57,14 @@ export interface PostgresAdminCredentialsArgs {
     passwordLength?: number;
 }
 
+/** The type token this component had before the rename (`PostgresAdminCredentials`): aliased, so stacks keep their credentials. */
+export const STACKGRES_ADMIN_CREDENTIALS_PREVIOUS_TYPE = "vaultkit:index:PostgresAdminCredentials";
+
 /**
- * The database admin credentials, generated (never typed by hand) and stored in KV v2 with the
- * key names StackGres expects, plus a read-only policy on exactly that secret's data path.
+ * StackGres' admin credentials, generated (never typed by hand) and stored in KV v2 with the key
+ * names StackGres expects, plus a read-only policy on exactly that secret's data path.
  */
-export class PostgresAdminCredentials extends pulumi.ComponentResource {
+export class StackGresAdminCredentials extends pulumi.ComponentResource {
     /** KV mount path. */
     public readonly kvMount: pulumi.Output<string>;
     /** Secret path inside the mount. */
@@ -71,8 +78,10 @@ export class PostgresAdminCredentials extends pulumi.ComponentResource {
     /** The KV secret resource, to depend on. */
     public readonly secret: vault.kv.SecretV2;
 
-    constructor(name: string, args: PostgresAdminCredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("vaultkit:index:PostgresAdminCredentials", name, args, opts);
+    constructor(name: string, args: StackGresAdminCredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Renamed from PostgresAdminCredentials: without the alias, Pulumi would replace the component and
+        // every child, i.e. generate new passwords for a database StackGres already bootstrapped.
+        super("vaultkit:index:StackGresAdminCredentials", name, args, pulumi.mergeOptions(opts, { aliases: [{ type: STACKGRES_ADMIN_CREDENTIALS_PREVIOUS_TYPE }] }));
         const kvMount = args.kvMount ?? "kv-v2";
         const length = args.passwordLength ?? 32;
         const rules = kvReadPolicyRules(kvMount, args.secretPath);
