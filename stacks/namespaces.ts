@@ -1,17 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
-import { StackConfig } from "./config";
+import { debugWorkloadsEnabled, StackConfig } from "./config";
 import { KubernetesProviders, Namespaces } from "./contracts";
 
 /** True when the stack declares any Kubernetes object at all. */
 export function needsKubernetes(config: StackConfig): boolean {
-    const d = config.debugWorkloads;
     return (
         config.vault.mode === "deploy" ||
         config.database.mode === "stackgres" ||
         config.applications.some((a) => a.deployWorkload) ||
-        d.csi ||
-        d.injector ||
-        d.direct
+        debugWorkloadsEnabled(config.debugWorkloads)
     );
 }
 
@@ -28,7 +25,7 @@ export function namespaceNames(config: StackConfig): string[] {
         names.add(app.namespace);
     }
     const d = config.debugWorkloads;
-    if (d.csi || d.injector || d.direct) {
+    if (debugWorkloadsEnabled(d)) {
         names.add(d.namespace ?? config.database.namespace);
     }
     return [...names].sort();

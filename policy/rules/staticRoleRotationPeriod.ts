@@ -19,7 +19,7 @@ const UNIT: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 /**
  * Vault duration (`86400`, `"86400"`, `"24h"`, `"1h30m"`, `"90s"`) in seconds; `undefined` when unparseable.
  *
- * Not imported from stacks/config.ts (`parseDurationSeconds`): the pack is published from `policy/`
+ * Not imported from stacks/config/primitives.ts (`parseDurationSeconds`): the pack is published from `policy/`
  * alone with only `policy/package.json`'s dependencies (docs/policy.md), and that module pulls in
  * zod and the component library. Numbers are also read differently: any finite number is a period here
  * (a fractional or negative one is checked against the bounds), where the config parser refuses it.

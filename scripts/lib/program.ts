@@ -22,7 +22,9 @@ interface ProgramModules {
 }
 
 async function loadProgram(repoRoot: string): Promise<ProgramModules> {
-    const configModule = path.join(repoRoot, "stacks", "config.ts");
+    // stacks/config/ since the config was split by section; a base checkout older than that has stacks/config.ts.
+    const configFolder = path.join(repoRoot, "stacks", "config", "index.ts");
+    const configModule = fs.existsSync(configFolder) ? configFolder : path.join(repoRoot, "stacks", "config.ts");
     const indexModule = path.join(repoRoot, "stacks", "index.ts");
     for (const f of [configModule, indexModule]) {
         if (!fs.existsSync(f)) {
@@ -32,7 +34,7 @@ async function loadProgram(repoRoot: string): Promise<ProgramModules> {
     const cfg = (await import(configModule)) as Partial<ProgramModules>;
     const idx = (await import(indexModule)) as Partial<ProgramModules>;
     if (typeof cfg.parseStackConfig !== "function" || typeof cfg.rawConfigFromPulumi !== "function") {
-        throw new Error("stacks/config.ts must export parseStackConfig and rawConfigFromPulumi");
+        throw new Error(`${path.relative(repoRoot, configModule)} must export parseStackConfig and rawConfigFromPulumi`);
     }
     if (typeof idx.buildStack !== "function") {
         throw new Error("stacks/index.ts must export buildStack(config)");
