@@ -6,6 +6,7 @@
 // Vault
 export * from "./vault/vaultServer";
 export * from "./vault/vaultBootstrap";
+export * from "./vault/vaultBootstrapScripts";
 export * from "./vault/pgpPublicKey";
 export * from "./vault/vaultKubernetesAuth";
 export * from "./vault/kubernetesAuthRole";

@@ -38,7 +38,7 @@ export class BootstrapJobRun {
     private readonly dir = mkdtempSync(join(tmpdir(), "vaultkit-ha-boot-"));
     private readonly calls = join(this.dir, "vault-calls");
     private scripts!: Record<Step, string>;
-    private paths!: typeof import("../../../components/vault/vaultBootstrap").BOOTSTRAP_PATHS;
+    private paths!: typeof import("../../../components/vault/vaultBootstrapScripts").BOOTSTRAP_PATHS;
     private waiting?: RunningScript;
     /** The stack's RBAC objects for the Job, as applied. */
     rbac: KubeObject[] = [];
@@ -75,7 +75,7 @@ export class BootstrapJobRun {
         for (const d of ["work", "pgp", "tls", "bin", "home"]) mkdirSync(join(this.dir, d));
         writeFileSync(this.calls, "");
         const { buildStack } = await import("../../../stacks");
-        this.paths = (await import("../../../components/vault/vaultBootstrap")).BOOTSTRAP_PATHS;
+        this.paths = (await import("../../../components/vault/vaultBootstrapScripts")).BOOTSTRAP_PATHS;
         registrations.length = 0;
         buildStack(this.config);
         await settle();
