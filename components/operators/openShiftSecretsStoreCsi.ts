@@ -7,6 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childDependsOn } from "../dependencies";
+import { standardLabels } from "../kubernetes/labels";
 import { secretsStoreCsi } from "./catalog/secretsStoreCsi";
 import { clusterCsiDriverManifest, clusterCsiDriverWaitFor } from "./operatorCatalog";
 import { DEFAULT_OPERATOR_WAIT_SECONDS } from "./operatorReadyWait";
@@ -59,7 +60,7 @@ export class OpenShiftSecretsStoreCsi extends pulumi.ComponentResource {
                 kind: manifest.kind,
                 metadata: {
                     ...manifest.metadata,
-                    labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "vaultkit" },
+                    labels: standardLabels(),
                     annotations: { "pulumi.com/waitFor": clusterCsiDriverWaitFor(), "pulumi.com/timeoutSeconds": String(args.timeoutSeconds ?? DEFAULT_OPERATOR_WAIT_SECONDS) },
                 },
                 spec: manifest.spec,
