@@ -40,3 +40,16 @@ export function checkedInput<T>(value: pulumi.Input<T>, check: (value: pulumi.Un
         return known as pulumi.Unwrap<T>;
     });
 }
+
+/**
+ * `derive(value)` for `pulumi.Input` arguments, the way {@link checkedInput} checks them: computed
+ * now when the value is plain (so a `derive` that throws refuses bad input before the caller
+ * registers anything), else inside the Output's apply. For the builders that validate while they
+ * build (a spec, a script) from arguments another program may compute.
+ */
+export function derivedInput<T, R>(value: pulumi.Input<T>, derive: (value: pulumi.Unwrap<T>) => R): R | pulumi.Output<R> {
+    if (isPlainInput(value)) {
+        return derive(value as pulumi.Unwrap<T>);
+    }
+    return pulumi.output(value).apply((known) => derive(known as pulumi.Unwrap<T>));
+}

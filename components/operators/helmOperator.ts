@@ -26,10 +26,13 @@ export function assertPinnedChart(c: PinnedChart): void {
     }
 }
 
-/** Arguments of {@link HelmOperator}. */
+/**
+ * Arguments of {@link HelmOperator}. The chart reference stays plain: it is a pin, checked before
+ * anything is registered.
+ */
 export interface HelmOperatorArgs {
     /** Namespace the chart installs into. Must exist. */
-    namespace: string;
+    namespace: pulumi.Input<string>;
     /** Chart name in the repository. */
     chart: string;
     /** Chart repository URL (https). */
@@ -37,13 +40,13 @@ export interface HelmOperatorArgs {
     /** Exact chart version. */
     version: string;
     /** Helm release name. Defaults to the chart name. */
-    releaseName?: string;
-    /** Chart values (built by the pure functions in ./operatorCatalog). */
+    releaseName?: pulumi.Input<string>;
+    /** Chart values (for this project's operators, built by their descriptors in ./catalog). */
     values: pulumi.Input<{ [key: string]: pulumi.Input<any> }>;
     /** Install with `helm.v3.Release` because the chart relies on Helm hooks; otherwise `helm.v4.Chart`. */
     useHelmRelease: boolean;
     /** CRDs the operator creates at run time: a wait Job checks them for `Established`. */
-    runtimeCrdNames?: string[];
+    runtimeCrdNames?: pulumi.Input<string>[];
     /** Pinned `kubectl` image of the wait Job. Defaults to the upstream kubectl image. */
     waitImage?: string;
     /** Pod UID of the wait Job (the upstream kubectl image runs as root by default). Defaults to 65532. */

@@ -16,9 +16,9 @@ import { OperatorSubscription } from "./operatorSubscription";
 /** Arguments of {@link OpenShiftSecretsStoreCsi}. */
 export interface OpenShiftSecretsStoreCsiArgs {
     /** `Automatic` (default) or `Manual`. */
-    installPlanApproval?: string;
+    installPlanApproval?: pulumi.Input<string>;
     /** Update channel; `preview` through OpenShift 4.15, `stable` from 4.16. Defaults to the pinned one. */
-    channel?: string;
+    channel?: pulumi.Input<string>;
     /** Create the OperatorGroup in `openshift-cluster-csi-drivers` (skip if one already exists there). Defaults to true. */
     createOperatorGroup?: boolean;
     /** How long to wait for the install. Defaults to 900 s. */

@@ -10,6 +10,7 @@ import { PINNED } from "../versions";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childDependsOn } from "../dependencies";
+import { derivedInput } from "../inputs";
 import { KUBECTL_JOB_UID, KubectlJobRules, declareKubectlJob } from "../kubernetes/kubectlJob";
 import { isDnsSubdomain } from "../kubernetes/names";
 
@@ -172,7 +173,7 @@ export function operatorWaitScript(spec: OperatorWaitSpec): string {
 }
 
 /** RBAC of the wait Job: only what the script reads, plus `patch` on InstallPlans when it approves a pin. */
-export function operatorWaitRules(spec: Pick<OperatorWaitSpec, "subscriptionName" | "pinnedCsv">): KubectlJobRules {
+export function operatorWaitRules(spec: { subscriptionName?: pulumi.Input<string>; pinnedCsv?: pulumi.Input<string> }): KubectlJobRules {
     const namespaced: k8s.types.input.rbac.v1.PolicyRule[] =
         spec.subscriptionName === undefined
             ? []
@@ -190,22 +191,26 @@ export function operatorWaitRules(spec: Pick<OperatorWaitSpec, "subscriptionName
     return { namespaced, cluster };
 }
 
-/** Arguments of {@link OperatorReadyWait}. */
+/**
+ * Arguments of {@link OperatorReadyWait}. Names may come from another program (`pulumi.Input`); whether
+ * a Subscription, a CSV prefix or a pin is given at all decides the script and the RBAC, so that is
+ * known at construction. Every value is checked before it reaches the script (an Output's when known).
+ */
 export interface OperatorReadyWaitArgs {
     /** Namespace the Job runs in; for OLM operators, the Subscription's namespace. Must exist. */
-    namespace: string;
+    namespace: pulumi.Input<string>;
     /** Pinned image with `sh` and `kubectl` (see {@link OPERATOR_WAIT_IMAGES}). */
     image: string;
     /** OLM Subscription whose installed CSV must succeed; omit for Helm-installed operators. */
-    subscriptionName?: string;
+    subscriptionName?: pulumi.Input<string>;
     /** Expected CSV name prefix (`<prefix>.v<version>`); needs `subscriptionName`. */
-    csvPrefix?: string;
+    csvPrefix?: pulumi.Input<string>;
     /** The Subscription's pinned CSV: approve its InstallPlan, require it installed (see {@link OperatorWaitSpec.pinnedCsv}). */
-    pinnedCsv?: string;
+    pinnedCsv?: pulumi.Input<string>;
     /** Other CSVs an approved InstallPlan may also install (the stack's other pins in the namespace). */
-    approvableCsvs?: string[];
+    approvableCsvs?: pulumi.Input<pulumi.Input<string>[]>;
     /** CRDs that must be Established before the gate opens. */
-    crdNames: string[];
+    crdNames: pulumi.Input<string>[];
     /** How long to wait before failing. Defaults to {@link DEFAULT_OPERATOR_WAIT_SECONDS}. */
     timeoutSeconds?: number;
     /** Pod UID; set it only on plain Kubernetes (see {@link KUBERNETES_WAIT_UID}), never on OpenShift. */
@@ -224,15 +229,18 @@ export class OperatorReadyWait extends pulumi.ComponentResource {
 
     constructor(name: string, args: OperatorReadyWaitArgs, opts?: pulumi.ComponentResourceOptions) {
         const timeoutSeconds = args.timeoutSeconds ?? DEFAULT_OPERATOR_WAIT_SECONDS;
-        const script = operatorWaitScript({
-            namespace: args.namespace,
-            subscriptionName: args.subscriptionName,
-            csvPrefix: args.csvPrefix,
-            pinnedCsv: args.pinnedCsv,
-            approvableCsvs: args.approvableCsvs,
-            crdNames: args.crdNames,
-            timeoutSeconds,
-        });
+        const script = derivedInput(
+            {
+                namespace: args.namespace,
+                subscriptionName: args.subscriptionName,
+                csvPrefix: args.csvPrefix,
+                pinnedCsv: args.pinnedCsv,
+                approvableCsvs: args.approvableCsvs,
+                crdNames: args.crdNames,
+                timeoutSeconds,
+            },
+            operatorWaitScript,
+        );
         super("vaultkit:index:OperatorReadyWait", name, args, opts);
         this.job = declareKubectlJob(this, name, {
             namespace: args.namespace,

@@ -5,6 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childDependsOn } from "../dependencies";
+import { derivedInput } from "../inputs";
 import { standardLabels } from "../kubernetes/labels";
 import { DEFAULT_OPERATOR_WAIT_SECONDS, OPERATOR_WAIT_IMAGES, OperatorReadyWait } from "./operatorReadyWait";
 
@@ -64,37 +65,38 @@ export function operatorGroupSpec(targetNamespaces?: string[]): { targetNamespac
 /** Arguments of {@link OperatorSubscription}. */
 export interface OperatorSubscriptionArgs {
     /** Namespace of the Subscription (the operator runs there). Must exist. */
-    namespace: string;
+    namespace: pulumi.Input<string>;
     /** Subscription object name. Defaults to `packageName`. */
-    subscriptionName?: string;
+    subscriptionName?: pulumi.Input<string>;
     /** OLM package name. */
-    packageName: string;
+    packageName: pulumi.Input<string>;
     /** Update channel, e.g. `stable`. */
-    channel: string;
+    channel: pulumi.Input<string>;
     /** CatalogSource, e.g. `certified-operators` or `redhat-operators`. */
-    source: string;
+    source: pulumi.Input<string>;
     /** Namespace of the CatalogSource. Defaults to `openshift-marketplace`. */
-    sourceNamespace?: string;
+    sourceNamespace?: pulumi.Input<string>;
     /**
      * For an unpinned Subscription: `Automatic` (default) or `Manual` (someone approves the
      * InstallPlan while Pulumi waits). A pinned one is always `Manual`.
      */
-    installPlanApproval?: string;
+    installPlanApproval?: pulumi.Input<string>;
     /**
      * Pins the operator to this CSV: `startingCSV` with Manual approval, and the wait Job approves
      * only the InstallPlan that installs it. Later versions stay unapproved until the pin changes.
+     * Whether one is given decides the wait Job's RBAC, so that is known at construction.
      */
-    startingCSV?: string;
+    startingCSV?: pulumi.Input<string>;
     /** Other CSVs an InstallPlan approved for this pin may also install (the stack's other pins in the namespace). */
-    approvableCsvs?: string[];
+    approvableCsvs?: pulumi.Input<pulumi.Input<string>[]>;
     /** The installed CSV must be named `<csvPrefix>.v<version>`. */
-    csvPrefix?: string;
+    csvPrefix?: pulumi.Input<string>;
     /** Create an OperatorGroup in `namespace` (only where none exists: OLM refuses two). */
     createOperatorGroup: boolean;
     /** OperatorGroup target namespaces; empty or unset means all namespaces. */
     operatorGroupTargetNamespaces?: string[];
     /** CRDs the operator's custom resources need, checked for `Established`. */
-    crdNames: string[];
+    crdNames: pulumi.Input<string>[];
     /** Pinned `kubectl` image of the wait Job. Defaults to OpenShift's `ose-cli`. */
     waitImage?: string;
     /** How long to wait for the install. Defaults to 900 s. */
@@ -113,17 +115,19 @@ export class OperatorSubscription extends pulumi.ComponentResource {
     public readonly ready: pulumi.Resource[];
 
     constructor(name: string, args: OperatorSubscriptionArgs, opts?: pulumi.ComponentResourceOptions) {
-        const approval = effectiveInstallPlanApproval(args.installPlanApproval, args.startingCSV);
         const subscriptionName = args.subscriptionName ?? args.packageName;
         const timeoutSeconds = args.timeoutSeconds ?? DEFAULT_OPERATOR_WAIT_SECONDS;
-        const spec = subscriptionSpec({
-            packageName: args.packageName,
-            channel: args.channel,
-            source: args.source,
-            sourceNamespace: args.sourceNamespace ?? OPENSHIFT_MARKETPLACE,
-            installPlanApproval: approval,
-            startingCSV: args.startingCSV,
-        });
+        const spec = derivedInput(
+            {
+                packageName: args.packageName,
+                channel: args.channel,
+                source: args.source,
+                sourceNamespace: args.sourceNamespace ?? OPENSHIFT_MARKETPLACE,
+                installPlanApproval: args.installPlanApproval,
+                startingCSV: args.startingCSV,
+            },
+            (s) => subscriptionSpec({ ...s, installPlanApproval: effectiveInstallPlanApproval(s.installPlanApproval, s.startingCSV) }),
+        );
         super("vaultkit:index:OperatorSubscription", name, args, opts);
         const labels = standardLabels();
 

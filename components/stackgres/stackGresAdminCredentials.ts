@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { childDependsOn } from "../dependencies";
+import { derivedInput } from "../inputs";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
 import { CREDENTIAL_KEYS, STACKGRES_USERNAMES } from "./clusterSpecs";
@@ -45,14 +46,14 @@ export const RANDOM_PASSWORD_INPUTS = [
 
 /** Arguments of {@link StackGresAdminCredentials}. */
 export interface StackGresAdminCredentialsArgs {
-    /** KV v2 mount path. Seed: `kv-v2`. */
-    kvMount?: string;
+    /** KV v2 mount path (e.g. another program's mount, with `createMount: false`). Defaults to `kv-v2`. */
+    kvMount?: pulumi.Input<string>;
     /** Create the KV v2 mount (false when it already exists). Default true. */
     createMount?: boolean;
-    /** Secret path inside the mount. Seed: `keycloak-postgresql/config`. */
-    secretPath: string;
-    /** Read-only policy on exactly that secret. Seed: `keycloak-postgresql-policy`. */
-    policyName: string;
+    /** Secret path inside the mount, e.g. `keycloak-postgresql/config`. */
+    secretPath: pulumi.Input<string>;
+    /** Read-only policy on exactly that secret, e.g. `keycloak-postgresql-policy`. */
+    policyName: pulumi.Input<string>;
     /** Password length. Default 32. Only the first create uses it: later changes are ignored (see RANDOM_PASSWORD_INPUTS). */
     passwordLength?: number;
 }
@@ -84,7 +85,8 @@ export class StackGresAdminCredentials extends pulumi.ComponentResource {
         super("vaultkit:index:StackGresAdminCredentials", name, args, pulumi.mergeOptions(opts, { aliases: [{ type: STACKGRES_ADMIN_CREDENTIALS_PREVIOUS_TYPE }] }));
         const kvMount = args.kvMount ?? "kv-v2";
         const length = args.passwordLength ?? 32;
-        const rules = kvReadPolicyRules(kvMount, args.secretPath);
+        // Checked now when plain (kvReadPolicyRules refuses a bad path), else when known.
+        const policyHcl = derivedInput({ kvMount, secretPath: args.secretPath }, (p) => renderPolicyHcl(kvReadPolicyRules(p.kvMount, p.secretPath)));
 
         let mountPath: pulumi.Output<string> = pulumi.output(kvMount);
         if (args.createMount ?? true) {
@@ -115,11 +117,11 @@ export class StackGresAdminCredentials extends pulumi.ComponentResource {
             { mount: mountPath, name: args.secretPath, dataJson: pulumi.secret(dataJson) },
             { parent: this, dependsOn: childDependsOn(opts) },
         );
-        const policy = new vault.Policy(`${name}-policy`, { name: args.policyName, policy: renderPolicyHcl(rules) }, { parent: this, dependsOn: childDependsOn(opts) });
+        const policy = new vault.Policy(`${name}-policy`, { name: args.policyName, policy: policyHcl }, { parent: this, dependsOn: childDependsOn(opts) });
 
         this.kvMount = mountPath;
         this.secretPath = this.secret.name;
-        this.dataPath = mountPath.apply((mount) => kvDataPath(mount, args.secretPath));
+        this.dataPath = pulumi.all([mountPath, args.secretPath]).apply(([mount, path]) => kvDataPath(mount, path));
         this.policyName = policy.name;
         this.superuserPassword = pulumi.secret(superuser.result);
         this.registerOutputs({

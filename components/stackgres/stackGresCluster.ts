@@ -7,6 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childDependsOn } from "../dependencies";
+import { derivedInput } from "../inputs";
 import {
     DEFAULT_CLUSTER_TIMEOUT_SECONDS,
     POSTGRES_PORT,
@@ -25,29 +26,33 @@ import { KUBECTL_JOB_UID, declareKubectlJob } from "../kubernetes/kubectlJob";
 import { standardLabels } from "../kubernetes/labels";
 import { PINNED } from "../versions";
 
-/** Arguments of {@link StackGresCluster}. */
+/**
+ * Arguments of {@link StackGresCluster}. What names objects, RBAC and SQL (the cluster name, the roles)
+ * or decides what is declared stays plain and is checked before anything registers; settings another
+ * program may compute are `pulumi.Input`s, checked now when plain and when known otherwise.
+ */
 export interface StackGresClusterArgs {
     /** Namespace of the cluster. Must exist. */
-    namespace: string;
+    namespace: pulumi.Input<string>;
     /** SGCluster name (also the prefix of its Services, e.g. `<name>-primary`). Defaults to the component name. */
     clusterName?: string;
     /** Number of Postgres instances. Defaults to 1. */
-    instances?: number;
+    instances?: pulumi.Input<number>;
     /** PostgreSQL version, major (`15`) or major.minor (`15.6`). Defaults to `15`. */
-    postgresVersion?: string;
+    postgresVersion?: pulumi.Input<string>;
     /** Data volume size per instance, e.g. `5Gi`. Defaults to `5Gi`. */
-    volumeSize?: string;
+    volumeSize?: pulumi.Input<string>;
     /** StorageClass of the data volumes; the cluster default when unset. */
-    storageClass?: string;
+    storageClass?: pulumi.Input<string>;
     /** CPU of each Postgres instance (SGInstanceProfile). Defaults to `1`. */
-    cpu?: string;
+    cpu?: pulumi.Input<string>;
     /** Memory of each Postgres instance (SGInstanceProfile). Defaults to `2Gi`. */
-    memory?: string;
+    memory?: pulumi.Input<string>;
     /**
      * The Secret (synced from KV by the Vault Secrets Operator) holding superuser-, replication- and
      * authenticator-username/password and restapi-password. Must differ from the cluster name.
      */
-    credentialsSecretName: string;
+    credentialsSecretName: pulumi.Input<string>;
     /** PostgreSQL role Vault's database connection logs in as (CREATEROLE, never superuser). */
     vaultAdminRole: string;
     /** Password of the Vault admin role (secret). */
@@ -91,15 +96,33 @@ export class StackGresCluster extends pulumi.ComponentResource {
         // Validate before registering anything.
         const clusterName = args.clusterName ?? name;
         assertClusterName(clusterName);
-        if (args.credentialsSecretName === clusterName) {
-            throw new Error(`credentialsSecretName must differ from the cluster name '${clusterName}': StackGres creates and owns a Secret of that name`);
-        }
         assertRoleName(args.vaultAdminRole);
         args.managedRoles.forEach(assertRoleName);
+        const postgresVersion = args.postgresVersion ?? "15";
+        const clusterSpec = derivedInput(
+            {
+                instances: args.instances ?? 1,
+                postgresVersion,
+                volumeSize: args.volumeSize ?? "5Gi",
+                storageClass: args.storageClass,
+                credentialsSecretName: args.credentialsSecretName,
+            },
+            (s) => {
+                if (s.credentialsSecretName === clusterName) {
+                    throw new Error(`credentialsSecretName must differ from the cluster name '${clusterName}': StackGres creates and owns a Secret of that name`);
+                }
+                return sgClusterSpec({
+                    ...s,
+                    instanceProfileName: `${clusterName}-profile`,
+                    postgresConfigName: `${clusterName}-pgconfig`,
+                    scriptName: `${clusterName}-vault-roles`,
+                });
+            },
+        );
+        const pgConfigSpec = derivedInput(postgresVersion, postgresConfigSpec);
         // Component inputs are saved in state: keep the password secret even if a plain string came in.
         super("vaultkit:index:StackGresCluster", name, { ...args, vaultAdminPassword: pulumi.secret(args.vaultAdminPassword) }, opts);
         const namespace = args.namespace;
-        const postgresVersion = args.postgresVersion ?? "15";
         const timeoutSeconds = args.timeoutSeconds ?? DEFAULT_CLUSTER_TIMEOUT_SECONDS;
         const labels = standardLabels({ instance: clusterName });
         const deps = childDependsOn(opts);
@@ -110,7 +133,7 @@ export class StackGresCluster extends pulumi.ComponentResource {
                 apiVersion: "stackgres.io/v1",
                 kind: "SGInstanceProfile",
                 metadata: { name: `${clusterName}-profile`, namespace, labels },
-                spec: instanceProfileSpec(args.cpu ?? "1", args.memory ?? "2Gi"),
+                spec: derivedInput({ cpu: args.cpu ?? "1", memory: args.memory ?? "2Gi" }, (r) => instanceProfileSpec(r.cpu, r.memory)),
             },
             { parent: this, dependsOn: deps },
         );
@@ -120,7 +143,7 @@ export class StackGresCluster extends pulumi.ComponentResource {
                 apiVersion: "stackgres.io/v1",
                 kind: "SGPostgresConfig",
                 metadata: { name: `${clusterName}-pgconfig`, namespace, labels },
-                spec: postgresConfigSpec(postgresVersion),
+                spec: pgConfigSpec,
             },
             { parent: this, dependsOn: deps },
         );
@@ -174,16 +197,7 @@ export class StackGresCluster extends pulumi.ComponentResource {
                         "pulumi.com/timeoutSeconds": String(timeoutSeconds),
                     },
                 },
-                spec: sgClusterSpec({
-                    instances: args.instances ?? 1,
-                    postgresVersion,
-                    volumeSize: args.volumeSize ?? "5Gi",
-                    storageClass: args.storageClass,
-                    instanceProfileName: `${clusterName}-profile`,
-                    postgresConfigName: `${clusterName}-pgconfig`,
-                    scriptName: `${clusterName}-vault-roles`,
-                    credentialsSecretName: args.credentialsSecretName,
-                }),
+                spec: clusterSpec,
             },
             // StackGres' webhooks reject a cluster whose referenced objects do not exist yet.
             { parent: this, dependsOn: childDependsOn(opts, profile, pgConfig, script) },
@@ -192,7 +206,7 @@ export class StackGresCluster extends pulumi.ComponentResource {
         // The scripts' gate: StackGres's own "applied", and StackGres's own message on a failure.
         // The script embeds the entries' versions, so a changed SGScript replaces the Job.
         const scriptsTimeout = args.scriptsTimeoutSeconds ?? DEFAULT_MANAGED_SQL_WAIT_SECONDS;
-        const gate = entries.apply((e) => managedSqlGateScript({ namespace, clusterName, entries: e, timeoutSeconds: scriptsTimeout }));
+        const gate = pulumi.all([entries, namespace]).apply(([e, ns]) => managedSqlGateScript({ namespace: ns, clusterName, entries: e, timeoutSeconds: scriptsTimeout }));
         const sqlGate = declareKubectlJob(this, `${name}-sql-gate`, {
             namespace,
             image: args.kubectlImage ?? (args.openshift ? PINNED.kubectlImages.openshift : PINNED.kubectlImages.kubernetes),
@@ -206,7 +220,7 @@ export class StackGresCluster extends pulumi.ComponentResource {
         });
 
         this.clusterName = pulumi.output(clusterName);
-        this.primaryHost = pulumi.output(stackGresPrimaryHost(clusterName, namespace));
+        this.primaryHost = pulumi.output(namespace).apply((ns) => stackGresPrimaryHost(clusterName, ns));
         this.port = pulumi.output(POSTGRES_PORT);
         this.ready = [sgCluster, sqlGate];
         this.registerOutputs({ clusterName: this.clusterName, primaryHost: this.primaryHost, port: this.port });

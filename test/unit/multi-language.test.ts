@@ -17,6 +17,14 @@ const componentNames = Object.entries(components)
     .map(([k]) => k)
     .sort();
 
+/** The analyzer's schema of every component, built once per file (building its TypeScript program takes seconds). */
+let analysis: ReturnType<Analyzer["analyze"]> | undefined;
+function analyzed(): ReturnType<Analyzer["analyze"]> {
+    // The real package.json: its exports must lead the analyzer to the components, not the program.
+    analysis ??= new Analyzer(ROOT, pkg.name, pkg, new Set(componentNames)).analyze();
+    return analysis;
+}
+
 describe("multi-language component package", () => {
     // Building the analyzer's TypeScript program takes seconds idle and half a minute on a loaded CI machine
     // (CI compiles the Go binaries in the background meanwhile): a runner limit, not a timing assertion.
@@ -50,12 +58,95 @@ describe("multi-language component package", () => {
     });
 
     it("analyzes cleanly: every component gets a schema with inputs and outputs", { timeout: 120_000 }, () => {
-        // The real package.json: its exports must lead the analyzer to the components, not the program.
-        const result = new Analyzer(ROOT, pkg.name, pkg, new Set(componentNames)).analyze();
+        const result = analyzed();
         expect(Object.keys(result.components).sort()).toEqual(componentNames);
         for (const name of componentNames) {
             expect(Object.keys(result.components[name]!.inputs).length, name).toBeGreaterThan(0);
         }
         expect(Object.keys(result.components.VaultServer!.outputs)).toEqual(expect.arrayContaining(["inClusterAddress", "externalAddress", "rootToken"]));
+    });
+});
+
+/**
+ * The operator and StackGres components' inputs, by name, and which of them are plain: a plain input
+ * names objects, RBAC or SQL, or decides what is declared, and is checked before anything registers
+ * (a plain list, e.g. `crdNames`, may hold Inputs: its length decides, its items need not be known);
+ * every other one is a `pulumi.Input`, so a program in any language can pass another resource's output.
+ */
+describe("operator and StackGres component inputs", () => {
+    const expected: Record<string, { inputs: string[]; plain: string[] }> = {
+        HelmOperator: {
+            inputs: ["chart", "namespace", "releaseName", "repo", "runtimeCrdNames", "timeoutSeconds", "useHelmRelease", "values", "version", "waitImage", "waitRunAsUser"],
+            plain: ["chart", "repo", "runtimeCrdNames", "timeoutSeconds", "useHelmRelease", "version", "waitImage", "waitRunAsUser"],
+        },
+        OpenShiftSecretsStoreCsi: {
+            inputs: ["channel", "createOperatorGroup", "installPlanApproval", "timeoutSeconds", "waitImage"],
+            plain: ["createOperatorGroup", "timeoutSeconds", "waitImage"],
+        },
+        OperatorReadyWait: {
+            inputs: ["approvableCsvs", "crdNames", "csvPrefix", "image", "namespace", "pinnedCsv", "runAsUser", "subscriptionName", "timeoutSeconds"],
+            plain: ["crdNames", "image", "runAsUser", "timeoutSeconds"],
+        },
+        OperatorSubscription: {
+            inputs: [
+                "approvableCsvs",
+                "channel",
+                "createOperatorGroup",
+                "crdNames",
+                "csvPrefix",
+                "installPlanApproval",
+                "namespace",
+                "operatorGroupTargetNamespaces",
+                "packageName",
+                "source",
+                "sourceNamespace",
+                "startingCSV",
+                "subscriptionName",
+                "timeoutSeconds",
+                "waitImage",
+            ],
+            plain: ["createOperatorGroup", "crdNames", "operatorGroupTargetNamespaces", "timeoutSeconds", "waitImage"],
+        },
+        StackGresAdminCredentials: {
+            inputs: ["createMount", "kvMount", "passwordLength", "policyName", "secretPath"],
+            plain: ["createMount", "passwordLength"],
+        },
+        StackGresCluster: {
+            inputs: [
+                "clusterName",
+                "cpu",
+                "credentialsSecretName",
+                "instances",
+                "kubectlImage",
+                "managedRoles",
+                "memory",
+                "namespace",
+                "openshift",
+                "postgresVersion",
+                "scriptsTimeoutSeconds",
+                "storageClass",
+                "timeoutSeconds",
+                "vaultAdminPassword",
+                "vaultAdminRole",
+                "vaultRotatesAdminPassword",
+                "volumeSize",
+            ],
+            plain: ["clusterName", "kubectlImage", "managedRoles", "openshift", "scriptsTimeoutSeconds", "timeoutSeconds", "vaultAdminRole", "vaultRotatesAdminPassword"],
+        },
+    };
+
+    it("has exactly these inputs, and only these plain", { timeout: 120_000 }, () => {
+        const result = analyzed();
+        for (const [name, e] of Object.entries(expected)) {
+            const inputs = result.components[name]!.inputs as Record<string, { plain?: boolean }>;
+            expect(Object.keys(inputs).sort(), name).toEqual([...e.inputs].sort());
+            expect(
+                Object.entries(inputs)
+                    .filter(([, p]) => p.plain === true)
+                    .map(([k]) => k)
+                    .sort(),
+                name,
+            ).toEqual([...e.plain].sort());
+        }
     });
 });

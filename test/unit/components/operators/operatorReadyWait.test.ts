@@ -86,4 +86,20 @@ describe("OperatorReadyWait", () => {
         await settle();
         expect(registrations.length).toBe(before);
     });
+
+    it("takes names another program computes (Outputs): the script and the RBAC use them once known", async () => {
+        new mod.OperatorReadyWait("computed", {
+            namespace: pulumi.output("computed-ns"),
+            image: "registry.k8s.io/kubectl:v1.31.0",
+            subscriptionName: pulumi.output("computed-sub"),
+            crdNames: [pulumi.output("widgets.example.com")],
+        });
+        await settle();
+        const job = one("kubernetes:batch/v1:Job", "computed-job");
+        expect(job.inputs.metadata.namespace).toBe("computed-ns");
+        expect(job.inputs.spec.template.spec.containers[0].command[2]).toBe(
+            mod.operatorWaitScript({ namespace: "computed-ns", subscriptionName: "computed-sub", crdNames: ["widgets.example.com"], timeoutSeconds: mod.DEFAULT_OPERATOR_WAIT_SECONDS }),
+        );
+        expect(one(`${RBAC}:Role`, "computed-role").inputs.rules[0].resourceNames).toEqual(["computed-sub"]);
+    });
 });
