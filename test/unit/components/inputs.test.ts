@@ -92,3 +92,20 @@ describe("isPlainInput", () => {
         expect(mod.isPlainInput({ a: { b: Promise.resolve(1) } })).toBe(false);
     });
 });
+
+describe("derivedInput", () => {
+    const shout = (v: { name: string; n: number }) => {
+        lowercase(v.name);
+        return `${v.name.toUpperCase()}x${v.n}`;
+    };
+
+    it("derives from plain values now (a plain result), and throws a bad one's message at construction", () => {
+        expect(mod.derivedInput({ name: "abc", n: 2 }, shout)).toBe("ABCx2");
+        expect(() => mod.derivedInput({ name: "Bad", n: 1 }, shout)).toThrow('probe: value must be lowercase letters, got "Bad"');
+    });
+
+    it("derives from an object holding an Output once it is known, and rejects with the same message", async () => {
+        expect(await settled(mod.derivedInput({ name: pulumi.output("abc"), n: 3 }, shout))).toBe("ABCx3");
+        await expect(settled(mod.derivedInput({ name: pulumi.output("Bad"), n: 3 }, shout))).rejects.toThrow('got "Bad"');
+    });
+});
