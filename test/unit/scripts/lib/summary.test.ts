@@ -9,9 +9,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { BOOKKEEPING_MARKER, DETAILS_MARKER, diffRenders, formatDiffSummary, renderedObjects, renderSummary } from "../../scripts/lib/summary";
-import { toYaml } from "../../scripts/lib/yaml";
-import { expectInOrder } from "../support/order";
+import { BOOKKEEPING_MARKER, DETAILS_MARKER, diffRenders, formatDiffSummary, renderedObjects, renderSummary } from "../../../../scripts/lib/summary";
+import { toYaml } from "../../../../scripts/lib/yaml";
+import { expectInOrder } from "../../../support/order";
 
 interface Obj {
     id: string;
@@ -185,7 +185,7 @@ describe(".github/scripts/render-diff-markdown.sh", () => {
         try {
             const report = ["## Render changes against main", "", "### ⚠ 1 stateful object(s) deleted or replaced", DETAILS_MARKER, "--- base/prod/k8s/a.yaml", "+++ head/prod/k8s/a.yaml", "-a: ```", BOOKKEEPING_MARKER, "--- base/prod/index.yaml", "+++ head/prod/index.yaml", ""].join("\n");
             fs.writeFileSync(path.join(dir, "diff.txt"), report);
-            const r = spawnSync("bash", [path.resolve(__dirname, "../../.github/scripts/render-diff-markdown.sh"), path.join(dir, "diff.txt")], { encoding: "utf8" });
+            const r = spawnSync("bash", [path.resolve(__dirname, "../../../../.github/scripts/render-diff-markdown.sh"), path.join(dir, "diff.txt")], { encoding: "utf8" });
             expect(r.status, r.stderr).toBe(0);
             const out = r.stdout;
             expect(out.indexOf("### ⚠ 1 stateful object(s)")).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fromYaml, toYaml } from "../../scripts/lib/yaml";
+import { fromYaml, toYaml } from "../../../../scripts/lib/yaml";
 
 describe("toYaml (the render's YAML)", () => {
     const volumes = {
