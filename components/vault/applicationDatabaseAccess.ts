@@ -12,24 +12,24 @@ export interface ApplicationDatabaseAccessArgs {
     databaseMount: pulumi.Input<string>;
     /** Connection (db_name) the static role uses; it must list this role in `allowed_roles`. */
     connectionName: pulumi.Input<string>;
-    /** Vault static role name: one path segment. Seed: `app`. */
+    /** Vault static role name: one path segment. Seed: `app`. Plain: the policy and auth role are named after it (components/vault/paths.ts). */
     staticRoleName: string;
     /** The existing PostgreSQL role whose password Vault rotates; never the superuser. Seed: `app`. */
-    databaseUsername: string;
+    databaseUsername: pulumi.Input<string>;
     /** Rotation period in seconds, at least 5 (Vault's minimum). Seed: 86400. */
-    rotationPeriodSeconds: number;
+    rotationPeriodSeconds: pulumi.Input<number>;
     /** Mount of the Kubernetes auth method. Default `kubernetes`. */
     authMount?: pulumi.Input<string>;
-    /** Kubernetes auth role name. Default: the static role name. */
+    /** Kubernetes auth role name. Default: the static role name. Plain, like the static role's name. */
     authRoleName?: string;
-    /** Service accounts of the application. */
-    serviceAccountNames: string[];
-    /** Namespaces of the application. */
-    namespaces: string[];
+    /** Service accounts of the application (no wildcards). */
+    serviceAccountNames: pulumi.Input<string>[];
+    /** Namespaces of the application (no wildcards). */
+    namespaces: pulumi.Input<string>[];
     /** Expected token audience. */
-    audience?: string;
+    audience?: pulumi.Input<string>;
     /** Vault token TTL in seconds. Default 3600. */
-    tokenTtlSeconds?: number;
+    tokenTtlSeconds?: pulumi.Input<number>;
 }
 
 /**

@@ -3,6 +3,8 @@
  * role), kept pure so the components declare exactly these arguments and the real-server tier writes
  * the very same ones to a real Vault-API server + PostgreSQL pair.
  */
+import type * as pulumi from "@pulumi/pulumi";
+import { checkedInput } from "../inputs";
 import type { KubernetesAuthRoleSpec } from "./kubernetesAuthRole";
 import { applicationAuthRoleName, staticCredsPolicyName } from "./paths";
 
@@ -61,18 +63,28 @@ const SUPERUSER_NAMES = ["postgres"];
 /**
  * Checks a static role's arguments when the component is constructed, not when Vault is called: a
  * name Vault cannot take as one path segment, a rotation period Vault refuses, or the superuser as
- * the managed user (Vault would rotate the password everything else logs in with).
+ * the managed user (Vault would rotate the password everything else logs in with). The user and the
+ * period may be outputs: they are checked when they resolve, so use the returned values.
  */
-export function checkStaticRole(args: { staticRoleName: string; databaseUsername: string; rotationPeriodSeconds: number }): void {
+export function checkStaticRole(args: { staticRoleName: string; databaseUsername: pulumi.Input<string>; rotationPeriodSeconds: pulumi.Input<number> }): {
+    databaseUsername: pulumi.Input<string>;
+    rotationPeriodSeconds: pulumi.Input<number>;
+} {
+    const role = JSON.stringify(args.staticRoleName);
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(args.staticRoleName)) {
-        throw new Error(`static role name must be one Vault path segment (letters, digits, '.', '_', '-'; no '/', '*' or spaces), got ${JSON.stringify(args.staticRoleName)}`);
+        throw new Error(`static role name must be one Vault path segment (letters, digits, '.', '_', '-'; no '/', '*' or spaces), got ${role}`);
     }
-    if (args.databaseUsername === "" || SUPERUSER_NAMES.includes(args.databaseUsername) || args.databaseUsername.startsWith("pg_")) {
-        throw new Error(`static role ${JSON.stringify(args.staticRoleName)}: databaseUsername must be an application's role, not the superuser or a reserved pg_ role, got ${JSON.stringify(args.databaseUsername)}`);
-    }
-    if (!Number.isInteger(args.rotationPeriodSeconds) || args.rotationPeriodSeconds < MIN_STATIC_ROLE_ROTATION_SECONDS) {
-        throw new Error(`static role ${JSON.stringify(args.staticRoleName)}: rotationPeriodSeconds must be a whole number of at least ${MIN_STATIC_ROLE_ROTATION_SECONDS} (Vault's minimum), got ${args.rotationPeriodSeconds}`);
-    }
+    const databaseUsername = checkedInput(args.databaseUsername, (user) => {
+        if (user === "" || SUPERUSER_NAMES.includes(user) || user.startsWith("pg_")) {
+            throw new Error(`static role ${role}: databaseUsername must be an application's role, not the superuser or a reserved pg_ role, got ${JSON.stringify(user)}`);
+        }
+    });
+    const rotationPeriodSeconds = checkedInput(args.rotationPeriodSeconds, (seconds) => {
+        if (!Number.isInteger(seconds) || seconds < MIN_STATIC_ROLE_ROTATION_SECONDS) {
+            throw new Error(`static role ${role}: rotationPeriodSeconds must be a whole number of at least ${MIN_STATIC_ROLE_ROTATION_SECONDS} (Vault's minimum), got ${seconds}`);
+        }
+    });
+    return { databaseUsername, rotationPeriodSeconds };
 }
 
 /** Vault's postgres plugin, the only one this project configures. */
@@ -95,11 +107,11 @@ export function checkAllowedRoles(allowedRoles: string[]): void {
  * the postgres plugin, Vault verifying the connection on write, only the named static roles allowed,
  * and every password Vault sets hashed in Vault. `T` is the mount (an output in the component).
  */
-export function databaseConnectionInputs<T, P>(args: {
+export function databaseConnectionInputs<T, P, N = string>(args: {
     mount: T;
-    connectionName: string;
+    connectionName: N;
     endpoint: PostgresEndpoint;
-    username: string;
+    username: N;
     password: P;
     allowedRoles: string[];
 }) {
@@ -129,8 +141,12 @@ export function rotateRootEndpointInputs<T>(path: T) {
     return { path, dataJson: "{}", disableRead: true, disableDelete: true };
 }
 
-/** What an application's access is made of (ApplicationDatabaseAccess's arguments, less the component options). */
-export interface ApplicationAccessSpec<T> {
+/**
+ * What an application's access is made of (ApplicationDatabaseAccess's arguments, less the component
+ * options). `T`: the mount and connection; `B`: the database user, a binding or the audience; `N`: the
+ * rotation period or the token TTL (inputs in the component, plain in the stack's data).
+ */
+export interface ApplicationAccessSpec<T, B = string, N = number> {
     /** Mount of the database secrets engine. */
     databaseMount: T;
     /** The connection the static role uses. */
@@ -138,30 +154,30 @@ export interface ApplicationAccessSpec<T> {
     /** Vault static role name. */
     staticRoleName: string;
     /** The PostgreSQL role Vault rotates. */
-    databaseUsername: string;
+    databaseUsername: B;
     /** Rotation period in seconds. */
-    rotationPeriodSeconds: number;
+    rotationPeriodSeconds: N;
     /** Kubernetes auth role name; default the static role name. */
     authRoleName?: string;
     /** Service accounts bound to the auth role. */
-    serviceAccountNames: string[];
+    serviceAccountNames: B[];
     /** Their namespaces. */
-    namespaces: string[];
+    namespaces: B[];
     /** Expected token audience. */
-    audience?: string;
+    audience?: B;
     /** Vault token TTL in seconds; default 3600. */
-    tokenTtlSeconds?: number;
+    tokenTtlSeconds?: N;
 }
 
 /** The arguments of `vault.database.SecretBackendStaticRole` for an application (checked first). */
-export function staticRoleInputs<T>(spec: ApplicationAccessSpec<T>) {
-    checkStaticRole(spec);
+export function staticRoleInputs<T>(spec: ApplicationAccessSpec<T, pulumi.Input<string>, pulumi.Input<number>>) {
+    const checked = checkStaticRole(spec);
     return {
         backend: spec.databaseMount,
         name: spec.staticRoleName,
         dbName: spec.connectionName,
-        username: spec.databaseUsername,
-        rotationPeriod: spec.rotationPeriodSeconds,
+        username: checked.databaseUsername,
+        rotationPeriod: checked.rotationPeriodSeconds,
     };
 }
 
@@ -170,7 +186,9 @@ export function staticRoleInputs<T>(spec: ApplicationAccessSpec<T>) {
  * exactly the policy that reads its static role's credentials (named after the static role, not the
  * database role or the service account).
  */
-export function applicationAuthRoleSpec(spec: ApplicationAccessSpec<unknown>): KubernetesAuthRoleSpec {
+export function applicationAuthRoleSpec<B = string, N = number>(
+    spec: ApplicationAccessSpec<unknown, B, N>,
+): Omit<KubernetesAuthRoleSpec, "serviceAccountNames" | "namespaces" | "audience" | "tokenTtlSeconds"> & { serviceAccountNames: B[]; namespaces: B[]; audience?: B; tokenTtlSeconds: N | number } {
     return {
         name: applicationAuthRoleName(spec),
         serviceAccountNames: spec.serviceAccountNames,

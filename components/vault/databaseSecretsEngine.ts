@@ -7,18 +7,19 @@ import { rotateRootPath } from "./paths";
 /** Arguments of {@link DatabaseSecretsEngine}. */
 export interface DatabaseSecretsEngineArgs {
     /** Mount path. Seed: `database`. */
-    path?: string;
+    path?: pulumi.Input<string>;
     /** Connection name. Seed: `keycloak-postgresql`. */
-    connectionName: string;
-    /** Where Vault reaches PostgreSQL. */
+    connectionName: pulumi.Input<string>;
+    /** Where Vault reaches PostgreSQL. Plain: checked and built into the connection URL at construction. */
     endpoint: PostgresEndpoint;
     /** The PostgreSQL role Vault logs in as (CREATEROLE, not superuser). */
-    username: string;
+    username: pulumi.Input<string>;
     /** Its password (secret). */
     password: pulumi.Input<string>;
     /**
      * Static role names this connection may serve. The seed used `*`; here the list must be
-     * explicit and non-empty, so a role added elsewhere cannot borrow the connection.
+     * explicit and non-empty, so a role added elsewhere cannot borrow the connection. Plain: that
+     * check runs at construction.
      */
     allowedRoles: string[];
     /**

@@ -1,33 +1,25 @@
 import * as pulumi from "@pulumi/pulumi";
 import { childDependsOn } from "../dependencies";
 import * as vault from "@pulumi/vault";
-import { kubernetesAuthRoleInputs } from "./kubernetesAuthRole";
+import { kubernetesAuthRoleInputs, type KubernetesAuthRoleSpec } from "./kubernetesAuthRole";
 
-/** One role to create on the auth method. */
-export interface VaultKubernetesAuthRoleArgs {
-    /** Role name, e.g. `keycloak-role`. */
-    name: string;
-    /** Service accounts allowed to log in. */
-    serviceAccountNames: string[];
-    /** Namespaces of those service accounts. */
-    namespaces: string[];
-    /** Policies attached to issued tokens. */
-    policies: pulumi.Input<string>[];
-    /** Expected token audience. */
-    audience?: string;
-    /** Token TTL in seconds. */
-    tokenTtlSeconds: number;
-}
+/**
+ * One role to create on the auth method: its bindings, policies, audience and TTL may be outputs of
+ * other resources (checked when they resolve). A nested type, so the schema analyzer keeps the
+ * inherited fields.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a named type for the schema, nothing to add
+export interface VaultKubernetesAuthRoleArgs extends KubernetesAuthRoleSpec<pulumi.Input<string>, pulumi.Input<number>> {}
 
 /** Arguments of {@link VaultKubernetesAuth}. */
 export interface VaultKubernetesAuthArgs {
     /** Mount path of the auth method. Default `kubernetes` (seed: `vault auth enable kubernetes`). */
-    path?: string;
+    path?: pulumi.Input<string>;
     /**
      * API server URL Vault calls for TokenReview. Default `https://kubernetes.default.svc`: the
      * in-cluster name, not the seed's hard-coded service IP (which differs per cluster).
      */
-    kubernetesHost?: string;
+    kubernetesHost?: pulumi.Input<string>;
     /** Roles to create. */
     roles?: VaultKubernetesAuthRoleArgs[];
     /**
@@ -51,8 +43,8 @@ export const IN_CLUSTER_KUBERNETES_HOST = "https://kubernetes.default.svc";
  * (`disableLocalCaJwt`), so the API server's CA comes from the args. Without one Vault runs in a pod
  * and reads both from /var/run/secrets/kubernetes.io/serviceaccount (a CA given here still wins).
  */
-export function kubernetesAuthConfigInputs<T>(args: { kubernetesHost?: string; kubernetesCaCert?: T; tokenReviewerJwt?: T }): {
-    kubernetesHost: string;
+export function kubernetesAuthConfigInputs<T, H = string>(args: { kubernetesHost?: H; kubernetesCaCert?: T; tokenReviewerJwt?: T }): {
+    kubernetesHost: H | string;
     kubernetesCaCert?: T;
     tokenReviewerJwt?: T;
     disableLocalCaJwt: boolean;
@@ -82,6 +74,8 @@ export class VaultKubernetesAuth extends pulumi.ComponentResource {
     public readonly config: vault.kubernetes.AuthBackendConfig;
 
     constructor(name: string, args: VaultKubernetesAuthArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Every role is checked before anything is registered (outputs when they resolve).
+        const roleInputs = (args.roles ?? []).map((role) => ({ name: role.name, inputs: kubernetesAuthRoleInputs(role) }));
         super("vaultkit:index:VaultKubernetesAuth", name, args, opts);
         const path = args.path ?? "kubernetes";
         this.backend = new vault.AuthBackend(`${name}-backend`, { type: "kubernetes", path }, { parent: this, dependsOn: childDependsOn(opts) });
@@ -91,15 +85,9 @@ export class VaultKubernetesAuth extends pulumi.ComponentResource {
             tokenReviewerJwt: args.tokenReviewerJwt === undefined ? undefined : pulumi.secret(args.tokenReviewerJwt),
         });
         this.config = new vault.kubernetes.AuthBackendConfig(`${name}-config`, { backend: this.backend.path, ...configInputs }, { parent: this });
-        const roles = (args.roles ?? []).map((role) => {
-            // Validate the plain parts now; policies may be outputs of other resources.
-            const checked = kubernetesAuthRoleInputs({ ...role, policies: role.policies.map(() => "placeholder") });
-            return new vault.kubernetes.AuthBackendRole(
-                `${name}-role-${role.name}`,
-                { ...checked, backend: this.backend.path, tokenPolicies: role.policies },
-                { parent: this, dependsOn: [this.config] },
-            );
-        });
+        const roles = roleInputs.map(
+            (role) => new vault.kubernetes.AuthBackendRole(`${name}-role-${role.name}`, { ...role.inputs, backend: this.backend.path }, { parent: this, dependsOn: [this.config] }),
+        );
         this.path = this.backend.path;
         this.roleNames = pulumi.all(roles.map((r) => r.roleName));
         this.registerOutputs({ path: this.path, roleNames: this.roleNames });

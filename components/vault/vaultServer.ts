@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childDependsOn } from "../dependencies";
 import * as random from "@pulumi/random";
+import { checkedInput } from "../inputs";
 import { PINNED } from "../versions";
 import { devRootTokenFromSecret, injectorWebhookWithoutCaBundle } from "./vaultChartTransforms";
 import { vaultHelmValues } from "./vaultHelmValues";
@@ -9,18 +10,18 @@ import { vaultHelmValues } from "./vaultHelmValues";
 /** One environment variable of the Vault server taken from an existing Secret (e.g. the transit token). */
 export interface SealSecretEnvVar {
     /** Variable name, e.g. `VAULT_TOKEN`. */
-    envName: string;
+    envName: pulumi.Input<string>;
     /** Secret in Vault's namespace. */
-    secretName: string;
+    secretName: pulumi.Input<string>;
     /** Key inside that Secret. */
-    secretKey: string;
+    secretKey: pulumi.Input<string>;
 }
 
 /** Arguments of {@link VaultServer}. */
 export interface VaultServerArgs {
     /** Namespace Vault runs in (created by the caller). Seed: `vault`. */
     namespace: pulumi.Input<string>;
-    /** Helm release name; also the Service name (`vault`). */
+    /** Helm release name; also the Service name (`vault`). Plain: it names every object the chart renders. */
     releaseName?: string;
     /**
      * `"dev"` (seed parity: in-memory, unsealed, generated root token) or `"ha"` (Raft, TLS). A
@@ -38,24 +39,24 @@ export interface VaultServerArgs {
     /** Raft replicas in `ha` mode. Default 3. */
     haReplicas?: number;
     /** OpenShift Route host; unset lets OpenShift generate one. */
-    routeHost?: string;
+    routeHost?: pulumi.Input<string>;
     /** Plain Kubernetes: Ingress host (no Ingress when unset). */
-    ingressHost?: string;
+    ingressHost?: pulumi.Input<string>;
     /** Plain Kubernetes: IngressClass name. */
-    ingressClassName?: string;
-    /** vault-helm chart version. Default: the pinned one in components/versions.ts. */
+    ingressClassName?: pulumi.Input<string>;
+    /** vault-helm chart version. Default: the pinned one in components/versions.ts. Plain: exported as `chartVersion`. */
     chartVersion?: string;
     /** `ha`: Secret with `tls.crt`, `tls.key`, `ca.crt` for the listener (created by the caller, e.g. cert-manager). */
-    tlsSecretName?: string;
+    tlsSecretName?: pulumi.Input<string>;
     /** `ha`: HCL seal stanza for auto-unseal (transit, awskms, gcpckms, azurekeyvault). */
-    sealConfig?: string;
+    sealConfig?: pulumi.Input<string>;
     /** `ha`: env vars for the seal stanza from existing Secrets (vault-helm `server.extraSecretEnvironmentVars`). */
-    sealSecretEnv?: SealSecretEnvVar[];
+    sealSecretEnv?: pulumi.Input<pulumi.Input<SealSecretEnvVar>[]>;
     /**
      * Secret holding Vault's CA as `ca.crt` in Vault's namespace: mounted into the CSI provider so it
      * can verify a Vault whose TLS comes from a private CA (SecretProviderClass `vaultCACertPath`).
      */
-    clientCaSecretName?: string;
+    clientCaSecretName?: pulumi.Input<string>;
     /** URL where the Pulumi program reaches Vault's API (Route/Ingress/port-forward), exported as `externalAddress`. */
     externalAddress: pulumi.Input<string>;
 }
@@ -90,12 +91,16 @@ export class VaultServer extends pulumi.ComponentResource {
         const releaseName = args.releaseName ?? "vault";
         const chartVersion = args.chartVersion ?? PINNED.vaultChart.version;
         const csiProvider = args.csiProvider ?? true;
-        if (mode === "ha" && !args.tlsSecretName) {
-            throw new Error(`VaultServer ${name}: mode 'ha' needs tlsSecretName (Raft peers and clients use TLS)`);
-        }
-        if (args.openshift && args.ingressHost) {
-            throw new Error(`VaultServer ${name}: ingressHost is for plain Kubernetes; on OpenShift use routeHost`);
-        }
+        const tlsSecretName = checkedInput(args.tlsSecretName, (tls) => {
+            if (mode === "ha" && !tls) {
+                throw new Error(`VaultServer ${name}: mode 'ha' needs tlsSecretName (Raft peers and clients use TLS)`);
+            }
+        });
+        const ingressHost = checkedInput(args.ingressHost, (host) => {
+            if (args.openshift && host) {
+                throw new Error(`VaultServer ${name}: ingressHost is for plain Kubernetes; on OpenShift use routeHost`);
+            }
+        });
         super("vaultkit:index:VaultServer", name, args, opts);
 
         const dependsOn: pulumi.Resource[] = [];
@@ -120,7 +125,17 @@ export class VaultServer extends pulumi.ComponentResource {
             transforms.push(devRootTokenFromSecret(ref));
         }
 
-        const values = pulumi.output(args.namespace).apply((namespace) =>
+        const inputs = {
+            namespace: args.namespace,
+            routeHost: args.routeHost,
+            ingressHost,
+            ingressClassName: args.ingressClassName,
+            tlsSecretName,
+            sealConfig: args.sealConfig,
+            sealSecretEnv: args.sealSecretEnv,
+            clientCaSecretName: args.clientCaSecretName,
+        };
+        const values = pulumi.output(inputs).apply(({ namespace, ...known }) =>
             vaultHelmValues(
                 {
                     mode: mode,
@@ -129,13 +144,7 @@ export class VaultServer extends pulumi.ComponentResource {
                     injector: args.injector ?? true,
                     csiProvider,
                     haReplicas: args.haReplicas ?? 3,
-                    routeHost: args.routeHost,
-                    ingressHost: args.ingressHost,
-                    ingressClassName: args.ingressClassName,
-                    tlsSecretName: args.tlsSecretName,
-                    sealConfig: args.sealConfig,
-                    sealSecretEnv: args.sealSecretEnv,
-                    clientCaSecretName: args.clientCaSecretName,
+                    ...known,
                     images: {
                         server: PINNED.vaultChart.appVersion,
                         injector: PINNED.vaultChart.injectorVersion,

@@ -150,3 +150,72 @@ describe("operator and StackGres component inputs", () => {
         }
     });
 });
+
+describe("vault components' inputs as other languages see them", () => {
+    /** `input`: may be an output of another resource; `plain`: must be known when the program runs; `inputs[]`: a list whose items may be outputs. */
+    function kinds(props: Record<string, { plain?: boolean; items?: { plain?: boolean } }>): Record<string, string> {
+        return Object.fromEntries(Object.entries(props).map(([k, p]) => [k, !p.plain ? "input" : p.items && !p.items.plain ? "inputs[]" : "plain"]));
+    }
+
+    it("types what another program would compute as an input; structure and names of children stay plain", { timeout: 120_000 }, () => {
+        const result = analyzed();
+        const types = result.typeDefinitions;
+        expect(kinds(result.components.VaultServer!.inputs)).toEqual({
+            namespace: "input",
+            releaseName: "plain",
+            mode: "plain",
+            openshift: "plain",
+            ui: "plain",
+            injector: "plain",
+            csiProvider: "plain",
+            haReplicas: "plain",
+            routeHost: "input",
+            ingressHost: "input",
+            ingressClassName: "input",
+            chartVersion: "plain",
+            tlsSecretName: "input",
+            sealConfig: "input",
+            sealSecretEnv: "input",
+            clientCaSecretName: "input",
+            externalAddress: "input",
+        });
+        expect(kinds(types.SealSecretEnvVar!.properties!)).toEqual({ envName: "input", secretName: "input", secretKey: "input" });
+        expect(kinds(result.components.VaultKubernetesAuth!.inputs)).toEqual({
+            path: "input",
+            kubernetesHost: "input",
+            roles: "plain",
+            kubernetesCaCert: "input",
+            tokenReviewerJwt: "input",
+        });
+        expect(kinds(types.VaultKubernetesAuthRoleArgs!.properties!)).toEqual({
+            name: "plain",
+            serviceAccountNames: "inputs[]",
+            namespaces: "inputs[]",
+            policies: "inputs[]",
+            audience: "input",
+            tokenTtlSeconds: "input",
+        });
+        expect(kinds(result.components.DatabaseSecretsEngine!.inputs)).toEqual({
+            path: "input",
+            connectionName: "input",
+            endpoint: "plain",
+            username: "input",
+            password: "input",
+            allowedRoles: "plain",
+            rotateRootCredentials: "plain",
+        });
+        expect(kinds(result.components.ApplicationDatabaseAccess!.inputs)).toEqual({
+            databaseMount: "input",
+            connectionName: "input",
+            staticRoleName: "plain",
+            databaseUsername: "input",
+            rotationPeriodSeconds: "input",
+            authMount: "input",
+            authRoleName: "plain",
+            serviceAccountNames: "inputs[]",
+            namespaces: "inputs[]",
+            audience: "input",
+            tokenTtlSeconds: "input",
+        });
+    });
+});
