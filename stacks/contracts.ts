@@ -7,6 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
+import type { VaultConnection } from "../components/delivery/args";
 import type { OperatorName } from "../components/operators/catalog";
 import type { StackGresAdminCredentials } from "../components/stackgres/stackGresAdminCredentials";
 import type { VaultBootstrap } from "../components/vault/vaultBootstrap";
@@ -62,10 +63,11 @@ export interface VaultPart {
     adminCredentials?: StackGresAdminCredentials;
     /** API path of the admin credentials pods read (`<kvMount>/data/<adminSecretPath>`). */
     adminCredentialsPath: pulumi.Output<string>;
-    /** Where pods reach Vault. */
-    inClusterAddress: string;
-    /** A Secret with `ca.crt` (Vault's CA) in every consuming namespace; unset for plain HTTP or a public CA. */
-    caSecretName?: string;
+    /**
+     * Where pods reach Vault (`address`), and `caSecretName`: a Secret with `ca.crt` (Vault's CA) in
+     * every consuming namespace, unset for plain HTTP or a public CA.
+     */
+    connection: VaultConnection;
     /** Mount path of the Kubernetes auth method. */
     authMount: string;
     /** The admin credentials in KV v2 and the role that reads them. */

@@ -9,7 +9,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CSI_PROVIDER_VAULT_CA_PATH, CsiSecretMount } from "../components/delivery/csiSecretMount";
+import { VaultKubernetesLogin } from "../components/delivery/args";
+import { CsiSecretMount } from "../components/delivery/csiSecretMount";
 import { DirectVaultAccess } from "../components/delivery/directVaultAccess";
 import { DynamicSecretSync } from "../components/delivery/dynamicSecretSync";
 import { InjectedSecret, kvJsonTemplate, staticCredsPasswordTemplate } from "../components/delivery/injectedSecret";
@@ -62,9 +63,14 @@ export function workloadRunAsUser(config: StackConfig): number | undefined {
     return config.platform === "kubernetes" ? PLAIN_KUBERNETES_UID : undefined;
 }
 
-function namespaceDependency(namespaces: Namespaces, name: string): pulumi.Resource[] {
-    const ns = namespaces[name];
-    return ns ? [ns] : [];
+/** The namespace `name`; when this stack creates it, its `metadata.name`, so whatever lands in it waits for it. */
+function namespaceInput(namespaces: Namespaces, name: string): pulumi.Input<string> {
+    return namespaces[name]?.metadata.name ?? name;
+}
+
+/** The Kubernetes login as `role`, with the stack's auth mount and token audience. */
+function vaultLogin(config: StackConfig, vault: VaultPart, role: string): VaultKubernetesLogin {
+    return { role, authMount: vault.authMount, audience: config.kubernetesAuth.audience };
 }
 
 /**
@@ -79,10 +85,14 @@ function vaultLoginServiceAccount(
     return new k8s.core.v1.ServiceAccount(
         resourceName,
         {
-            metadata: { name: sa.name, namespace: sa.namespace, labels: { "app.kubernetes.io/part-of": "vaultkit", "app.kubernetes.io/managed-by": "pulumi", ...sa.labels } },
+            metadata: {
+                name: sa.name,
+                namespace: namespaceInput(opts.namespaces, sa.namespace),
+                labels: { "app.kubernetes.io/part-of": "vaultkit", "app.kubernetes.io/managed-by": "pulumi", ...sa.labels },
+            },
             automountServiceAccountToken: false,
         },
-        { provider: opts.providers.kubernetes, dependsOn: namespaceDependency(opts.namespaces, sa.namespace) },
+        { provider: opts.providers.kubernetes },
     );
 }
 
@@ -109,13 +119,9 @@ export function buildAdminSecretSync(
     return new SecretSync(
         `${db.clusterName}-admin-sync`,
         {
-            namespace: db.namespace,
-            vaultAddress: opts.vault.inClusterAddress,
-            vaultCaSecretName: opts.vault.caSecretName,
-            authMount: opts.vault.authMount,
-            authRole: opts.vault.admin.authRoleName,
-            serviceAccountName: adminSyncServiceAccountName(db.clusterName),
-            audiences: [config.kubernetesAuth.audience],
+            namespace: namespaceInput(opts.namespaces, db.namespace),
+            vault: opts.vault.connection,
+            login: { ...vaultLogin(config, opts.vault, opts.vault.admin.authRoleName), serviceAccountName: adminSyncServiceAccountName(db.clusterName) },
             kvMount: opts.vault.admin.kvMount,
             secretPath: opts.vault.admin.secretPath,
             destinationSecretName: db.syncedSecretName,
@@ -126,7 +132,7 @@ export function buildAdminSecretSync(
         },
         {
             providers: opts.providers,
-            dependsOn: [...namespaceDependency(opts.namespaces, db.namespace), serviceAccount, ...opts.operators.vaultSecretsOperator, ...opts.vault.adminCredentialsReady],
+            dependsOn: [serviceAccount, ...opts.operators.vaultSecretsOperator, ...opts.vault.adminCredentialsReady],
         },
     );
 }
@@ -135,8 +141,15 @@ export function buildAdminSecretSync(
  * With a private CA the CSI provider talks to Vault directly and verifies it with the CA the Vault
  * chart mounted into it; otherwise it uses the address the chart configured.
  */
-function csiVaultTls(vault: VaultPart): { vaultAddress?: string; vaultCaCertPath?: string } {
-    return vault.caSecretName ? { vaultAddress: vault.inClusterAddress, vaultCaCertPath: CSI_PROVIDER_VAULT_CA_PATH } : {};
+function csiVault(vault: VaultPart): VaultPart["connection"] | undefined {
+    return vault.connection.caSecretName ? vault.connection : undefined;
+}
+
+/**
+ * The agent injector's own address (the Vault chart's), and Vault's CA when there is one.
+ */
+function injectorVault(vault: VaultPart): VaultPart["connection"] {
+    return { caSecretName: vault.connection.caSecretName };
 }
 
 /** What {@link buildDelivery} needs. */
@@ -202,21 +215,19 @@ function buildDebugWorkloads(
         opts,
     );
     out.push(serviceAccount);
-    const deps = [...namespaceDependency(opts.namespaces, namespace), serviceAccount, ...opts.vault.adminCredentialsReady];
-    const common = { namespace, serviceAccountName: debugServiceAccountName(db.clusterName), image: d.image, runAsUser: workloadRunAsUser(config) };
+    const deps = [serviceAccount, ...opts.vault.adminCredentialsReady];
+    const common = {
+        namespace: namespaceInput(opts.namespaces, namespace),
+        login: vaultLogin(config, opts.vault, admin.authRoleName),
+        workload: { serviceAccountName: debugServiceAccountName(db.clusterName), runAsUser: workloadRunAsUser(config) },
+        container: { image: d.image },
+    };
 
     if (d.csi) {
         out.push(
             new CsiSecretMount(
                 `${db.clusterName}-debug-csi`,
-                {
-                    ...common,
-                    roleName: admin.authRoleName,
-                    authMount: opts.vault.authMount,
-                    ...csiVaultTls(opts.vault),
-                    audience: config.kubernetesAuth.audience,
-                    objects: [{ objectName: fileName, secretPath: adminDataPath }],
-                },
+                { ...common, vault: csiVault(opts.vault), objects: [{ objectName: fileName, apiPath: adminDataPath }] },
                 componentOpts([...deps, ...opts.operators.secretsStoreCsi]),
             ),
         );
@@ -227,11 +238,8 @@ function buildDebugWorkloads(
                 `${db.clusterName}-debug-injector`,
                 {
                     ...common,
-                    role: admin.authRoleName,
-                    authMount: opts.vault.authMount,
-                    vaultCaSecretName: opts.vault.caSecretName,
-                    audience: config.kubernetesAuth.audience,
-                    files: [{ fileName, vaultPath: adminDataPath, template: kvJsonTemplate(adminDataPath) }],
+                    vault: injectorVault(opts.vault),
+                    files: [{ fileName, apiPath: adminDataPath, template: kvJsonTemplate(adminDataPath) }],
                     staticSecretRenderIntervalSeconds: DELIVERY_INTERVALS.injectorStaticSecretRenderIntervalSeconds,
                 },
                 componentOpts([...deps, ...opts.vault.serverReady]),
@@ -244,14 +252,10 @@ function buildDebugWorkloads(
                 `${db.clusterName}-debug-direct`,
                 {
                     ...common,
-                    vaultAddress: opts.vault.inClusterAddress,
-                    vaultCaSecretName: opts.vault.caSecretName,
-                    authMount: opts.vault.authMount,
-                    role: admin.authRoleName,
-                    secretPath: adminDataPath,
+                    vault: opts.vault.connection,
+                    apiPath: adminDataPath,
                     outputFile: `/tmp/${fileName}`,
-                    intervalSeconds: DELIVERY_INTERVALS.fetchIntervalSeconds,
-                    audience: config.kubernetesAuth.audience,
+                    fetchIntervalSeconds: DELIVERY_INTERVALS.fetchIntervalSeconds,
                 },
                 componentOpts(deps),
             ),
@@ -276,8 +280,9 @@ function buildApplicationWorkload(
     opts: DeliveryOptions,
     componentOpts: (d: pulumi.Resource[]) => pulumi.ComponentResourceOptions,
 ): pulumi.Resource[] {
-    const ns = namespaceDependency(opts.namespaces, app.namespace);
-    const deps = [...ns, ...serviceAccount, ...access.ready];
+    const namespace = namespaceInput(opts.namespaces, app.namespace);
+    const deps = [...serviceAccount, ...access.ready];
+    const login = vaultLogin(config, opts.vault, access.authRoleName);
     const psqlImage = app.image ?? PINNED.psqlImage;
     const psqlAt = (passwordFile: string): PsqlCheckInputs => ({
         user: app.databaseRole,
@@ -294,7 +299,6 @@ function buildApplicationWorkload(
     });
     const passwordFile = `${SECRETS_MOUNT_PATH}/password`;
     const workload = {
-        namespace: app.namespace,
         serviceAccountName: app.serviceAccount,
         deploymentName: app.name,
         runAsUser: workloadRunAsUser(config),
@@ -306,13 +310,9 @@ function buildApplicationWorkload(
             const sync = new DynamicSecretSync(
                 `${app.name}-sync`,
                 {
-                    namespace: app.namespace,
-                    vaultAddress: opts.vault.inClusterAddress,
-                    vaultCaSecretName: opts.vault.caSecretName,
-                    authMount: opts.vault.authMount,
-                    authRole: access.authRoleName,
-                    serviceAccountName: app.serviceAccount,
-                    audiences: [config.kubernetesAuth.audience],
+                    namespace,
+                    vault: opts.vault.connection,
+                    login: { ...login, serviceAccountName: app.serviceAccount },
                     databaseMount: access.databaseMount,
                     staticRoleName: access.staticRoleName,
                     destinationSecretName: `${app.name}-db-credentials`,
@@ -324,7 +324,12 @@ function buildApplicationWorkload(
             );
             const consumer = new SyncedSecretApp(
                 app.name,
-                { ...workload, ...checkContainer(`${SYNCED_SECRET_MOUNT_PATH}/password`), secretName: sync.secretName, readinessPeriodSeconds: DELIVERY_INTERVALS.checkIntervalSeconds },
+                {
+                    namespace,
+                    workload,
+                    container: { ...checkContainer(`${SYNCED_SECRET_MOUNT_PATH}/password`), readinessPeriodSeconds: DELIVERY_INTERVALS.checkIntervalSeconds },
+                    secretName: sync.secretName,
+                },
                 componentOpts([...deps, ...sync.ready]),
             );
             return [sync, consumer];
@@ -334,13 +339,12 @@ function buildApplicationWorkload(
                 new CsiSecretMount(
                     app.name,
                     {
-                        ...workload,
-                        ...checkContainer(passwordFile),
-                        roleName: access.authRoleName,
-                        authMount: opts.vault.authMount,
-                        ...csiVaultTls(opts.vault),
-                        audience: config.kubernetesAuth.audience,
-                        objects: [{ objectName: "password", secretPath: access.credsPath, secretKey: "password" }],
+                        namespace,
+                        workload,
+                        container: checkContainer(passwordFile),
+                        vault: csiVault(opts.vault),
+                        login,
+                        objects: [{ objectName: "password", apiPath: access.credsPath, secretKey: "password" }],
                     },
                     componentOpts([...deps, ...opts.operators.secretsStoreCsi]),
                 ),
@@ -350,13 +354,12 @@ function buildApplicationWorkload(
                 new InjectedSecret(
                     app.name,
                     {
-                        ...workload,
-                        ...checkContainer(passwordFile),
-                        role: access.authRoleName,
-                        authMount: opts.vault.authMount,
-                        vaultCaSecretName: opts.vault.caSecretName,
-                        audience: config.kubernetesAuth.audience,
-                        files: [{ fileName: "password", vaultPath: access.credsPath, template: staticCredsPasswordTemplate(access.credsPath) }],
+                        namespace,
+                        workload,
+                        container: checkContainer(passwordFile),
+                        vault: injectorVault(opts.vault),
+                        login,
+                        files: [{ fileName: "password", apiPath: access.credsPath, template: staticCredsPasswordTemplate(access.credsPath) }],
                         staticSecretRenderIntervalSeconds: DELIVERY_INTERVALS.injectorStaticSecretRenderIntervalSeconds,
                     },
                     componentOpts([...deps, ...opts.vault.serverReady]),
@@ -367,12 +370,11 @@ function buildApplicationWorkload(
                 new UserCredentialsApp(
                     app.name,
                     {
-                        ...workload,
-                        vaultAddress: opts.vault.inClusterAddress,
-                        vaultCaSecretName: opts.vault.caSecretName,
-                        authMount: opts.vault.authMount,
-                        role: access.authRoleName,
-                        credsPath: access.credsPath,
+                        namespace,
+                        workload,
+                        vault: opts.vault.connection,
+                        login,
+                        apiPath: access.credsPath,
                         databaseUser: app.databaseRole,
                         databaseHost: opts.databaseHost,
                         databasePort: opts.databasePort,
@@ -380,9 +382,8 @@ function buildApplicationWorkload(
                         sslMode: config.database.sslMode,
                         fetchIntervalSeconds: DELIVERY_INTERVALS.fetchIntervalSeconds,
                         checkIntervalSeconds: DELIVERY_INTERVALS.checkIntervalSeconds,
-                        audience: config.kubernetesAuth.audience,
-                        fetcherImage: app.image ?? PINNED.debugImage,
-                        psqlImage,
+                        fetcher: { image: app.image ?? PINNED.debugImage },
+                        psql: { image: psqlImage },
                     },
                     componentOpts(deps),
                 ),

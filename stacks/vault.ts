@@ -112,8 +112,7 @@ function adminNames(config: StackConfig): VaultPart["admin"] {
 function unconfiguredVaultPart(config: StackConfig): VaultPart {
     const admin = adminNames(config);
     return {
-        inClusterAddress: config.vault.inClusterAddress,
-        caSecretName: config.vault.caSecretName,
+        connection: { address: config.vault.inClusterAddress, caSecretName: config.vault.caSecretName },
         authMount: config.kubernetesAuth.mount,
         admin,
         adminCredentialsPath: pulumi.output(kvDataPath(admin.kvMount, admin.secretPath)),
@@ -183,8 +182,7 @@ export function buildVaultPart(config: StackConfig, opts: { providers: Partial<K
         bootstrap,
         kubernetesAuth,
         adminCredentials,
-        inClusterAddress: config.vault.inClusterAddress,
-        caSecretName: config.vault.caSecretName,
+        connection: { address: config.vault.inClusterAddress, caSecretName: config.vault.caSecretName },
         authMount: config.kubernetesAuth.mount,
         admin: adminNames(config),
         adminCredentialsPath: adminCredentials.dataPath,

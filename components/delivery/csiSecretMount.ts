@@ -1,8 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { ContainerResources, SECRETS_MOUNT_PATH, appContainer, emptyDirVolume, workloadLabels } from "./workload";
-import { createWorkload } from "./workloadResources";
+import { withDependencies } from "../dependencies";
+import { ContainerSpec, VaultConnection, VaultKubernetesLogin, WorkloadSpec, derivedInput, refuseUnsupported } from "./args";
+import { SECRETS_MOUNT_PATH, appContainer, emptyDirVolume } from "./workload";
+import { createWorkload, deploymentNameOf, workloadObjectLabels } from "./workloadResources";
 import { SECRETS_STORE_CSI_DRIVER } from "../kubernetes/secretsStoreCsi";
 
 /** API version of SecretProviderClass (secrets-store-csi-driver v1.6.0 storage version). */
@@ -12,8 +14,8 @@ export const SPC_API_VERSION = "secrets-store.csi.x-k8s.io/v1";
 export interface CsiSecretObject {
     /** File name inside the mount (seed: `keycloak-postgresql-vault`). */
     objectName: string;
-    /** Vault API path (seed: `kv-v2/data/keycloak-postgresql/config`). */
-    secretPath: string;
+    /** Vault API path, e.g. `kv-v2/data/keycloak-postgresql/config` or `database/static-creds/app`. */
+    apiPath: pulumi.Input<string>;
     /** One key of the response's data; omitted, the file holds the whole API response JSON (seed). */
     secretKey?: string;
 }
@@ -22,7 +24,7 @@ export interface CsiSecretObject {
  * The Vault provider's `objects` parameter: a YAML list (a string inside the SPC). Without
  * `secretKey` the provider writes the whole response, which is what the seed's `cat` shows.
  */
-export function csiObjectsYaml(objects: CsiSecretObject[]): string {
+export function csiObjectsYaml(objects: pulumi.Unwrap<CsiSecretObject>[]): string {
     if (objects.length === 0) {
         throw new Error("objects must list at least one secret (the provider refuses an empty list)");
     }
@@ -35,10 +37,11 @@ export function csiObjectsYaml(objects: CsiSecretObject[]): string {
             throw new Error(`objectName ${JSON.stringify(o.objectName)} is listed twice`);
         }
         seen.add(o.objectName);
-        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/.test(o.secretPath)) {
-            throw new Error(`secretPath must be a Vault API path like 'kv-v2/data/app/config', got ${JSON.stringify(o.secretPath)}`);
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/.test(o.apiPath)) {
+            throw new Error(`apiPath must be a Vault API path like 'kv-v2/data/app/config', got ${JSON.stringify(o.apiPath)}`);
         }
-        return { objectName: o.objectName, secretPath: o.secretPath, ...(o.secretKey ? { secretKey: o.secretKey } : {}) };
+        // `secretPath` is the Vault CSI provider's own key.
+        return { objectName: o.objectName, secretPath: o.apiPath, ...(o.secretKey ? { secretKey: o.secretKey } : {}) };
     });
     return YAML.stringify(list);
 }
@@ -46,9 +49,9 @@ export function csiObjectsYaml(objects: CsiSecretObject[]): string {
 /** Inputs of {@link secretProviderClassSpec}. */
 export interface SecretProviderClassInputs {
     /** Vault Kubernetes auth role the provider logs in with, as the pod's service account. */
-    roleName: string;
+    role: string;
     /** Files to write. */
-    objects: CsiSecretObject[];
+    objects: pulumi.Unwrap<CsiSecretObject>[];
     /** Vault address; omit to use the one the Vault chart gave the provider (HashiCorp's advice). */
     vaultAddress?: string;
     /** Kubernetes auth mount; omitted means the provider default `kubernetes`. */
@@ -67,13 +70,13 @@ export const CSI_PROVIDER_VAULT_CA_PATH = "/vault/userconfig/vault-ca/ca.crt";
 
 /** `spec` of a Vault SecretProviderClass. */
 export function secretProviderClassSpec(i: SecretProviderClassInputs): { provider: string; parameters: Record<string, string> } {
-    if (!i.roleName) {
-        throw new Error("roleName is required: the Vault CSI provider refuses a SecretProviderClass without it");
+    if (!i.role) {
+        throw new Error("login.role is required: the Vault CSI provider refuses a SecretProviderClass without it");
     }
     return {
         provider: "vault",
         parameters: {
-            roleName: i.roleName,
+            roleName: i.role,
             ...(i.vaultAddress ? { vaultAddress: i.vaultAddress } : {}),
             ...(i.vaultCaCertPath ? { vaultCACertPath: i.vaultCaCertPath } : {}),
             ...(i.authMount && i.authMount !== "kubernetes" ? { vaultKubernetesMountPath: i.authMount } : {}),
@@ -93,40 +96,22 @@ export function csiVolume(secretProviderClassName: string): k8s.types.input.core
 
 /** Arguments of {@link CsiSecretMount}. */
 export interface CsiSecretMountArgs {
-    /** Namespace of the SecretProviderClass and the Deployment. */
-    namespace: string;
-    /** Vault Kubernetes auth role (bound to `serviceAccountName` in `namespace`). */
-    roleName: string;
+    /** Namespace of the SecretProviderClass and the Deployment. A Namespace's `metadata.name` also makes them wait for it. */
+    namespace: pulumi.Input<string>;
+    /** Vault for the provider; omitted, the address (and no CA) the Vault chart configured. */
+    vault?: VaultConnection;
+    /** How the provider logs in, as the pod's service account. */
+    login: VaultKubernetesLogin;
     /** Files the provider writes into the volume. */
     objects: CsiSecretObject[];
-    /** Vault address for the provider; omit to use the address the Vault chart configured. */
-    vaultAddress?: string;
-    /** Kubernetes auth mount. Defaults to `kubernetes`. */
-    authMount?: string;
-    /** Token audience the role expects. Omitted: the cluster's default API audience. */
-    audience?: string;
     /** metadata.name of the SecretProviderClass. Defaults to the component name. */
-    secretProviderClassName?: string;
-    /** Where the volume is mounted. Defaults to `/mnt/secrets-store`. */
+    secretProviderClassName?: pulumi.Input<string>;
+    /** Where the files appear in the container. Defaults to `/mnt/secrets-store`. */
     mountPath?: string;
-    /** The pod's service account, whose token the provider uses to log in. */
-    serviceAccountName: string;
-    /** Create `serviceAccountName` (false when it exists, e.g. `default`). */
-    createServiceAccount?: boolean;
-    /** metadata.name of the Deployment. Defaults to the component name. */
-    deploymentName?: string;
-    /** Container image (pinned). */
-    image: string;
-    /** Container command. Defaults to sleeping, for a debug pod people `exec` into. */
-    command?: string[];
-    /** Exec readiness check of the container. */
-    readinessCommand?: string[];
-    /** Resources of the container. */
-    resources?: ContainerResources;
-    /** Fixed UID for plain Kubernetes with root-default images; leave unset on OpenShift. */
-    runAsUser?: number;
-    /** Extra labels. */
-    labels?: { [key: string]: string };
+    /** The Deployment and its service account. */
+    workload: WorkloadSpec;
+    /** The app container. */
+    container: ContainerSpec;
 }
 
 /**
@@ -141,37 +126,45 @@ export class CsiSecretMount extends pulumi.ComponentResource {
     public readonly deploymentName: pulumi.Output<string>;
 
     constructor(name: string, args: CsiSecretMountArgs, opts?: pulumi.ComponentResourceOptions) {
+        const vault = args.vault ?? {};
+        refuseUnsupported(
+            "CsiSecretMount",
+            { "vault.skipTlsVerify": vault.skipTlsVerify, "login.serviceAccountName": args.login.serviceAccountName, "login.tokenExpirationSeconds": args.login.tokenExpirationSeconds },
+            "the CSI driver requests the pod's own service account token and the provider always verifies TLS",
+        );
         super("vaultkit:index:CsiSecretMount", name, args, opts);
         const spcName = args.secretProviderClassName ?? name;
-        const deploymentName = args.deploymentName ?? name;
-        const labels = workloadLabels(deploymentName, "secrets-store-csi", args.labels);
         const dependsOn = opts?.dependsOn;
+        const spec = derivedInput(
+            { role: args.login.role, authMount: args.login.authMount, audience: args.login.audience, vaultAddress: vault.address, objects: args.objects },
+            (i) => secretProviderClassSpec({ ...i, ...(vault.caSecretName !== undefined ? { vaultCaCertPath: CSI_PROVIDER_VAULT_CA_PATH } : {}) }),
+        );
+        const container = derivedInput(args.container, (c) => appContainer(c, [{ name: "secrets-store", mountPath: args.mountPath ?? SECRETS_MOUNT_PATH, readOnly: true }]));
 
         const spc = new k8s.apiextensions.CustomResource(
             `${name}-spc`,
             {
                 apiVersion: SPC_API_VERSION,
                 kind: "SecretProviderClass",
-                metadata: { name: spcName, namespace: args.namespace, labels },
-                spec: secretProviderClassSpec(args),
+                metadata: { name: spcName, namespace: args.namespace, labels: workloadObjectLabels(deploymentNameOf(args.workload, name), "secrets-store-csi", args.workload.labels) },
+                spec,
             },
             { parent: this, dependsOn },
         );
         this.deploymentName = createWorkload(
-            this,
             name,
             args,
-            // The provider requests its own token for the pod's service account.
-            { deploymentName, labels, automountServiceAccountToken: false },
-            () => ({
-                containers: [appContainer(args, [{ name: "secrets-store", mountPath: args.mountPath ?? SECRETS_MOUNT_PATH, readOnly: true }])],
-                volumes: [csiVolume(spcName), emptyDirVolume("tmp", true)],
-            }),
-            dependsOn,
-            spc,
+            {
+                pattern: "secrets-store-csi",
+                // The provider requests its own token for the pod's service account.
+                automountServiceAccountToken: false,
+                containers: [container],
+                volumes: [derivedInput(spcName, csiVolume), emptyDirVolume("tmp", true)],
+            },
+            { parent: this, dependsOn: withDependencies(dependsOn, spc) },
         );
 
-        this.secretProviderClassName = spc.urn.apply(() => spcName);
+        this.secretProviderClassName = pulumi.all([spc.urn, spcName]).apply(([, n]) => n);
         this.registerOutputs({ secretProviderClassName: this.secretProviderClassName, deploymentName: this.deploymentName });
     }
 }

@@ -1,46 +1,27 @@
 import * as pulumi from "@pulumi/pulumi";
-import { vaultFetcherContainer, vaultFetcherScript, vaultLoginVolumes } from "./vaultFetcher";
-import { ContainerResources, emptyDirVolume, workloadLabels } from "./workload";
+import { ContainerSpec, VaultConnection, VaultKubernetesLogin, WorkloadSpec } from "./args";
+import { assertFetcherLogin, fetcherContainerInput, vaultLoginVolumes } from "./vaultFetcher";
+import { emptyDirVolume } from "./workload";
 import { createWorkload } from "./workloadResources";
 
 /** Arguments of {@link DirectVaultAccess}. */
 export interface DirectVaultAccessArgs {
-    /** Namespace of the Deployment. */
-    namespace: string;
-    /** Vault as pods reach it, e.g. `http://vault.vault.svc.cluster.local:8200`. */
-    vaultAddress: string;
-    /** Kubernetes auth mount. Defaults to `kubernetes`. */
-    authMount?: string;
-    /** Vault Kubernetes auth role (bound to `serviceAccountName` in `namespace`). */
-    role: string;
+    /** Namespace of the Deployment. A Namespace's `metadata.name` also makes it wait for it. */
+    namespace: pulumi.Input<string>;
+    /** Vault as pods reach it; `address` is required. */
+    vault: VaultConnection;
+    /** How the pod logs in, as its service account; `audience` is required (the pod mounts a token bound to it). */
+    login: VaultKubernetesLogin;
     /** Vault API path to read (seed: `kv-v2/data/keycloak-postgresql/config`). */
-    secretPath: string;
+    apiPath: pulumi.Input<string>;
     /** File receiving the raw API response. Defaults to `/tmp/keycloak-postgresql-vault` (seed). */
     outputFile?: string;
     /** Seconds between reads. Defaults to 60. */
-    intervalSeconds?: number;
-    /** Audience of the projected login token; must match the role's bound audience. */
-    audience: string;
-    /** Lifetime of the projected token (the kubelet renews it). Defaults to 3600. */
-    tokenExpirationSeconds?: number;
-    /** Secret holding Vault's CA under `ca.crt` (https Vault). */
-    vaultCaSecretName?: string;
-    /** The pod's service account. */
-    serviceAccountName: string;
-    /** Create `serviceAccountName` (false when it exists, e.g. `default`). */
-    createServiceAccount?: boolean;
-    /** metadata.name of the Deployment. Defaults to the component name. */
-    deploymentName?: string;
-    /** Image with `sh`, `curl` and `sed` (pinned). */
-    image: string;
-    /** Replaces the generated script (see {@link vaultFetchLoopScript}); run with `sh -c`. */
-    script?: string;
-    /** Resources of the container. */
-    resources?: ContainerResources;
-    /** Fixed UID for plain Kubernetes with root-default images; leave unset on OpenShift. */
-    runAsUser?: number;
-    /** Extra labels. */
-    labels?: { [key: string]: string };
+    fetchIntervalSeconds?: number;
+    /** The Deployment and its service account. */
+    workload: WorkloadSpec;
+    /** The container: an image with `sh`, `curl` and `sed`; `command` replaces the generated loop (see {@link vaultFetchLoopScript}). */
+    container: ContainerSpec;
 }
 
 /**
@@ -53,40 +34,25 @@ export class DirectVaultAccess extends pulumi.ComponentResource {
     public readonly deploymentName: pulumi.Output<string>;
 
     constructor(name: string, args: DirectVaultAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+        assertFetcherLogin("DirectVaultAccess", args);
         super("vaultkit:index:DirectVaultAccess", name, args, opts);
-        const deploymentName = args.deploymentName ?? name;
-        const labels = workloadLabels(deploymentName, "direct-vault-access", args.labels);
-        const script =
-            args.script ??
-            vaultFetcherScript({
-                vaultAddress: args.vaultAddress,
-                authMount: args.authMount,
-                role: args.role,
-                secretPath: args.secretPath,
-                outputFile: args.outputFile ?? "/tmp/keycloak-postgresql-vault",
-                intervalSeconds: args.intervalSeconds ?? 60,
-                workDir: "/tmp/.vault-fetch",
-                vaultCaSecretName: args.vaultCaSecretName,
-            });
+        const container = fetcherContainerInput("vault-client", args, args.container, {
+            apiPath: args.apiPath,
+            outputFile: args.outputFile ?? "/tmp/keycloak-postgresql-vault",
+            fetchIntervalSeconds: args.fetchIntervalSeconds ?? 60,
+            workDir: "/tmp/.vault-fetch",
+            workMounts: [{ name: "tmp", mountPath: "/tmp" }],
+        });
         this.deploymentName = createWorkload(
-            this,
             name,
             args,
-            { deploymentName, labels, automountServiceAccountToken: false },
-            () => ({
-                containers: [
-                    vaultFetcherContainer({
-                        name: "vault-client",
-                        image: args.image,
-                        script,
-                        resources: args.resources,
-                        workMounts: [{ name: "tmp", mountPath: "/tmp" }],
-                        vaultCaSecretName: args.vaultCaSecretName,
-                    }),
-                ],
-                volumes: [emptyDirVolume("tmp", true), ...vaultLoginVolumes(args.audience, args.tokenExpirationSeconds, args.vaultCaSecretName)],
-            }),
-            opts?.dependsOn,
+            {
+                pattern: "direct-vault-access",
+                automountServiceAccountToken: false,
+                containers: [container],
+                volumes: [emptyDirVolume("tmp", true), ...vaultLoginVolumes(args)],
+            },
+            { parent: this, dependsOn: opts?.dependsOn },
         );
         this.registerOutputs({ deploymentName: this.deploymentName });
     }

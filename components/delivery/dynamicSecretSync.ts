@@ -1,35 +1,29 @@
 import * as pulumi from "@pulumi/pulumi";
+import { VaultConnection, VaultKubernetesLogin, derivedInput } from "./args";
 import { vaultStaticCredsSecretSpec } from "./vso";
-import { createSyncedVsoSecret } from "./vsoResources";
+import { assertVsoArgs, createSyncedVsoSecret, vsoObjectName } from "./vsoResources";
 
 /** Arguments of {@link DynamicSecretSync}. */
 export interface DynamicSecretSyncArgs {
-    /** Namespace of the VSO objects, the synced Secret and the Deployments to restart. */
-    namespace: string;
-    /** Vault's address as the operator reaches it. */
-    vaultAddress: string;
-    /** Skip TLS verification of Vault (labs only). Defaults to false. */
-    skipTlsVerify?: boolean;
-    /** Secret in `namespace` holding Vault's CA certificate under `ca.crt` (https Vault). */
-    vaultCaSecretName?: string;
-    /** Mount of Vault's Kubernetes auth method. Defaults to `kubernetes`. */
-    authMount?: string;
-    /** The application's Vault Kubernetes auth role. */
-    authRole: string;
-    /** The application's service account (bound by `authRole`). */
-    serviceAccountName: string;
-    /** Token audiences; must match the role's bound audience. */
-    audiences?: string[];
+    /**
+     * Namespace of the VSO objects, the synced Secret and the Deployments to restart. A Namespace's
+     * `metadata.name` also makes them wait for it.
+     */
+    namespace: pulumi.Input<string>;
+    /** Vault as the operator reaches it; `address` is required. */
+    vault: VaultConnection;
+    /** How the operator logs in: the application's role and service account (`serviceAccountName` is required). */
+    login: VaultKubernetesLogin;
     /** Mount of the database secrets engine (e.g. `database`). */
-    databaseMount: string;
+    databaseMount: pulumi.Input<string>;
     /** The Vault static role; VSO reads `<databaseMount>/static-creds/<staticRoleName>`. */
-    staticRoleName: string;
+    staticRoleName: pulumi.Input<string>;
     /** The Secret VSO creates with `username` and `password`. */
-    destinationSecretName: string;
+    destinationSecretName: pulumi.Input<string>;
     /** Deployments in `namespace` VSO rollout-restarts after each rotation, so pods pick up the new password. */
-    rolloutRestartDeployments: string[];
+    rolloutRestartDeployments: pulumi.Input<string>[];
     /** metadata.name of the three VSO objects. Defaults to the component name. */
-    objectName?: string;
+    objectName?: pulumi.Input<string>;
     /** How long `pulumi up` waits for the first sync. Defaults to 600 seconds. */
     syncTimeoutSeconds?: number;
     /** Extra labels on every object. */
@@ -51,25 +45,29 @@ export class DynamicSecretSync extends pulumi.ComponentResource {
         if (args.rolloutRestartDeployments.length === 0) {
             throw new Error("rolloutRestartDeployments must name at least one Deployment: without a restart, pods keep the rotated-out password");
         }
+        assertVsoArgs("DynamicSecretSync", args);
         super("vaultkit:index:DynamicSecretSync", name, args, opts);
-        const dynamicSecret = createSyncedVsoSecret(
-            this,
-            name,
-            args,
-            "VaultDynamicSecret",
-            (vaultAuthName) =>
+        const spec = derivedInput(
+            {
+                objectName: vsoObjectName(args, name),
+                databaseMount: args.databaseMount,
+                staticRoleName: args.staticRoleName,
+                destinationSecretName: args.destinationSecretName,
+                rollout: args.rolloutRestartDeployments,
+            },
+            (a) =>
                 vaultStaticCredsSecretSpec({
-                    vaultAuthName,
-                    databaseMount: args.databaseMount,
-                    staticRoleName: args.staticRoleName,
-                    destinationSecretName: args.destinationSecretName,
-                    rolloutRestartDeployments: args.rolloutRestartDeployments,
+                    vaultAuthName: a.objectName,
+                    databaseMount: a.databaseMount,
+                    staticRoleName: a.staticRoleName,
+                    destinationSecretName: a.destinationSecretName,
+                    rolloutRestartDeployments: a.rollout,
                 }),
-            opts?.dependsOn,
         );
+        const dynamicSecret = createSyncedVsoSecret(name, { ...args, kind: "VaultDynamicSecret", spec }, { parent: this, dependsOn: opts?.dependsOn });
 
         this.ready = [dynamicSecret];
-        this.secretName = dynamicSecret.urn.apply(() => args.destinationSecretName);
+        this.secretName = pulumi.all([dynamicSecret.urn, args.destinationSecretName]).apply(([, secretName]) => secretName);
         this.registerOutputs({ secretName: this.secretName });
     }
 }

@@ -1,4 +1,5 @@
 /** The four ways to hand Vault credentials to a pod, and the user-credentials app. */
+export { ContainerSpec, VaultConnection, VaultKubernetesLogin, WorkloadSpec } from "./args";
 export * from "./csiSecretMount";
 export * from "./directVaultAccess";
 export * from "./dynamicSecretSync";

@@ -1,13 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import {
-    ContainerResources,
-    SECRETS_MOUNT_PATH,
-    VAULT_TOKEN_VOLUME,
-    appContainer,
-    emptyDirVolume,
-    vaultTokenVolume,
-    workloadLabels,
-} from "./workload";
+import { ContainerSpec, VaultConnection, VaultKubernetesLogin, WorkloadSpec, derivedInput, loginAuthMount, refuseUnsupported } from "./args";
+import { ContainerResources, SECRETS_MOUNT_PATH, VAULT_TOKEN_VOLUME, appContainer, emptyDirVolume, vaultTokenVolume } from "./workload";
 import { authMountPath } from "../vault/paths";
 import { createWorkload } from "./workloadResources";
 
@@ -17,20 +10,20 @@ const INJECT = "vault.hashicorp.com";
 export interface InjectedFile {
     /** File name (seed: `keycloak-postgresql-vault`). */
     fileName: string;
-    /** Vault API path the template reads. */
-    vaultPath: string;
-    /** Consul-template text; see {@link kvJsonTemplate} and {@link staticCredsPasswordTemplate}. */
-    template: string;
+    /** Vault API path the template reads, e.g. `database/static-creds/app`. */
+    apiPath: pulumi.Input<string>;
+    /** Consul-template text reading `apiPath`; see {@link kvJsonTemplate} and {@link staticCredsPasswordTemplate}. */
+    template: pulumi.Input<string>;
 }
 
 /** Renders a KV v2 secret's `.Data` (`{"data": {...}, "metadata": {...}}`) as pretty JSON, like the seed's file. */
-export function kvJsonTemplate(vaultPath: string): string {
-    return `{{- with secret "${vaultPath}" -}}\n{{ .Data | toJSONPretty }}\n{{- end }}\n`;
+export function kvJsonTemplate(apiPath: string): string {
+    return `{{- with secret "${apiPath}" -}}\n{{ .Data | toJSONPretty }}\n{{- end }}\n`;
 }
 
 /** Renders only the current password of a database static role (no trailing newline). */
-export function staticCredsPasswordTemplate(vaultPath: string): string {
-    return `{{- with secret "${vaultPath}" -}}{{ .Data.password }}{{- end -}}`;
+export function staticCredsPasswordTemplate(apiPath: string): string {
+    return `{{- with secret "${apiPath}" -}}{{ .Data.password }}{{- end -}}`;
 }
 
 /** Inputs of {@link injectorAnnotations}. */
@@ -40,9 +33,9 @@ export interface InjectorAnnotationInputs {
     /** Kubernetes auth mount. */
     authMount: string;
     /** Files to render. */
-    files: InjectedFile[];
+    files: pulumi.Unwrap<InjectedFile>[];
     /** Directory the files appear in, inside the app containers. */
-    secretVolumePath: string;
+    mountPath: string;
     /**
      * How often the agent re-renders secrets without a lease. Static creds are re-read ~1 s after
      * their TTL ends anyway (consul-template follows `ttl`); this bounds everything else (KV).
@@ -53,7 +46,9 @@ export interface InjectorAnnotationInputs {
     /** Vault address for the agent; omitted, the injector's default. */
     vaultAddress?: string;
     /** Secret holding Vault's CA under `ca.crt`, mounted into the agent. */
-    vaultCaSecretName?: string;
+    caSecretName?: string;
+    /** Skip TLS verification of Vault (labs only). */
+    skipTlsVerify?: boolean;
     /** Requests and limits of the injected agent containers. */
     agentResources?: ContainerResources;
 }
@@ -90,12 +85,12 @@ export function injectorAnnotations(i: InjectorAnnotationInputs): Record<string,
             throw new Error(`fileName ${JSON.stringify(f.fileName)} is listed twice`);
         }
         seen.add(f.fileName);
-        if (!f.template.includes(`"${f.vaultPath}"`)) {
-            throw new Error(`template of ${f.fileName} must read ${JSON.stringify(f.vaultPath)}, the path it is declared for`);
+        if (!f.template.includes(`"${f.apiPath}"`)) {
+            throw new Error(`template of ${f.fileName} must read ${JSON.stringify(f.apiPath)}, the path it is declared for`);
         }
-        a[`${INJECT}/agent-inject-secret-${f.fileName}`] = f.vaultPath;
+        a[`${INJECT}/agent-inject-secret-${f.fileName}`] = f.apiPath;
         a[`${INJECT}/agent-inject-template-${f.fileName}`] = f.template;
-        a[`${INJECT}/secret-volume-path-${f.fileName}`] = i.secretVolumePath;
+        a[`${INJECT}/secret-volume-path-${f.fileName}`] = i.mountPath;
     }
     if (i.staticSecretRenderIntervalSeconds !== undefined) {
         if (!Number.isInteger(i.staticSecretRenderIntervalSeconds) || i.staticSecretRenderIntervalSeconds < 1) {
@@ -109,53 +104,36 @@ export function injectorAnnotations(i: InjectorAnnotationInputs): Record<string,
     if (i.vaultAddress) {
         a[`${INJECT}/service`] = i.vaultAddress;
     }
-    if (i.vaultCaSecretName) {
-        a[`${INJECT}/tls-secret`] = i.vaultCaSecretName;
+    if (i.caSecretName) {
+        a[`${INJECT}/tls-secret`] = i.caSecretName;
         a[`${INJECT}/ca-cert`] = `/vault/tls/ca.crt`;
+    }
+    if (i.skipTlsVerify) {
+        a[`${INJECT}/tls-skip-verify`] = "true";
     }
     return a;
 }
 
 /** Arguments of {@link InjectedSecret}. */
 export interface InjectedSecretArgs {
-    /** Namespace of the Deployment. */
-    namespace: string;
-    /** Vault Kubernetes auth role (bound to `serviceAccountName` in `namespace`). */
-    role: string;
-    /** Kubernetes auth mount. Defaults to `kubernetes`. */
-    authMount?: string;
+    /** Namespace of the Deployment. A Namespace's `metadata.name` also makes it wait for it. */
+    namespace: pulumi.Input<string>;
+    /** Vault for the agent; omitted, the address (and no CA) the injector configured. */
+    vault?: VaultConnection;
+    /** How the agent logs in, as the pod's service account; with `audience` it gets a projected token bound to it. */
+    login: VaultKubernetesLogin;
     /** Files the agent renders. */
     files: InjectedFile[];
     /** Directory of the files in the app container. Defaults to `/mnt/secrets-store`. */
-    secretVolumePath?: string;
+    mountPath?: string;
     /** Agent re-render interval for lease-less secrets, in seconds. */
     staticSecretRenderIntervalSeconds?: number;
-    /** Token audience the role expects; adds a projected token volume for the agent. Omitted: the pod's default token. */
-    audience?: string;
-    /** Vault address for the agent. Defaults to the injector's configured address. */
-    vaultAddress?: string;
-    /** Secret holding Vault's CA under `ca.crt` (https Vault). */
-    vaultCaSecretName?: string;
     /** Requests and limits of the injected agent containers. */
     agentResources?: ContainerResources;
-    /** The pod's service account. */
-    serviceAccountName: string;
-    /** Create `serviceAccountName` (false when it exists, e.g. `default`). */
-    createServiceAccount?: boolean;
-    /** metadata.name of the Deployment. Defaults to the component name. */
-    deploymentName?: string;
-    /** App container image (pinned). */
-    image: string;
-    /** App container command. Defaults to sleeping (debug pod). */
-    command?: string[];
-    /** Exec readiness check of the app container. */
-    readinessCommand?: string[];
-    /** Resources of the app container. */
-    resources?: ContainerResources;
-    /** Fixed UID for plain Kubernetes with root-default images; leave unset on OpenShift. */
-    runAsUser?: number;
-    /** Extra labels. */
-    labels?: { [key: string]: string };
+    /** The Deployment and its service account. */
+    workload: WorkloadSpec;
+    /** The app container. */
+    container: ContainerSpec;
 }
 
 /**
@@ -167,31 +145,36 @@ export class InjectedSecret extends pulumi.ComponentResource {
     public readonly deploymentName: pulumi.Output<string>;
 
     constructor(name: string, args: InjectedSecretArgs, opts?: pulumi.ComponentResourceOptions) {
+        refuseUnsupported("InjectedSecret", { "login.serviceAccountName": args.login.serviceAccountName }, "the agent logs in as the pod's workload.serviceAccountName");
         super("vaultkit:index:InjectedSecret", name, args, opts);
-        const deploymentName = args.deploymentName ?? name;
-        const labels = workloadLabels(deploymentName, "vault-agent-injector", args.labels);
-        const annotations = injectorAnnotations({
-            role: args.role,
-            authMount: args.authMount ?? "kubernetes",
-            files: args.files,
-            secretVolumePath: args.secretVolumePath ?? SECRETS_MOUNT_PATH,
-            staticSecretRenderIntervalSeconds: args.staticSecretRenderIntervalSeconds,
-            tokenVolumeName: args.audience ? VAULT_TOKEN_VOLUME : undefined,
-            vaultAddress: args.vaultAddress,
-            vaultCaSecretName: args.vaultCaSecretName,
-            agentResources: args.agentResources,
-        });
+        const vault = args.vault ?? {};
+        const login = args.login;
+        const annotations = derivedInput(
+            { role: login.role, authMount: loginAuthMount(login), files: args.files, vaultAddress: vault.address, caSecretName: vault.caSecretName },
+            (i) =>
+                injectorAnnotations({
+                    ...i,
+                    mountPath: args.mountPath ?? SECRETS_MOUNT_PATH,
+                    staticSecretRenderIntervalSeconds: args.staticSecretRenderIntervalSeconds,
+                    tokenVolumeName: login.audience ? VAULT_TOKEN_VOLUME : undefined,
+                    skipTlsVerify: vault.skipTlsVerify,
+                    agentResources: args.agentResources,
+                }),
+        );
+        const tokenVolume =
+            login.audience ? [derivedInput(login.audience, (audience) => vaultTokenVolume(audience, login.tokenExpirationSeconds ?? 3600))] : [];
         this.deploymentName = createWorkload(
-            this,
             name,
             args,
-            // With an audience-bound projected token the agent needs no default API token.
-            { deploymentName, labels, automountServiceAccountToken: !args.audience, podAnnotations: annotations },
-            () => ({
-                containers: [appContainer(args, [])],
-                volumes: [emptyDirVolume("tmp", true), ...(args.audience ? [vaultTokenVolume(args.audience)] : [])],
-            }),
-            opts?.dependsOn,
+            {
+                pattern: "vault-agent-injector",
+                // With an audience-bound projected token the agent needs no default API token.
+                automountServiceAccountToken: !login.audience,
+                podAnnotations: annotations,
+                containers: [derivedInput(args.container, (c) => appContainer(c, []))],
+                volumes: [emptyDirVolume("tmp", true), ...tokenVolume],
+            },
+            { parent: this, dependsOn: opts?.dependsOn },
         );
         this.registerOutputs({ deploymentName: this.deploymentName });
     }

@@ -35,7 +35,7 @@ export interface VaultFetchLoopInputs {
     /** The projected service account token file. */
     jwtFile: string;
     /** API path to read (no `/v1/`), e.g. `kv-v2/data/keycloak-postgresql/config`. */
-    secretPath: string;
+    apiPath: string;
     /** Where the result goes; replaced atomically. */
     outputFile: string;
     /**
@@ -44,7 +44,7 @@ export interface VaultFetchLoopInputs {
      */
     extractField?: string;
     /** Seconds between reads. */
-    intervalSeconds: number;
+    fetchIntervalSeconds: number;
     /** Private scratch directory (memory-backed emptyDir). */
     workDir: string;
     /** CA bundle for an https Vault. */
@@ -58,13 +58,13 @@ export interface VaultFetchLoopInputs {
  */
 export function vaultFetchLoopScript(i: VaultFetchLoopInputs): string {
     if (!/^https?:\/\/[A-Za-z0-9.:[\]-]+(\/[A-Za-z0-9._/-]*)?$/.test(i.vaultAddress)) {
-        throw new Error(`vaultAddress must be an http(s) URL, got ${JSON.stringify(i.vaultAddress)}`);
+        throw new Error(`vault.address must be an http(s) URL, got ${JSON.stringify(i.vaultAddress)}`);
     }
-    if (!VAULT_API_PATH.test(i.authMount) || !VAULT_API_PATH.test(i.secretPath)) {
-        throw new Error(`authMount and secretPath must be Vault paths without wildcards, got ${JSON.stringify(i.authMount)} and ${JSON.stringify(i.secretPath)}`);
+    if (!VAULT_API_PATH.test(i.authMount) || !VAULT_API_PATH.test(i.apiPath)) {
+        throw new Error(`authMount and apiPath must be Vault paths without wildcards, got ${JSON.stringify(i.authMount)} and ${JSON.stringify(i.apiPath)}`);
     }
     if (!/^[A-Za-z0-9._-]+$/.test(i.role)) {
-        throw new Error(`role must be a Vault role name, got ${JSON.stringify(i.role)}`);
+        throw new Error(`login.role must be a Vault role name, got ${JSON.stringify(i.role)}`);
     }
     for (const [k, v] of Object.entries({ jwtFile: i.jwtFile, outputFile: i.outputFile, workDir: i.workDir, caCertFile: i.caCertFile })) {
         if (v !== undefined && !ABSOLUTE_FILE.test(v)) {
@@ -74,8 +74,8 @@ export function vaultFetchLoopScript(i: VaultFetchLoopInputs): string {
     if (i.extractField !== undefined && !JSON_FIELD.test(i.extractField)) {
         throw new Error(`extractField must be a plain JSON key, got ${JSON.stringify(i.extractField)}`);
     }
-    if (!Number.isInteger(i.intervalSeconds) || i.intervalSeconds < 1) {
-        throw new Error(`intervalSeconds must be a whole number of at least 1, got ${i.intervalSeconds}`);
+    if (!Number.isInteger(i.fetchIntervalSeconds) || i.fetchIntervalSeconds < 1) {
+        throw new Error(`fetchIntervalSeconds must be a whole number of at least 1, got ${i.fetchIntervalSeconds}`);
     }
     const address = i.vaultAddress.replace(/\/+$/, "");
     // Unquoted inside $CURL on purpose: ABSOLUTE_FILE allows no spaces or shell characters.
@@ -98,10 +98,10 @@ export function vaultFetchLoopScript(i: VaultFetchLoopInputs): string {
         `AUTH_MOUNT=${shellQuote(i.authMount)}`,
         `ROLE=${shellQuote(i.role)}`,
         `JWT_FILE=${podPath(i.jwtFile)}`,
-        `SECRET_PATH=${shellQuote(i.secretPath)}`,
+        `SECRET_PATH=${shellQuote(i.apiPath)}`,
         `OUT=${podPath(i.outputFile)}`,
         `WORK=${podPath(i.workDir)}`,
-        `INTERVAL=${i.intervalSeconds}`,
+        `INTERVAL=${i.fetchIntervalSeconds}`,
         `CURL="curl -sS --connect-timeout 5 --max-time 20${tls}"`,
         "",
         'log() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $*" >&2; }',

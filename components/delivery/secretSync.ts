@@ -1,42 +1,36 @@
 import * as pulumi from "@pulumi/pulumi";
+import { VaultConnection, VaultKubernetesLogin, derivedInput } from "./args";
 import { vaultStaticSecretSpec } from "./vso";
-import { createSyncedVsoSecret } from "./vsoResources";
+import { assertVsoArgs, createSyncedVsoSecret, vsoObjectName } from "./vsoResources";
 
 /** Arguments of {@link SecretSync}. */
 export interface SecretSyncArgs {
-    /** Namespace of the VaultConnection, VaultAuth, VaultStaticSecret and the synced Secret (the consumer's namespace). */
-    namespace: string;
-    /** Vault's address as the operator reaches it, e.g. `http://vault.vault.svc.cluster.local:8200`. */
-    vaultAddress: string;
-    /** Skip TLS verification of Vault (labs only). Defaults to false. */
-    skipTlsVerify?: boolean;
-    /** Secret in `namespace` holding Vault's CA certificate under `ca.crt` (https Vault). */
-    vaultCaSecretName?: string;
-    /** Mount of Vault's Kubernetes auth method. Defaults to `kubernetes`. */
-    authMount?: string;
-    /** Vault Kubernetes auth role VSO logs in with (seed: `keycloak-role`). */
-    authRole: string;
-    /** Service account VSO requests a token for; the role must bind it (seed: `default`). */
-    serviceAccountName: string;
-    /** Token audiences; must match the role's bound audience. Omitted: the cluster's default audience. */
-    audiences?: string[];
+    /**
+     * Namespace of the VaultConnection, VaultAuth, VaultStaticSecret and the synced Secret (the
+     * consumer's namespace). A Namespace's `metadata.name` also makes them wait for it.
+     */
+    namespace: pulumi.Input<string>;
+    /** Vault as the operator reaches it; `address` is required. */
+    vault: VaultConnection;
+    /** How the operator logs in; `serviceAccountName` is required. */
+    login: VaultKubernetesLogin;
     /** KV v2 mount (seed: `kv-v2`). */
-    kvMount: string;
+    kvMount: pulumi.Input<string>;
     /** Secret path inside the mount, without `data/` (seed: `keycloak-postgresql/config`). */
-    secretPath: string;
+    secretPath: pulumi.Input<string>;
     /** The Secret VSO creates and keeps in sync (seed: `keycloak-postgresql-vault`). */
-    destinationSecretName: string;
+    destinationSecretName: pulumi.Input<string>;
     /** How often VSO re-reads the KV secret. Defaults to 30 seconds. */
     refreshAfterSeconds?: number;
     /**
      * The StackGres cluster that reads this Secret, if one does. StackGres creates and owns a Secret
      * named exactly like the cluster, so the destination must differ. Unset: no StackGres cluster reads it.
      */
-    stackGresClusterName?: string;
+    stackGresClusterName?: pulumi.Input<string>;
     /** Deployments VSO rollout-restarts when the secret changes. */
-    rolloutRestartDeployments?: string[];
+    rolloutRestartDeployments?: pulumi.Input<string>[];
     /** metadata.name of the three VSO objects. Defaults to the component name. */
-    objectName?: string;
+    objectName?: pulumi.Input<string>;
     /** How long `pulumi up` waits for the first sync. Defaults to 600 seconds. */
     syncTimeoutSeconds?: number;
     /** Extra labels on every object. */
@@ -56,32 +50,35 @@ export class SecretSync extends pulumi.ComponentResource {
     public readonly ready: pulumi.Resource[];
 
     constructor(name: string, args: SecretSyncArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Validate before registering anything.
-        if (args.stackGresClusterName !== undefined) {
-            assertNotStackGresOwned(args.destinationSecretName, args.stackGresClusterName);
-        }
+        // Validate before registering anything (an Output is checked once known).
+        assertVsoArgs("SecretSync", args);
+        const destinationSecretName =
+            args.stackGresClusterName === undefined
+                ? args.destinationSecretName
+                : derivedInput({ destination: args.destinationSecretName, cluster: args.stackGresClusterName }, ({ destination, cluster }) => {
+                      assertNotStackGresOwned(destination, cluster);
+                      return destination;
+                  });
         super("vaultkit:index:SecretSync", name, args, opts);
 
-        const staticSecret = createSyncedVsoSecret(
-            this,
-            name,
-            args,
-            "VaultStaticSecret",
-            (vaultAuthName) =>
+        const objectName = vsoObjectName(args, name);
+        const spec = derivedInput(
+            { objectName, mount: args.kvMount, path: args.secretPath, destinationSecretName, rollout: args.rolloutRestartDeployments },
+            (a) =>
                 vaultStaticSecretSpec({
-                    vaultAuthName,
-                    mount: args.kvMount,
-                    path: args.secretPath,
+                    vaultAuthName: a.objectName,
+                    mount: a.mount,
+                    path: a.path,
                     refreshAfterSeconds: args.refreshAfterSeconds ?? 30,
-                    destinationSecretName: args.destinationSecretName,
-                    rolloutRestartDeployments: args.rolloutRestartDeployments,
+                    destinationSecretName: a.destinationSecretName,
+                    rolloutRestartDeployments: a.rollout,
                 }),
-            opts?.dependsOn,
         );
+        const staticSecret = createSyncedVsoSecret(name, { ...args, kind: "VaultStaticSecret", spec }, { parent: this, dependsOn: opts?.dependsOn });
 
         this.ready = [staticSecret];
         // Derived from the VaultStaticSecret's URN (known at preview) so users inherit the dependency.
-        this.secretName = staticSecret.urn.apply(() => args.destinationSecretName);
+        this.secretName = pulumi.all([staticSecret.urn, destinationSecretName]).apply(([, secretName]) => secretName);
         this.registerOutputs({ secretName: this.secretName });
     }
 }

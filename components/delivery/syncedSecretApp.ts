@@ -1,35 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ContainerResources, SYNCED_SECRET_MOUNT_PATH, appContainer, emptyDirVolume, workloadLabels } from "./workload";
+import { ContainerSpec, WorkloadSpec, derivedInput } from "./args";
+import { SYNCED_SECRET_MOUNT_PATH, appContainer, emptyDirVolume } from "./workload";
 import { createWorkload } from "./workloadResources";
 
 /** Arguments of {@link SyncedSecretApp}. */
 export interface SyncedSecretAppArgs {
-    /** Namespace of the Deployment (and of the Secret). */
-    namespace: string;
+    /** Namespace of the Deployment (and of the Secret). A Namespace's `metadata.name` also makes it wait for it. */
+    namespace: pulumi.Input<string>;
     /** The Secret the Vault Secrets Operator keeps in sync (e.g. a {@link DynamicSecretSync}'s `secretName`). */
     secretName: pulumi.Input<string>;
     /** Where the Secret's keys appear as files. Defaults to `/mnt/vault-synced`. */
     mountPath?: string;
-    /** The pod's service account. */
-    serviceAccountName: string;
-    /** Create `serviceAccountName`. */
-    createServiceAccount?: boolean;
-    /** metadata.name of the Deployment; must match the sync's rollout-restart target. Defaults to the component name. */
-    deploymentName?: string;
-    /** Container image (pinned). */
-    image: string;
-    /** Container command. Defaults to sleeping. */
-    command?: string[];
-    /** Exec readiness check of the container. */
-    readinessCommand?: string[];
-    /** Seconds between readiness checks. Defaults to 30. */
-    readinessPeriodSeconds?: number;
-    /** Resources of the container. */
-    resources?: ContainerResources;
-    /** Fixed UID for plain Kubernetes with root-default images; leave unset on OpenShift. */
-    runAsUser?: number;
-    /** Extra labels. */
-    labels?: { [key: string]: string };
+    /** The Deployment and its service account; `deploymentName` must match the sync's rollout-restart target. */
+    workload: WorkloadSpec;
+    /** The app container. */
+    container: ContainerSpec;
 }
 
 /**
@@ -42,19 +27,20 @@ export class SyncedSecretApp extends pulumi.ComponentResource {
 
     constructor(name: string, args: SyncedSecretAppArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vaultkit:index:SyncedSecretApp", name, args, opts);
-        const deploymentName = args.deploymentName ?? name;
-        const labels = workloadLabels(deploymentName, "vault-secrets-operator", args.labels);
+        const container = derivedInput(args.container, (c) =>
+            appContainer(c, [{ name: "credentials", mountPath: args.mountPath ?? SYNCED_SECRET_MOUNT_PATH, readOnly: true }]),
+        );
         this.deploymentName = createWorkload(
-            this,
             name,
             args,
-            { deploymentName, labels, automountServiceAccountToken: false },
-            () => ({
-                containers: [appContainer(args, [{ name: "credentials", mountPath: args.mountPath ?? SYNCED_SECRET_MOUNT_PATH, readOnly: true }], args.readinessPeriodSeconds)],
+            {
+                pattern: "vault-secrets-operator",
+                automountServiceAccountToken: false,
+                containers: [container],
                 // secretName may be an Output of the sync: the Deployment then depends on it too.
                 volumes: [{ name: "credentials", secret: { secretName: args.secretName, defaultMode: 0o440 } }, emptyDirVolume("tmp", true)],
-            }),
-            opts?.dependsOn,
+            },
+            { parent: this, dependsOn: opts?.dependsOn },
         );
         this.registerOutputs({ deploymentName: this.deploymentName });
     }

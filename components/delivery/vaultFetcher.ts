@@ -4,17 +4,10 @@
  * running {@link vaultFetchLoopScript}.
  */
 import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { ContainerSpec, VaultConnection, VaultKubernetesLogin, derivedInput, loginAuthMount, refuseUnsupported, requireField } from "./args";
 import { VaultFetchLoopInputs, vaultFetchLoopScript } from "./scripts";
-import {
-    ContainerResources,
-    VAULT_CA_DIR,
-    VAULT_TOKEN_FILE,
-    restrictedContainer,
-    vaultCaMount,
-    vaultCaVolume,
-    vaultTokenMount,
-    vaultTokenVolume,
-} from "./workload";
+import { VAULT_CA_DIR, VAULT_TOKEN_FILE, restrictedContainer, vaultCaMount, vaultCaVolume, vaultTokenMount, vaultTokenVolume } from "./workload";
 
 type Container = k8s.types.input.core.v1.Container;
 type Volume = k8s.types.input.core.v1.Volume;
@@ -25,45 +18,104 @@ export interface VaultFetcherScriptInputs extends Omit<VaultFetchLoopInputs, "au
     /** Kubernetes auth mount. Defaults to `kubernetes`. */
     authMount?: string;
     /** Secret holding Vault's CA under `ca.crt`: the script then verifies Vault with it. */
-    vaultCaSecretName?: string;
+    caSecretName?: string;
 }
 
 /** The fetch loop reading the token from {@link vaultFetcherContainer}'s mounts. */
 export function vaultFetcherScript(i: VaultFetcherScriptInputs): string {
-    const { authMount, vaultCaSecretName, ...rest } = i;
+    const { authMount, caSecretName, ...rest } = i;
     return vaultFetchLoopScript({
         ...rest,
         authMount: authMount ?? "kubernetes",
         jwtFile: VAULT_TOKEN_FILE,
-        caCertFile: vaultCaSecretName ? `${VAULT_CA_DIR}/ca.crt` : undefined,
+        caCertFile: caSecretName ? `${VAULT_CA_DIR}/ca.crt` : undefined,
     });
 }
 
 /** What {@link vaultFetcherContainer} needs. */
 export interface VaultFetcherContainerInputs {
     name: string;
-    image: string;
-    /** Run with `sh -c`. */
+    /** Image, resources, and optionally a command replacing `script`. */
+    container: pulumi.Unwrap<ContainerSpec>;
+    /** The generated fetch loop, run with `sh -c` unless `container.command` is given. */
     script: string;
-    resources?: ContainerResources;
     /** The writable mounts (output and work directories); the token and CA mounts follow them. */
     workMounts: VolumeMount[];
     /** Secret holding Vault's CA under `ca.crt`, mounted read-only at `VAULT_CA_DIR`. */
-    vaultCaSecretName?: string;
+    caSecretName?: string;
 }
 
 /** The restricted fetcher container, with the token (and CA) mounts of {@link vaultLoginVolumes}. */
 export function vaultFetcherContainer(c: VaultFetcherContainerInputs): Container {
     return restrictedContainer({
         name: c.name,
-        image: c.image,
-        command: ["sh", "-c", c.script],
-        resources: c.resources,
-        volumeMounts: [...c.workMounts, vaultTokenMount(), ...(c.vaultCaSecretName ? [vaultCaMount()] : [])],
+        image: c.container.image,
+        command: c.container.command ?? ["sh", "-c", c.script],
+        readinessCommand: c.container.readinessCommand,
+        readinessPeriodSeconds: c.container.readinessPeriodSeconds,
+        resources: c.container.resources,
+        volumeMounts: [...c.workMounts, vaultTokenMount(), ...(c.caSecretName ? [vaultCaMount()] : [])],
     });
 }
 
-/** The projected login token bound to `audience` (default lifetime 3600 s) and, when given, Vault's CA. */
-export function vaultLoginVolumes(audience: string, tokenExpirationSeconds: number | undefined, vaultCaSecretName: string | undefined): Volume[] {
-    return [vaultTokenVolume(audience, tokenExpirationSeconds ?? 3600), ...(vaultCaSecretName ? [vaultCaVolume(vaultCaSecretName)] : [])];
+/** What a fetcher pod needs to log in: the connection and login, checked for the fields it uses. */
+export interface FetcherLogin {
+    vault: VaultConnection;
+    login: VaultKubernetesLogin;
+}
+
+/**
+ * Refuses, before anything registers, a fetcher component's login without an address or audience
+ * (its pod mounts a token bound to it), or with fields a pod's own login cannot honour.
+ */
+export function assertFetcherLogin(component: string, l: FetcherLogin): void {
+    requireField(component, "vault.address", l.vault.address, "the pod calls Vault's API itself");
+    requireField(component, "login.audience", l.login.audience, "the pod mounts a service account token bound to it");
+    refuseUnsupported(
+        component,
+        { "vault.skipTlsVerify": l.vault.skipTlsVerify, "login.serviceAccountName": l.login.serviceAccountName },
+        "the pod logs in as its workload.serviceAccountName and always verifies TLS",
+    );
+}
+
+/**
+ * The fetcher container `name` for `l`, reading `apiPath` into `outputFile` every
+ * `fetchIntervalSeconds`: derived now from plain values, or once the Outputs among them are known.
+ */
+export function fetcherContainerInput(
+    name: string,
+    l: FetcherLogin,
+    container: ContainerSpec,
+    fetch: { apiPath: pulumi.Input<string>; outputFile: string; extractField?: string; fetchIntervalSeconds: number; workDir: string; workMounts: VolumeMount[] },
+): pulumi.Input<Container> {
+    return derivedInput(
+        { address: l.vault.address!, authMount: loginAuthMount(l.login), role: l.login.role, apiPath: fetch.apiPath, caSecretName: l.vault.caSecretName, container },
+        (k) =>
+            vaultFetcherContainer({
+                name,
+                container: k.container,
+                script: vaultFetcherScript({
+                    vaultAddress: k.address,
+                    authMount: k.authMount,
+                    role: k.role,
+                    apiPath: k.apiPath,
+                    outputFile: fetch.outputFile,
+                    extractField: fetch.extractField,
+                    fetchIntervalSeconds: fetch.fetchIntervalSeconds,
+                    workDir: fetch.workDir,
+                    caSecretName: k.caSecretName,
+                }),
+                workMounts: fetch.workMounts,
+                caSecretName: k.caSecretName,
+            }),
+    );
+}
+
+/** The projected login token bound to `login.audience` (default lifetime 3600 s) and, when given, Vault's CA. */
+export function vaultLoginVolumes(l: FetcherLogin): pulumi.Input<Volume>[] {
+    const caSecretName = l.vault.caSecretName;
+    return [
+        derivedInput(l.login.audience!, (audience) => vaultTokenVolume(audience, l.login.tokenExpirationSeconds ?? 3600)),
+        ...(caSecretName ? [derivedInput(caSecretName, vaultCaVolume)] : []),
+    ];
 }

@@ -26,10 +26,10 @@ export interface VaultConnectionSpec {
 /** A VaultConnection: where VSO reaches Vault from this namespace. */
 export function vaultConnectionSpec(address: string, skipTlsVerify = false, caSecretName?: string): VaultConnectionSpec {
     if (!/^https?:\/\/[^\s/]+(\/.*)?$/.test(address)) {
-        throw new Error(`vaultAddress must be an http:// or https:// URL, got ${JSON.stringify(address)}`);
+        throw new Error(`vault.address must be an http:// or https:// URL, got ${JSON.stringify(address)}`);
     }
     if (skipTlsVerify && caSecretName) {
-        throw new Error("skipTlsVerify and vaultCaSecretName are mutually exclusive: give the CA or skip verification, not both");
+        throw new Error("vault.skipTlsVerify and vault.caSecretName are mutually exclusive: give the CA or skip verification, not both");
     }
     return { address, skipTLSVerify: skipTlsVerify, ...(caSecretName ? { caCertSecretRef: caSecretName } : {}) };
 }
@@ -46,11 +46,16 @@ export interface VaultAuthInputs {
     serviceAccount: string;
     /** Token audiences; must match the role's `audience` when it has one. */
     audiences?: string[];
+    /** Lifetime of the token VSO requests (VSO's default when omitted). */
+    tokenExpirationSeconds?: number;
 }
 
 /** `spec` of a VaultAuth using the Kubernetes method. */
 export function vaultAuthSpec(a: VaultAuthInputs): Record<string, unknown> {
     requireNonEmpty({ vaultConnectionName: a.vaultConnectionName, mount: a.mount, role: a.role, serviceAccount: a.serviceAccount });
+    if (a.tokenExpirationSeconds !== undefined && (!Number.isInteger(a.tokenExpirationSeconds) || a.tokenExpirationSeconds < 600)) {
+        throw new Error(`tokenExpirationSeconds must be a whole number of at least 600 (Kubernetes minimum), got ${a.tokenExpirationSeconds}`);
+    }
     return {
         vaultConnectionRef: a.vaultConnectionName,
         method: "kubernetes",
@@ -59,6 +64,7 @@ export function vaultAuthSpec(a: VaultAuthInputs): Record<string, unknown> {
             role: a.role,
             serviceAccount: a.serviceAccount,
             ...(a.audiences && a.audiences.length > 0 ? { audiences: [...a.audiences] } : {}),
+            ...(a.tokenExpirationSeconds !== undefined ? { tokenExpirationSeconds: a.tokenExpirationSeconds } : {}),
         },
     };
 }

@@ -5,121 +5,93 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { DependsOn } from "../dependencies";
+import { VaultConnection, VaultKubernetesLogin, derivedInput, loginAuthMount, requireField } from "./args";
 import { VSO_API_VERSION, VSO_SYNCED_WAIT_FOR, vaultAuthSpec, vaultConnectionSpec } from "./vso";
-import { workloadLabels } from "./workload";
+import { workloadObjectLabels } from "./workloadResources";
 
-/** What the pair needs. */
-export interface VsoAuthSettings {
-    namespace: string;
-    /** metadata.name of both objects. */
-    objectName: string;
-    labels: Record<string, string>;
-    vaultAddress: string;
-    skipTlsVerify?: boolean;
-    vaultCaSecretName?: string;
-    authMount: string;
-    authRole: string;
-    serviceAccountName: string;
-    audiences?: string[];
+/** The arguments both VSO components (SecretSync and DynamicSecretSync) share, under the same names. */
+export interface VsoSecretArgs {
+    namespace: pulumi.Input<string>;
+    vault: VaultConnection;
+    login: VaultKubernetesLogin;
+    objectName?: pulumi.Input<string>;
+    syncTimeoutSeconds?: number;
+    labels?: { [key: string]: string };
+}
+
+/** metadata.name of a VSO component's three objects: `objectName`, else the component name. */
+export function vsoObjectName(args: VsoSecretArgs, name: string): pulumi.Input<string> {
+    return args.objectName ?? name;
 }
 
 /**
- * The arguments both VSO components (SecretSync and DynamicSecretSync) share, under the same
- * names and with the same meaning in each component's args interface.
+ * Refuses, before anything registers, a VSO component's args without the connection and login
+ * fields the operator needs.
  */
-export type VsoComponentArgs = Omit<VsoAuthSettings, "objectName" | "labels" | "authMount"> & {
-    /** Defaults to `kubernetes`. */
-    authMount?: string;
-    /** metadata.name of the VSO objects. Defaults to the component name. */
-    objectName?: string;
-    /** How long `pulumi up` waits for the first sync. Defaults to 600 seconds. */
-    syncTimeoutSeconds?: number;
-    /** Extra labels on every object. */
-    labels?: { [key: string]: string };
-};
-
-/** The {@link VsoAuthSettings} of a VSO component's args. */
-export function vsoAuthSettings(args: VsoComponentArgs, objectName: string, labels: Record<string, string>): VsoAuthSettings {
-    return {
-        namespace: args.namespace,
-        objectName,
-        labels,
-        vaultAddress: args.vaultAddress,
-        skipTlsVerify: args.skipTlsVerify,
-        vaultCaSecretName: args.vaultCaSecretName,
-        authMount: args.authMount ?? "kubernetes",
-        authRole: args.authRole,
-        serviceAccountName: args.serviceAccountName,
-        audiences: args.audiences,
-    };
+export function assertVsoArgs(component: string, args: VsoSecretArgs): void {
+    requireField(component, "vault.address", args.vault.address, "the operator has no default Vault address");
+    requireField(component, "login.serviceAccountName", args.login.serviceAccountName, "the operator requests a token for it");
 }
 
-/** Creates `${name}-connection` and `${name}-auth` as children of `parent`. */
-export function createVsoAuth(
-    parent: pulumi.ComponentResource,
+/**
+ * `${name}-connection` and `${name}-auth` (VaultConnection and VaultAuth named `objectName`), then
+ * `${name}-secret`: the `kind` object with `spec` (which reads through that VaultAuth, named
+ * `objectName` too) whose destination Secret Pulumi waits for. All are children of `opts.parent`.
+ */
+export function createSyncedVsoSecret(
     name: string,
-    s: VsoAuthSettings,
-    dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined,
-): { connection: k8s.apiextensions.CustomResource; auth: k8s.apiextensions.CustomResource } {
+    args: VsoSecretArgs & { kind: "VaultStaticSecret" | "VaultDynamicSecret"; spec: pulumi.Input<Record<string, unknown>> },
+    opts: { parent: pulumi.Resource; dependsOn?: DependsOn },
+): k8s.apiextensions.CustomResource {
+    const objectName = vsoObjectName(args, name);
+    const labels = workloadObjectLabels(objectName, "vault-secrets-operator", args.labels);
+    const metadata = { name: objectName, namespace: args.namespace, labels };
     const connection = new k8s.apiextensions.CustomResource(
         `${name}-connection`,
         {
             apiVersion: VSO_API_VERSION,
             kind: "VaultConnection",
-            metadata: { name: s.objectName, namespace: s.namespace, labels: s.labels },
-            spec: vaultConnectionSpec(s.vaultAddress, s.skipTlsVerify ?? false, s.vaultCaSecretName),
+            metadata,
+            spec: derivedInput({ address: args.vault.address!, caSecretName: args.vault.caSecretName }, (v) =>
+                vaultConnectionSpec(v.address, args.vault.skipTlsVerify ?? false, v.caSecretName),
+            ),
         },
-        { parent, dependsOn },
+        { parent: opts.parent, dependsOn: opts.dependsOn },
     );
+    const login = args.login;
+    // The VaultAuth and the secret object read their namespace from the object before them, so a
+    // Namespace Output reaches them through the chain connection -> auth -> secret.
     const auth = new k8s.apiextensions.CustomResource(
         `${name}-auth`,
         {
             apiVersion: VSO_API_VERSION,
             kind: "VaultAuth",
-            metadata: { name: s.objectName, namespace: s.namespace, labels: s.labels },
-            spec: vaultAuthSpec({
-                vaultConnectionName: s.objectName,
-                mount: s.authMount,
-                role: s.authRole,
-                serviceAccount: s.serviceAccountName,
-                audiences: s.audiences,
-            }),
+            metadata: { ...metadata, namespace: connection.metadata.namespace },
+            spec: derivedInput(
+                { objectName, mount: loginAuthMount(login), role: login.role, serviceAccount: login.serviceAccountName!, audience: login.audience },
+                (a) =>
+                    vaultAuthSpec({
+                        vaultConnectionName: a.objectName,
+                        mount: a.mount,
+                        role: a.role,
+                        serviceAccount: a.serviceAccount,
+                        audiences: a.audience !== undefined ? [a.audience] : undefined,
+                        tokenExpirationSeconds: login.tokenExpirationSeconds,
+                    }),
+            ),
         },
-        { parent, dependsOn: [connection] },
+        { parent: opts.parent, dependsOn: [connection] },
     );
-    return { connection, auth };
-}
-
-/**
- * The VaultConnection and VaultAuth of `args`, then `${name}-secret`: the `kind` object (same
- * metadata.name, reading through that VaultAuth) whose destination Secret Pulumi waits for. `spec`
- * receives the VaultAuth's name.
- */
-export function createSyncedVsoSecret(
-    parent: pulumi.ComponentResource,
-    name: string,
-    args: VsoComponentArgs,
-    kind: "VaultStaticSecret" | "VaultDynamicSecret",
-    spec: (vaultAuthName: string) => Record<string, unknown>,
-    dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined,
-): k8s.apiextensions.CustomResource {
-    const objectName = args.objectName ?? name;
-    const labels = workloadLabels(objectName, "vault-secrets-operator", args.labels);
-    const { auth } = createVsoAuth(parent, name, vsoAuthSettings(args, objectName, labels), dependsOn);
     return new k8s.apiextensions.CustomResource(
         `${name}-secret`,
         {
             apiVersion: VSO_API_VERSION,
-            kind,
-            metadata: {
-                name: objectName,
-                namespace: args.namespace,
-                labels,
-                annotations: syncedWaitAnnotations(VSO_SYNCED_WAIT_FOR, args.syncTimeoutSeconds ?? 600),
-            },
-            spec: spec(objectName),
+            kind: args.kind,
+            metadata: { ...metadata, namespace: auth.metadata.namespace, annotations: syncedWaitAnnotations(VSO_SYNCED_WAIT_FOR, args.syncTimeoutSeconds ?? 600) },
+            spec: args.spec,
         },
-        { parent, dependsOn: [auth] },
+        { parent: opts.parent, dependsOn: [auth] },
     );
 }
 

@@ -4,6 +4,8 @@
  * reaches the cluster (and so each component stays a thin wrapper).
  */
 import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { ContainerSpec, derivedInput } from "./args";
 import { assertPinnedImage } from "../kubernetes/images";
 import { selectorLabels, standardLabels } from "../kubernetes/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../kubernetes/securityContexts";
@@ -146,23 +148,14 @@ export function restrictedContainer(c: ContainerSettings): Container {
     };
 }
 
-/** What the app container of the CSI, injector and synced-Secret workloads takes from their args. */
-export interface AppContainerArgs {
-    image: string;
-    /** Defaults to sleeping, for a debug pod people `exec` into. */
-    command?: string[];
-    readinessCommand?: string[];
-    resources?: ContainerResources;
-}
-
 /** The restricted `main` app container: `credentialMounts`, then a writable `/tmp` (volume `tmp`). */
-export function appContainer(a: AppContainerArgs, credentialMounts: VolumeMount[], readinessPeriodSeconds?: number): Container {
+export function appContainer(a: pulumi.Unwrap<ContainerSpec>, credentialMounts: VolumeMount[]): Container {
     return restrictedContainer({
         name: "main",
         image: a.image,
         command: a.command ?? SLEEP_FOREVER,
         readinessCommand: a.readinessCommand,
-        readinessPeriodSeconds,
+        readinessPeriodSeconds: a.readinessPeriodSeconds,
         resources: a.resources,
         volumeMounts: [...credentialMounts, { name: "tmp", mountPath: "/tmp" }],
     });
@@ -170,15 +163,15 @@ export function appContainer(a: AppContainerArgs, credentialMounts: VolumeMount[
 
 /** Everything a single-replica Deployment of this module needs. */
 export interface DeploymentSettings {
-    name: string;
-    namespace: string;
-    labels: Record<string, string>;
-    serviceAccountName: string;
+    name: pulumi.Input<string>;
+    namespace: pulumi.Input<string>;
+    labels: pulumi.Input<Record<string, string>>;
+    serviceAccountName: pulumi.Input<string>;
     /** False when the pod logs in with a projected token of its own (or needs no API token). */
     automountServiceAccountToken: boolean;
-    containers: Container[];
-    volumes: Volume[];
-    podAnnotations?: Record<string, string>;
+    containers: pulumi.Input<Container>[];
+    volumes: pulumi.Input<Volume>[];
+    podAnnotations?: pulumi.Input<Record<string, string>>;
     runAsUser?: number;
 }
 
@@ -191,7 +184,7 @@ export function deploymentManifest(d: DeploymentSettings): {
         metadata: { name: d.name, namespace: d.namespace, labels: d.labels },
         spec: {
             replicas: 1,
-            selector: { matchLabels: selectorLabels(d.name) },
+            selector: { matchLabels: derivedInput(d.name, selectorLabels) },
             template: {
                 metadata: { labels: d.labels, ...(d.podAnnotations ? { annotations: d.podAnnotations } : {}) },
                 spec: {

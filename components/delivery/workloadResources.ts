@@ -5,87 +5,98 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DependsOn, withDependencies } from "../dependencies";
-import { DeploymentSettings, deploymentManifest } from "./workload";
+import { WorkloadSpec, derivedInput } from "./args";
+import { deploymentManifest, workloadLabels } from "./workload";
 
-/** The arguments every workload component shares, under the same names in each args interface. */
-export interface WorkloadArgs {
-    namespace: string;
-    serviceAccountName: string;
-    createServiceAccount?: boolean;
-    runAsUser?: number;
+type Container = k8s.types.input.core.v1.Container;
+type Volume = k8s.types.input.core.v1.Volume;
+
+/** The arguments every workload component takes under these names. */
+export interface WorkloadComponentArgs {
+    namespace: pulumi.Input<string>;
+    workload: WorkloadSpec;
 }
 
-/** What else the Deployment needs besides {@link WorkloadArgs}. */
-export interface WorkloadSettings {
-    deploymentName: string;
-    labels: Record<string, string>;
+/** What a workload component puts in its pod. */
+export interface WorkloadPod {
+    /** `app.kubernetes.io/component`: which delivery pattern the pod shows. */
+    pattern: string;
+    /** False when the pod logs in with a projected token of its own (or needs no API token). */
     automountServiceAccountToken: boolean;
-    podAnnotations?: Record<string, string>;
+    podAnnotations?: pulumi.Input<Record<string, string>>;
+    containers: pulumi.Input<Container>[];
+    volumes: pulumi.Input<Volume>[];
+}
+
+/** The Deployment's name: `workload.deploymentName`, else the component's name. */
+export function deploymentNameOf(workload: WorkloadSpec, componentName: string): pulumi.Input<string> {
+    return workload.deploymentName ?? componentName;
+}
+
+/** The labels of a workload's objects (selector, pattern, extra labels). */
+export function workloadObjectLabels(deploymentName: pulumi.Input<string>, pattern: string, extra?: Record<string, string>) {
+    return derivedInput(deploymentName, (name) => workloadLabels(name, pattern, extra));
 }
 
 /**
- * `[ServiceAccount]` named `serviceAccountName` when `create` is true, else `[]`. Its token is not
- * auto-mounted: pods that log in to Vault mount an audience-bound projected token instead.
- */
-export function optionalServiceAccount(
-    parent: pulumi.ComponentResource,
-    name: string,
-    create: boolean | undefined,
-    s: { serviceAccountName: string; namespace: string; labels: Record<string, string> },
-    dependsOn: DependsOn,
-): k8s.core.v1.ServiceAccount[] {
-    if (!create) {
-        return [];
-    }
-    if (s.serviceAccountName === "default") {
-        throw new Error("createServiceAccount is true but serviceAccountName is 'default', which Kubernetes creates in every namespace");
-    }
-    return [
-        new k8s.core.v1.ServiceAccount(
-            `${name}-serviceaccount`,
-            { metadata: { name: s.serviceAccountName, namespace: s.namespace, labels: s.labels }, automountServiceAccountToken: false },
-            { parent, dependsOn },
-        ),
-    ];
-}
-
-/**
- * Creates `${name}-serviceaccount` when `args.createServiceAccount` is true, then `${name}-deployment`
- * with the containers and volumes `pod` returns (called after the ServiceAccount is registered).
- * Both are children of `parent` and wait for `dependsOn`; the Deployment also waits for
- * `extraDependencies` and the ServiceAccount. Returns the Deployment's name, carrying a dependency on it.
+ * Creates `${name}-serviceaccount` when `args.workload.createServiceAccount` is true, then
+ * `${name}-deployment` running `pod`; both wait for `opts.dependsOn`, the Deployment also for the
+ * ServiceAccount. Returns the Deployment's name, carrying a dependency on it.
  */
 export function createWorkload(
-    parent: pulumi.ComponentResource,
     name: string,
-    args: WorkloadArgs,
-    w: WorkloadSettings,
-    pod: () => Pick<DeploymentSettings, "containers" | "volumes">,
-    dependsOn: DependsOn,
-    ...extraDependencies: pulumi.Resource[]
+    args: WorkloadComponentArgs,
+    pod: WorkloadPod,
+    opts: { parent: pulumi.Resource; dependsOn?: DependsOn },
 ): pulumi.Output<string> {
-    const serviceAccount = optionalServiceAccount(
-        parent,
-        name,
-        args.createServiceAccount,
-        { serviceAccountName: args.serviceAccountName, namespace: args.namespace, labels: w.labels },
-        dependsOn,
-    );
-    const { containers, volumes } = pod();
+    const w = args.workload;
+    const deploymentName = deploymentNameOf(w, name);
+    const labels = workloadObjectLabels(deploymentName, pod.pattern, w.labels);
+    const serviceAccount = optionalServiceAccount(`${name}-serviceaccount`, w, args.namespace, labels, opts);
     const manifest = deploymentManifest({
-        name: w.deploymentName,
+        name: deploymentName,
         namespace: args.namespace,
-        labels: w.labels,
-        serviceAccountName: args.serviceAccountName,
-        automountServiceAccountToken: w.automountServiceAccountToken,
-        runAsUser: args.runAsUser,
-        podAnnotations: w.podAnnotations,
-        containers,
-        volumes,
+        labels,
+        serviceAccountName: w.serviceAccountName,
+        automountServiceAccountToken: pod.automountServiceAccountToken,
+        runAsUser: w.runAsUser,
+        podAnnotations: pod.podAnnotations,
+        containers: pod.containers,
+        volumes: pod.volumes,
     });
     const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, manifest, {
-        parent,
-        dependsOn: withDependencies(dependsOn, ...extraDependencies, ...serviceAccount),
+        parent: opts.parent,
+        dependsOn: withDependencies(opts.dependsOn, ...serviceAccount),
     });
-    return deployment.urn.apply(() => w.deploymentName);
+    return pulumi.all([deployment.urn, deploymentName]).apply(([, n]) => n);
+}
+
+/**
+ * `[ServiceAccount]` named `workload.serviceAccountName` when `createServiceAccount` is true, else
+ * `[]`. Its token is not auto-mounted: pods that log in to Vault mount an audience-bound projected
+ * token instead.
+ */
+function optionalServiceAccount(
+    resourceName: string,
+    w: WorkloadSpec,
+    namespace: pulumi.Input<string>,
+    labels: pulumi.Input<Record<string, string>>,
+    opts: { parent: pulumi.Resource; dependsOn?: DependsOn },
+): k8s.core.v1.ServiceAccount[] {
+    if (!w.createServiceAccount) {
+        return [];
+    }
+    const serviceAccountName = derivedInput(w.serviceAccountName, (n) => {
+        if (n === "default") {
+            throw new Error("createServiceAccount is true but serviceAccountName is 'default', which Kubernetes creates in every namespace");
+        }
+        return n;
+    });
+    return [
+        new k8s.core.v1.ServiceAccount(
+            resourceName,
+            { metadata: { name: serviceAccountName, namespace, labels }, automountServiceAccountToken: false },
+            { parent: opts.parent, dependsOn: opts.dependsOn },
+        ),
+    ];
 }

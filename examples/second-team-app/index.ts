@@ -18,7 +18,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import { ApplicationDatabaseAccess, applicationVaultNames, InjectedSecret, staticCredsPasswordTemplate } from "vaultkit";
+import { ApplicationDatabaseAccess, InjectedSecret, staticCredsPasswordTemplate } from "vaultkit";
 
 const config = new pulumi.Config();
 
@@ -58,15 +58,14 @@ const kubernetesProvider = new k8s.Provider("cluster", {
     ...(config.get("kubeContext") ? { context: config.get("kubeContext") } : {}),
 });
 
-const namespace = settings.createNamespace
-    ? [
-          new k8s.core.v1.Namespace(
-              "team-namespace",
-              { metadata: { name: settings.namespace, labels: { "app.kubernetes.io/managed-by": "pulumi", team: "b" } } },
-              { provider: kubernetesProvider },
-          ),
-      ]
-    : [];
+// The team's namespace: when this stack creates it, its `metadata.name` makes the Deployment wait for it.
+const namespace: pulumi.Input<string> = settings.createNamespace
+    ? new k8s.core.v1.Namespace(
+          "team-namespace",
+          { metadata: { name: settings.namespace, labels: { "app.kubernetes.io/managed-by": "pulumi", team: "b" } } },
+          { provider: kubernetesProvider },
+      ).metadata.name
+    : settings.namespace;
 
 // Static role + read policy + Kubernetes auth role, all on the platform's existing mounts.
 const access = new ApplicationDatabaseAccess(
@@ -87,24 +86,19 @@ const access = new ApplicationDatabaseAccess(
 );
 
 // The team's Deployment: the injected Vault agent logs in as the auth role above and keeps the
-// rotated password current in a file. Both names come from vaultkit's own rules, as the component uses them.
-const names = applicationVaultNames({ databaseMount: settings.databaseMount, staticRoleName: settings.staticRoleName });
-const credsPath = names.credsPath;
+// rotated password current in a file. The role and the path are the access component's outputs (nothing
+// here re-spells a Vault path); `dependsOn` waits for all of it, the policy included.
 const app = new InjectedSecret(
     `${settings.staticRoleName}-app`,
     {
-        namespace: settings.namespace,
-        role: names.authRoleName,
-        authMount: settings.kubernetesAuthMount,
-        files: [{ fileName: "db-password", vaultPath: credsPath, template: staticCredsPasswordTemplate(credsPath) }],
-        audience: settings.audience,
-        vaultAddress: settings.vaultInClusterAddress,
-        serviceAccountName: settings.serviceAccount,
-        createServiceAccount: true,
-        deploymentName: "orders",
-        image: settings.image,
+        namespace,
+        vault: { address: settings.vaultInClusterAddress },
+        login: { role: access.authRoleName, authMount: settings.kubernetesAuthMount, audience: settings.audience },
+        files: [{ fileName: "db-password", apiPath: access.credsPath, template: access.credsPath.apply(staticCredsPasswordTemplate) }],
+        workload: { serviceAccountName: settings.serviceAccount, createServiceAccount: true, deploymentName: "orders" },
+        container: { image: settings.image },
     },
-    { providers: { kubernetes: kubernetesProvider }, dependsOn: [access, ...namespace] },
+    { providers: { kubernetes: kubernetesProvider }, dependsOn: [access] },
 );
 
 export const staticCredentialsPath = access.credsPath;

@@ -46,12 +46,10 @@ const VAULT_PATH = "kv/data/orders/config";
 function appArgs(namespace: string) {
     return {
         namespace,
-        role: "orders",
-        serviceAccountName: "orders",
-        createServiceAccount: true,
-        image: "registry.access.redhat.com/ubi9/ubi-minimal:9.6",
-        files: [{ fileName: "config.json", vaultPath: VAULT_PATH, template: `{{- with secret "${VAULT_PATH}" -}}{{ .Data.data | toJSONPretty }}{{- end }}` }],
-        labels: { team: "orders" },
+        login: { role: "orders" },
+        files: [{ fileName: "config.json", apiPath: VAULT_PATH, template: `{{- with secret "${VAULT_PATH}" -}}{{ .Data.data | toJSONPretty }}{{- end }}` }],
+        workload: { serviceAccountName: "orders", createServiceAccount: true, labels: { team: "orders" } },
+        container: { image: "registry.access.redhat.com/ubi9/ubi-minimal:9.6" },
     };
 }
 

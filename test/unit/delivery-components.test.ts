@@ -31,9 +31,8 @@ beforeAll(async () => {
         "keycloak-postgresql-admin-sync",
         {
             namespace: "rhbk",
-            vaultAddress: VAULT,
-            authRole: "keycloak-role",
-            serviceAccountName: "default",
+            vault: { address: VAULT },
+            login: { role: "keycloak-role", serviceAccountName: "default" },
             kvMount: "kv-v2",
             secretPath: "keycloak-postgresql/config",
             destinationSecretName: "keycloak-postgresql-vault",
@@ -45,11 +44,8 @@ beforeAll(async () => {
         "app-sync",
         {
             namespace: "team-a",
-            vaultAddress: VAULT,
-            authMount: "k8s",
-            authRole: "app",
-            serviceAccountName: "app",
-            audiences: [AUDIENCE],
+            vault: { address: VAULT },
+            login: { authMount: "k8s", role: "app", serviceAccountName: "app", audience: AUDIENCE },
             databaseMount: "database",
             staticRoleName: "app",
             destinationSecretName: "app-db-credentials",
@@ -59,61 +55,54 @@ beforeAll(async () => {
     );
     new mod.SyncedSecretApp(
         "app",
-        { namespace: "team-a", secretName: appSync.secretName, serviceAccountName: "app", image: "docker.io/library/postgres:16.1" },
+        { namespace: "team-a", secretName: appSync.secretName, workload: { serviceAccountName: "app" }, container: { image: "docker.io/library/postgres:16.1" } },
         { dependsOn: appSync.ready },
     );
     new mod.CsiSecretMount("debug-csi", {
         namespace: "rhbk",
-        roleName: "keycloak-role",
-        objects: [{ objectName: "keycloak-postgresql-vault", secretPath: KV_DATA_PATH }],
-        serviceAccountName: "default",
-        image: "registry.access.redhat.com/ubi9/ubi:9.4",
+        login: { role: "keycloak-role" },
+        objects: [{ objectName: "keycloak-postgresql-vault", apiPath: KV_DATA_PATH }],
+        workload: { serviceAccountName: "default" },
+        container: { image: "registry.access.redhat.com/ubi9/ubi:9.4" },
     });
     new mod.CsiSecretMount(
         "csi-app",
         {
             namespace: "team-b",
-            roleName: "csi-app",
-            audience: AUDIENCE,
-            objects: [{ objectName: "password", secretPath: "database/static-creds/csi-app", secretKey: "password" }],
-            serviceAccountName: "csi-app",
-            createServiceAccount: true,
-            image: "docker.io/library/postgres:16.1",
-            runAsUser: 1001,
+            login: { role: "csi-app", audience: AUDIENCE },
+            objects: [{ objectName: "password", apiPath: "database/static-creds/csi-app", secretKey: "password" }],
+            workload: { serviceAccountName: "csi-app", createServiceAccount: true, runAsUser: 1001 },
+            container: { image: "docker.io/library/postgres:16.1" },
         },
         { dependsOn: [accessReady] },
     );
     new mod.InjectedSecret("debug-injector", {
         namespace: "rhbk",
-        role: "keycloak-role",
-        files: [{ fileName: "keycloak-postgresql-vault", vaultPath: KV_DATA_PATH, template: mod.kvJsonTemplate(KV_DATA_PATH) }],
-        audience: AUDIENCE,
-        serviceAccountName: "default",
-        image: "registry.access.redhat.com/ubi9/ubi:9.4",
+        login: { role: "keycloak-role", audience: AUDIENCE },
+        files: [{ fileName: "keycloak-postgresql-vault", apiPath: KV_DATA_PATH, template: mod.kvJsonTemplate(KV_DATA_PATH) }],
+        workload: { serviceAccountName: "default" },
+        container: { image: "registry.access.redhat.com/ubi9/ubi:9.4" },
     });
     new mod.DirectVaultAccess("debug-direct", {
         namespace: "rhbk",
-        vaultAddress: VAULT,
-        role: "keycloak-role",
-        secretPath: KV_DATA_PATH,
-        audience: AUDIENCE,
-        serviceAccountName: "default",
-        image: "registry.access.redhat.com/ubi9/ubi:9.4",
+        vault: { address: VAULT },
+        login: { role: "keycloak-role", audience: AUDIENCE },
+        apiPath: KV_DATA_PATH,
+        workload: { serviceAccountName: "default" },
+        container: { image: "registry.access.redhat.com/ubi9/ubi:9.4" },
     });
     userCreds = new mod.UserCredentialsApp(
         "user-creds",
         {
             namespace: "rhbk",
-            vaultAddress: VAULT,
-            role: "app",
-            credsPath: "database/static-creds/app",
+            vault: { address: VAULT },
+            login: { role: "app", audience: AUDIENCE },
+            apiPath: "database/static-creds/app",
             databaseUser: "app",
             databaseHost: "keycloak-postgresql-primary.rhbk.svc.cluster.local",
-            audience: AUDIENCE,
-            serviceAccountName: "app",
-            createServiceAccount: true,
-            fetcherImage: "registry.access.redhat.com/ubi9/ubi:9.4",
-            psqlImage: "docker.io/library/postgres:16.1",
+            workload: { serviceAccountName: "app", createServiceAccount: true },
+            fetcher: { image: "registry.access.redhat.com/ubi9/ubi:9.4" },
+            psql: { image: "docker.io/library/postgres:16.1" },
         },
         { dependsOn: [accessReady] },
     );
@@ -169,9 +158,8 @@ describe("SecretSync", () => {
             () =>
                 new mod.SecretSync("bad", {
                     namespace: "rhbk",
-                    vaultAddress: VAULT,
-                    authRole: "keycloak-role",
-                    serviceAccountName: "default",
+                    vault: { address: VAULT },
+                    login: { role: "keycloak-role", serviceAccountName: "default" },
                     kvMount: "kv-v2",
                     secretPath: "keycloak-postgresql/config",
                     destinationSecretName: "keycloak-postgresql",
@@ -182,9 +170,8 @@ describe("SecretSync", () => {
             () =>
                 new mod.SecretSync("bad2", {
                     namespace: "db",
-                    vaultAddress: VAULT,
-                    authRole: "r",
-                    serviceAccountName: "default",
+                    vault: { address: VAULT },
+                    login: { role: "r", serviceAccountName: "default" },
                     kvMount: "kv-v2",
                     secretPath: "x/config",
                     destinationSecretName: "orders-db",
@@ -199,9 +186,8 @@ describe("SecretSync", () => {
     it("checks the name only against a StackGres cluster it is told about (no seed default)", async () => {
         new mod.SecretSync("no-stackgres", {
             namespace: "apps",
-            vaultAddress: VAULT,
-            authRole: "r",
-            serviceAccountName: "default",
+            vault: { address: VAULT },
+            login: { role: "r", serviceAccountName: "default" },
             kvMount: "kv-v2",
             secretPath: "x/config",
             destinationSecretName: "keycloak-postgresql",
@@ -247,9 +233,8 @@ describe("DynamicSecretSync", () => {
             () =>
                 new mod.DynamicSecretSync("norestart", {
                     namespace: "x",
-                    vaultAddress: VAULT,
-                    authRole: "r",
-                    serviceAccountName: "s",
+                    vault: { address: VAULT },
+                    login: { role: "r", serviceAccountName: "s" },
                     databaseMount: "database",
                     staticRoleName: "r",
                     destinationSecretName: "d",

@@ -119,45 +119,45 @@ describe("VSO specs", () => {
 
 describe("CSI", () => {
     it("renders the seed's objects YAML: one file with the whole response, no secretKey", () => {
-        const text = csiObjectsYaml([{ objectName: "keycloak-postgresql-vault", secretPath: SEED_KV_DATA_PATH }]);
+        const text = csiObjectsYaml([{ objectName: "keycloak-postgresql-vault", apiPath: SEED_KV_DATA_PATH }]);
         expect(text).toBe("- objectName: keycloak-postgresql-vault\n  secretPath: kv-v2/data/keycloak-postgresql/config\n");
         expect(YAML.parse(text)).toEqual([{ objectName: "keycloak-postgresql-vault", secretPath: SEED_KV_DATA_PATH }]);
     });
 
     it("adds secretKey for single values and refuses empty or duplicate lists", () => {
-        expect(YAML.parse(csiObjectsYaml([{ objectName: "password", secretPath: "database/static-creds/app", secretKey: "password" }]))).toEqual([
+        expect(YAML.parse(csiObjectsYaml([{ objectName: "password", apiPath: "database/static-creds/app", secretKey: "password" }]))).toEqual([
             { objectName: "password", secretPath: "database/static-creds/app", secretKey: "password" },
         ]);
         expect(() => csiObjectsYaml([])).toThrow(/at least one/);
         expect(() =>
             csiObjectsYaml([
-                { objectName: "a", secretPath: "x/y" },
-                { objectName: "a", secretPath: "x/z" },
+                { objectName: "a", apiPath: "x/y" },
+                { objectName: "a", apiPath: "x/z" },
             ]),
         ).toThrow(/twice/);
-        expect(() => csiObjectsYaml([{ objectName: "..", secretPath: "x/y" }])).toThrow(/file name/);
-        expect(() => csiObjectsYaml([{ objectName: "../etc", secretPath: "x/y" }])).toThrow(/file name/);
-        expect(() => csiObjectsYaml([{ objectName: "app.password", secretPath: "x/y" }])).not.toThrow();
-        expect(() => csiObjectsYaml([{ objectName: "a/b", secretPath: "x/y" }])).toThrow(/file name/);
+        expect(() => csiObjectsYaml([{ objectName: "..", apiPath: "x/y" }])).toThrow(/file name/);
+        expect(() => csiObjectsYaml([{ objectName: "../etc", apiPath: "x/y" }])).toThrow(/file name/);
+        expect(() => csiObjectsYaml([{ objectName: "app.password", apiPath: "x/y" }])).not.toThrow();
+        expect(() => csiObjectsYaml([{ objectName: "a/b", apiPath: "x/y" }])).toThrow(/file name/);
     });
 
     it("builds a vault SecretProviderClass; the mount path parameter only when not the default", () => {
-        expect(secretProviderClassSpec({ roleName: "keycloak-role", objects: [{ objectName: "f", secretPath: SEED_KV_DATA_PATH }] })).toEqual({
+        expect(secretProviderClassSpec({ role: "keycloak-role", objects: [{ objectName: "f", apiPath: SEED_KV_DATA_PATH }] })).toEqual({
             provider: "vault",
             parameters: { roleName: "keycloak-role", objects: "- objectName: f\n  secretPath: kv-v2/data/keycloak-postgresql/config\n" },
         });
         const p = secretProviderClassSpec({
-            roleName: "r",
+            role: "r",
             authMount: "k8s-east",
             audience: "https://kubernetes.default.svc",
             vaultAddress: "http://vault.vault.svc:8200",
-            objects: [{ objectName: "f", secretPath: "a/b" }],
+            objects: [{ objectName: "f", apiPath: "a/b" }],
         }).parameters;
         expect(p).toMatchObject({ vaultKubernetesMountPath: "k8s-east", audience: "https://kubernetes.default.svc", vaultAddress: "http://vault.vault.svc:8200" });
-        expect(secretProviderClassSpec({ roleName: "r", authMount: "kubernetes", objects: [{ objectName: "f", secretPath: "a/b" }] }).parameters).not.toHaveProperty(
+        expect(secretProviderClassSpec({ role: "r", authMount: "kubernetes", objects: [{ objectName: "f", apiPath: "a/b" }] }).parameters).not.toHaveProperty(
             "vaultKubernetesMountPath",
         );
-        expect(() => secretProviderClassSpec({ roleName: "", objects: [{ objectName: "f", secretPath: "a/b" }] })).toThrow(/roleName/);
+        expect(() => secretProviderClassSpec({ role: "", objects: [{ objectName: "f", apiPath: "a/b" }] })).toThrow(/login.role/);
     });
 
     it("mounts the driver's volume read-only", () => {
@@ -173,8 +173,8 @@ describe("injector annotations", () => {
         const a = injectorAnnotations({
             role: "keycloak-role",
             authMount: "kubernetes",
-            files: [{ fileName: "keycloak-postgresql-vault", vaultPath: SEED_KV_DATA_PATH, template: kvJsonTemplate(SEED_KV_DATA_PATH) }],
-            secretVolumePath: "/mnt/secrets-store",
+            files: [{ fileName: "keycloak-postgresql-vault", apiPath: SEED_KV_DATA_PATH, template: kvJsonTemplate(SEED_KV_DATA_PATH) }],
+            mountPath: "/mnt/secrets-store",
         });
         expect(a).toEqual({
             "vault.hashicorp.com/agent-inject": "true",
@@ -195,11 +195,11 @@ describe("injector annotations", () => {
         const a = injectorAnnotations({
             role: "app",
             authMount: "kubernetes",
-            files: [{ fileName: "password", vaultPath: "database/static-creds/app", template: staticCredsPasswordTemplate("database/static-creds/app") }],
-            secretVolumePath: "/mnt/secrets-store",
+            files: [{ fileName: "password", apiPath: "database/static-creds/app", template: staticCredsPasswordTemplate("database/static-creds/app") }],
+            mountPath: "/mnt/secrets-store",
             staticSecretRenderIntervalSeconds: 30,
             tokenVolumeName: "vault-token",
-            vaultCaSecretName: "vault-ca",
+            caSecretName: "vault-ca",
         });
         expect(a["vault.hashicorp.com/agent-inject-template-password"]).toBe('{{- with secret "database/static-creds/app" -}}{{ .Data.password }}{{- end -}}');
         expect(a["vault.hashicorp.com/template-static-secret-render-interval"]).toBe("30s");
@@ -213,11 +213,11 @@ describe("injector annotations", () => {
             injectorAnnotations({
                 role: "app",
                 authMount: "kubernetes",
-                files: [{ fileName: "password", vaultPath: "database/static-creds/app", template: staticCredsPasswordTemplate("database/static-creds/other") }],
-                secretVolumePath: "/mnt/secrets-store",
+                files: [{ fileName: "password", apiPath: "database/static-creds/app", template: staticCredsPasswordTemplate("database/static-creds/other") }],
+                mountPath: "/mnt/secrets-store",
             }),
         ).toThrow(/must read "database\/static-creds\/app"/);
-        expect(() => injectorAnnotations({ role: "r", authMount: "kubernetes", files: [], secretVolumePath: "/x" })).toThrow(/at least one/);
+        expect(() => injectorAnnotations({ role: "r", authMount: "kubernetes", files: [], mountPath: "/x" })).toThrow(/at least one/);
     });
 });
 
@@ -226,9 +226,9 @@ const FETCH = {
     authMount: "kubernetes",
     role: "keycloak-role",
     jwtFile: "/var/run/secrets/vault/token",
-    secretPath: SEED_KV_DATA_PATH,
+    apiPath: SEED_KV_DATA_PATH,
     outputFile: "/tmp/keycloak-postgresql-vault",
-    intervalSeconds: 60,
+    fetchIntervalSeconds: 60,
     workDir: "/tmp/.vault-fetch",
 };
 
@@ -285,9 +285,9 @@ describe("vault fetch script", () => {
 
     it("refuses inputs that would need shell quoting tricks", () => {
         expect(() => vaultFetchLoopScript({ ...FETCH, role: "x'; rm -rf /" })).toThrow(/role/);
-        expect(() => vaultFetchLoopScript({ ...FETCH, secretPath: "kv-v2/data/*" })).toThrow(/Vault paths/);
+        expect(() => vaultFetchLoopScript({ ...FETCH, apiPath: "kv-v2/data/*" })).toThrow(/Vault paths/);
         expect(() => vaultFetchLoopScript({ ...FETCH, outputFile: "relative" })).toThrow(/absolute/);
-        expect(() => vaultFetchLoopScript({ ...FETCH, intervalSeconds: 0 })).toThrow(/intervalSeconds/);
+        expect(() => vaultFetchLoopScript({ ...FETCH, fetchIntervalSeconds: 0 })).toThrow(/fetchIntervalSeconds/);
         expect(shellQuote("it's")).toBe(`'it'\\''s'`);
     });
 
@@ -329,10 +329,10 @@ describe("vault fetch script", () => {
                 authMount: "kubernetes",
                 role: "app",
                 jwtFile: "/var/run/secrets/vault/token",
-                secretPath: "database/static-creds/app",
+                apiPath: "database/static-creds/app",
                 outputFile: "/tmp/password",
                 extractField: "password",
-                intervalSeconds: 1,
+                fetchIntervalSeconds: 1,
                 workDir: "/var/run/vault-fetch",
             });
             const child = spawn("sh", ["-c", s], { env: { ...process.env, [POD_ROOT_VAR]: dir } });

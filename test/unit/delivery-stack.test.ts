@@ -57,7 +57,7 @@ beforeAll(async () => {
     const operators = { vaultSecretsOperator: [marker("vso-ready")], stackgres: [marker("stackgres-ready")], secretsStoreCsi: [marker("csi-ready")] };
     const vaultPart = {
         vaultProvider: new vault.Provider("vault", { address: "http://127.0.0.1:8200", token: "test-token" }),
-        inClusterAddress: config.vault.inClusterAddress,
+        connection: { address: config.vault.inClusterAddress },
         authMount: "kubernetes",
         admin: { kvMount: "kv-v2", secretPath: "keycloak-postgresql/config", policyName: "keycloak-postgresql-policy", authRoleName: "keycloak-role" },
         vaultAdminPassword: pulumi.secret("unused"),

@@ -35,7 +35,7 @@ describe("buildDatabase", () => {
         const operators: OperatorsReady = { vaultSecretsOperator: [stand("vso-ready")], stackgres: [stand("stackgres-subscription"), stand("stackgres-wait")], secretsStoreCsi: [] };
         const vaultPart: VaultPart = {
             vaultProvider: new vault.Provider("vault", { address: "http://127.0.0.1:8200", token: pulumi.secret("test-token"), skipChildToken: true }),
-            inClusterAddress: "http://vault.vault.svc.cluster.local:8200",
+            connection: { address: "http://vault.vault.svc.cluster.local:8200" },
             authMount: "kubernetes",
             admin: { kvMount: "kv-v2", secretPath: "keycloak-postgresql/config", policyName: "keycloak-postgresql-policy", authRoleName: "keycloak-role" },
             vaultAdminPassword: pulumi.secret("test-only-vault-admin-password-0123"),
