@@ -4,7 +4,7 @@
  * `kubernetes` block). Nested, not `extends`: Pulumi's schema analyzer reads only an Args
  * interface's own members, while a nested interface becomes a `vaultkit:index:<Type>` schema type.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { ContainerResources } from "./workload";
 
 /** Where Vault is, as the consumer reaches it (VSO's `VaultConnection`). */
@@ -102,31 +102,4 @@ export function requireField<T>(component: string, key: string, value: T | undef
         throw new Error(`${component}: ${key} is required: ${why}`);
     }
     return value;
-}
-
-/** True when `value` holds no Output or Promise at any depth, so it can be used now. */
-function isPlainInput(value: unknown): boolean {
-    if (pulumi.Output.isInstance(value) || value instanceof Promise) {
-        return false;
-    }
-    if (Array.isArray(value)) {
-        return value.every(isPlainInput);
-    }
-    if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-        return Object.values(value).every(isPlainInput);
-    }
-    return true;
-}
-
-/**
- * `derive(inputs)` now when `inputs` holds only plain values, so a bad value fails at construction
- * with the builder's own message before anything registers; otherwise inside the apply once every
- * Output is known, failing the deployment with the same message. Pure builders stay plain-typed and
- * the resources consume the result, so an Output's check is never left unseen.
- */
-export function derivedInput<T, R>(inputs: T, derive: (known: pulumi.Unwrap<T>) => R): R | pulumi.Output<pulumi.Unwrap<R>> {
-    if (isPlainInput(inputs)) {
-        return derive(inputs as pulumi.Unwrap<T>);
-    }
-    return pulumi.output(inputs).apply((known) => derive(known as pulumi.Unwrap<T>)) as pulumi.Output<pulumi.Unwrap<R>>;
 }

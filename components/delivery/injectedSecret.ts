@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ContainerSpec, VaultConnection, VaultKubernetesLogin, WorkloadSpec, derivedInput, loginAuthMount, refuseUnsupported } from "./args";
+import { derivedInput } from "../inputs";
+import { ContainerSpec, VaultConnection, VaultKubernetesLogin, WorkloadSpec, loginAuthMount, refuseUnsupported } from "./args";
 import { ContainerResources, SECRETS_MOUNT_PATH, VAULT_TOKEN_VOLUME, appContainer, emptyDirVolume, vaultTokenVolume } from "./workload";
 import { authMountPath } from "../vault/paths";
 import { createWorkload } from "./workloadResources";

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { VaultConnection, VaultKubernetesLogin, derivedInput } from "./args";
+import { derivedInput } from "../inputs";
+import { VaultConnection, VaultKubernetesLogin } from "./args";
 import { vaultStaticSecretSpec } from "./vso";
 import { assertVsoArgs, createSyncedVsoSecret, vsoObjectName } from "./vsoResources";
 

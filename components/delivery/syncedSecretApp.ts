@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ContainerSpec, WorkloadSpec, derivedInput } from "./args";
+import { derivedInput } from "../inputs";
+import { ContainerSpec, WorkloadSpec } from "./args";
 import { SYNCED_SECRET_MOUNT_PATH, appContainer, emptyDirVolume } from "./workload";
 import { createWorkload } from "./workloadResources";
 

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ContainerSpec, VaultConnection, VaultKubernetesLogin, WorkloadSpec, derivedInput } from "./args";
+import { derivedInput } from "../inputs";
+import { ContainerSpec, VaultConnection, VaultKubernetesLogin, WorkloadSpec } from "./args";
 import { PsqlCheckInputs, psqlCheckCommand, psqlCheckLoopScript, seedPsqlCheck } from "./scripts";
 import { assertFetcherLogin, fetcherContainerInput, vaultLoginVolumes } from "./vaultFetcher";
 import { emptyDirVolume, restrictedContainer } from "./workload";

@@ -5,7 +5,8 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { ContainerSpec, VaultConnection, VaultKubernetesLogin, derivedInput, loginAuthMount, refuseUnsupported, requireField } from "./args";
+import { derivedInput } from "../inputs";
+import { ContainerSpec, VaultConnection, VaultKubernetesLogin, loginAuthMount, refuseUnsupported, requireField } from "./args";
 import { VaultFetchLoopInputs, vaultFetchLoopScript } from "./scripts";
 import { VAULT_CA_DIR, VAULT_TOKEN_FILE, restrictedContainer, vaultCaMount, vaultCaVolume, vaultTokenMount, vaultTokenVolume } from "./workload";
 

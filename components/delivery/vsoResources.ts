@@ -6,7 +6,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DependsOn } from "../dependencies";
-import { VaultConnection, VaultKubernetesLogin, derivedInput, loginAuthMount, requireField } from "./args";
+import { derivedInput } from "../inputs";
+import { VaultConnection, VaultKubernetesLogin, loginAuthMount, requireField } from "./args";
 import { VSO_API_VERSION, VSO_SYNCED_WAIT_FOR, vaultAuthSpec, vaultConnectionSpec } from "./vso";
 import { workloadObjectLabels } from "./workloadResources";
 

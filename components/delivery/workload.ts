@@ -5,7 +5,8 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { ContainerSpec, derivedInput } from "./args";
+import { derivedInput } from "../inputs";
+import { ContainerSpec } from "./args";
 import { assertPinnedImage } from "../kubernetes/images";
 import { selectorLabels, standardLabels } from "../kubernetes/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../kubernetes/securityContexts";

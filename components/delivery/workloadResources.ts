@@ -5,7 +5,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DependsOn, withDependencies } from "../dependencies";
-import { WorkloadSpec, derivedInput } from "./args";
+import { derivedInput } from "../inputs";
+import { WorkloadSpec } from "./args";
 import { deploymentManifest, workloadLabels } from "./workload";
 
 type Container = k8s.types.input.core.v1.Container;
