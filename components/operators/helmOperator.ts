@@ -69,16 +69,14 @@ export class HelmOperator extends pulumi.ComponentResource {
         super("vaultkit:index:HelmOperator", name, args, opts);
         const releaseName = args.releaseName ?? args.chart;
         const timeoutSeconds = args.timeoutSeconds ?? DEFAULT_OPERATOR_WAIT_SECONDS;
+        // The pinned chart, the same for either resource.
+        const chartRef = { name: releaseName, chart: args.chart, version: args.version, repositoryOpts: { repo: args.repo }, namespace: args.namespace };
 
         if (args.useHelmRelease) {
             this.install = new k8s.helm.v3.Release(
                 `${name}-release`,
                 {
-                    name: releaseName,
-                    chart: args.chart,
-                    version: args.version,
-                    repositoryOpts: { repo: args.repo },
-                    namespace: args.namespace,
+                    ...chartRef,
                     createNamespace: false,
                     values: args.values,
                     // Wait for the workloads and the chart's hook Jobs, like `helm install --wait --wait-for-jobs`.
@@ -91,14 +89,7 @@ export class HelmOperator extends pulumi.ComponentResource {
         } else {
             this.install = new k8s.helm.v4.Chart(
                 `${name}-chart`,
-                {
-                    name: releaseName,
-                    chart: args.chart,
-                    version: args.version,
-                    repositoryOpts: { repo: args.repo },
-                    namespace: args.namespace,
-                    values: args.values,
-                },
+                { ...chartRef, values: args.values },
                 { parent: this, dependsOn: childDependsOn(opts) },
             );
         }
