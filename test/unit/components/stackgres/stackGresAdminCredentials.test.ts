@@ -1,11 +1,12 @@
 /**
  * StackGresAdminCredentials under the mock engine: its type token, and the alias to its previous token
  * (`PostgresAdminCredentials`) that keeps existing stacks from replacing their generated credentials.
- * (Its children, passwords and policy are asserted in vault-components.test.ts.)
+ * (Its children, passwords and policy are asserted in test/unit/components/vault/vaultServer.test.ts.)
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { one, parentOf, registrations, settle, setupMocks } from "../../../support/mocks";
+import { STACKGRES_CREDENTIAL_KEYS, stackGresCredentialData } from "../../../../components/stackgres/stackGresAdminCredentials";
 
 const TYPE = "vaultkit:index:StackGresAdminCredentials";
 
@@ -51,5 +52,16 @@ describe("StackGresAdminCredentials", () => {
             ]),
         );
         expect(aliasSpecs.get(`${TYPE}::renamed-admin`)).toHaveLength(2);
+    });
+});
+
+describe("StackGres credential document", () => {
+    it("holds exactly the seven keys StackGres expects, with StackGres' usernames", () => {
+        const data = stackGresCredentialData({ superuser: "s", replication: "r", authenticator: "a", restapi: "p" });
+        expect(Object.keys(data).sort()).toEqual([...STACKGRES_CREDENTIAL_KEYS].sort());
+        expect(data["superuser-username"]).toBe("postgres");
+        expect(data["replication-username"]).toBe("replicator");
+        expect(data["authenticator-username"]).toBe("authenticator");
+        expect(data["restapi-password"]).toBe("p");
     });
 });

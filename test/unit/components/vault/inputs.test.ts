@@ -2,7 +2,7 @@
  * The vault components' `pulumi.Input` arguments, fed as Outputs (what a Python, Go or YAML program
  * hands them from other resources): each value reaches the child that uses it, and the child
  * depends on the resource the Output came from. Plain values are checked at construction in
- * test/unit/vault-components.test.ts; the deferred check itself in test/unit/components/inputs.test.ts.
+ * test/unit/components/vault/vaultServer.test.ts; the deferred check itself in test/unit/components/inputs.test.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { expect, it } from "vitest";
-import { loadStackFile } from "../../scripts/lib/stacks";
+import { loadStackFile } from "../../../../scripts/lib/stacks";
 
 it("loadStackFile names the stack file and the line of a YAML error (a mis-indented list)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vaultkit-stack-file-"));

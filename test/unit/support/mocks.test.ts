@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
-import { dependsOnTransitively, one, parentOf, registrations, settle, setupMocks } from "../support/mocks";
+import { dependsOnTransitively, one, parentOf, registrations, settle, setupMocks } from "../../support/mocks";
 
 class Thing extends pulumi.CustomResource {
     constructor(type: string, name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {

@@ -5,8 +5,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes";
-import type { DatabasePart, OperatorsReady, VaultPart } from "../../stacks/contracts";
-import { dependsOnTransitively, one, parentOf, registrations, settle, setupMocks, valueOf } from "../support/mocks";
+import type { DatabasePart, OperatorsReady, VaultPart } from "../../../stacks/contracts";
+import { dependsOnTransitively, one, parentOf, registrations, settle, setupMocks, valueOf } from "../../support/mocks";
 
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 const SG_CLUSTER = "kubernetes:stackgres.io/v1:SGCluster";
@@ -15,17 +15,17 @@ let part: DatabasePart;
 let existingPart: DatabasePart;
 let registeredBeforeExisting = 0;
 let registeredAfterExisting = 0;
-let build: typeof import("../../stacks/database").buildDatabase;
+let build: typeof import("../../../stacks/database").buildDatabase;
 let deps: { providers: { kubernetes: k8sTypes.Provider }; operators: OperatorsReady; vault: VaultPart };
-let existingConfig: import("../../stacks/config").StackConfig;
+let existingConfig: import("../../../stacks/config").StackConfig;
 
 describe("buildDatabase", () => {
     beforeAll(async () => {
         await setupMocks();
         const k8s: typeof k8sTypes = await import("@pulumi/kubernetes");
         const vault = await import("@pulumi/vault");
-        const { parseStackConfig } = await import("../../stacks/config");
-        const database = await import("../../stacks/database");
+        const { parseStackConfig } = await import("../../../stacks/config");
+        const database = await import("../../../stacks/database");
         build = database.buildDatabase;
 
         const provider = new k8s.Provider("kubernetes", {});
@@ -125,7 +125,7 @@ describe("buildDatabase", () => {
     });
 
     it("refuses StackGres mode without the StackGres operator", async () => {
-        const { parseStackConfig } = await import("../../stacks/config");
+        const { parseStackConfig } = await import("../../../stacks/config");
         const config = parseStackConfig("t", { platform: "openshift", vault: { address: "https://vault.apps.example.com" } });
         expect(() =>
             build(config, { ...deps, namespaces: {}, operators: { ...deps.operators, stackgres: [] }, adminSecretSync: [], managedRoles: [] }),

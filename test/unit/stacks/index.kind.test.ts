@@ -5,8 +5,8 @@
  * expectation below is a literal that a name wired to the wrong place breaks.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { dependsOnTransitively, one, registrations, valueOf } from "../support/mocks";
-import { buildStackUnderMocks, inventory, registeredAccess } from "../support/stack";
+import { dependsOnTransitively, one, registrations, valueOf } from "../../support/mocks";
+import { buildStackUnderMocks, inventory, registeredAccess } from "../../support/stack";
 
 let outputs: Awaited<ReturnType<typeof buildStackUnderMocks>>["outputs"];
 

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes";
-import { dependsOnTransitively, one, parentOf, registrations, settle, setupMocks, valueOf } from "../support/mocks";
+import { dependsOnTransitively, one, parentOf, registrations, settle, setupMocks, valueOf } from "../../../support/mocks";
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
@@ -28,9 +28,9 @@ const T = {
 /** What the engine received, before the mock monitor unwraps secrets. */
 const raw = new Map<string, { object: any; replaceOnChanges: string[] }>();
 
-let cluster: import("../../components/stackgres/stackGresCluster").StackGresCluster;
-let specs: typeof import("../../components/stackgres/clusterSpecs");
-let sql: typeof import("../../components/stackgres/sql");
+let cluster: import("../../../../components/stackgres/stackGresCluster").StackGresCluster;
+let specs: typeof import("../../../../components/stackgres/clusterSpecs");
+let sql: typeof import("../../../../components/stackgres/sql");
 
 function isSecretWrapped(v: any): boolean {
     return v !== null && typeof v === "object" && v[SECRET_SIG] === SECRET_SIG_VALUE;
@@ -46,9 +46,9 @@ describe("StackGresCluster", () => {
             return register(req, callback);
         };
         const k8s: typeof k8sTypes = await import("@pulumi/kubernetes");
-        const { StackGresCluster } = await import("../../components/stackgres/stackGresCluster");
-        specs = await import("../../components/stackgres/clusterSpecs");
-        sql = await import("../../components/stackgres/sql");
+        const { StackGresCluster } = await import("../../../../components/stackgres/stackGresCluster");
+        specs = await import("../../../../components/stackgres/clusterSpecs");
+        sql = await import("../../../../components/stackgres/sql");
         const provider = new k8s.Provider("kubernetes", {});
         const gate = new k8s.core.v1.ConfigMap("gate", { metadata: { namespace: "rhbk" } }, { provider });
         cluster = new StackGresCluster(
@@ -142,7 +142,7 @@ describe("StackGresCluster", () => {
         const annotations = one(T.cluster, "keycloak-postgresql-cluster").inputs.metadata.annotations;
         expect(annotations).toEqual({ "pulumi.com/waitFor": specs.sgClusterWaitFor(), "pulumi.com/timeoutSeconds": "1800" });
         const job = one(T.job, "keycloak-postgresql-sql-gate-job");
-        const { managedSqlGateScript } = await import("../../components/stackgres/managedSqlGate");
+        const { managedSqlGateScript } = await import("../../../../components/stackgres/managedSqlGate");
         const container = job.inputs.spec.template.spec.containers[0];
         // The script embeds the versions: a changed SGScript changes the pod template, which replaces the (autonamed) Job.
         expect(container.command).toEqual(["/bin/sh", "-c", managedSqlGateScript({ namespace: "rhbk", clusterName: "keycloak-postgresql", entries, timeoutSeconds: 900 })]);
@@ -230,7 +230,7 @@ describe("StackGresCluster", () => {
     });
 
     it("refuses a credentials Secret named like the cluster, and invalid role names", async () => {
-        const { StackGresCluster } = await import("../../components/stackgres/stackGresCluster");
+        const { StackGresCluster } = await import("../../../../components/stackgres/stackGresCluster");
         const base = { namespace: "rhbk", credentialsSecretName: "x-vault", vaultAdminRole: "vault_admin", vaultAdminPassword: "p".repeat(20), managedRoles: [] as string[] };
         expect(() => new StackGresCluster("x1", { ...base, credentialsSecretName: "x1" })).toThrow(/must differ from the cluster name/);
         expect(() => new StackGresCluster("x2", { ...base, vaultAdminRole: "Admin" })).toThrow(/role name/);

@@ -8,11 +8,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadStackFile } from "../../scripts/lib/stacks";
-import { parseStackConfig, rawConfigFromPulumi, rawConfigSchema, type StackConfig } from "../../stacks/config";
-import { configKeyPaths, docStackBlocks, EXAMPLE_STACK_FILE, parseYamlStrict, uncommentKeys, writeDocStacks } from "../support/docStacks";
+import { loadStackFile } from "../../../scripts/lib/stacks";
+import { parseStackConfig, rawConfigFromPulumi, rawConfigSchema, type StackConfig } from "../../../stacks/config";
+import { configKeyPaths, docStackBlocks, EXAMPLE_STACK_FILE, parseYamlStrict, uncommentKeys, writeDocStacks } from "../../support/docStacks";
 
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
+const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 
 /** Every key path the schema accepts (`vault.bootstrap.pgpKeys`, `applications.[].name`), from zod's definitions. */
 function schemaKeyPaths(): string[] {

@@ -5,8 +5,8 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
-const ROOT = path.resolve(__dirname, "../..");
-const { nodeVersionProblem, REQUIRED } = createRequire(__filename)("../../scripts/check-node.cjs") as {
+const ROOT = path.resolve(__dirname, "../../..");
+const { nodeVersionProblem, REQUIRED } = createRequire(__filename)("../../../scripts/check-node.cjs") as {
     nodeVersionProblem(actual: string, required?: string): string | undefined;
     REQUIRED: string;
 };

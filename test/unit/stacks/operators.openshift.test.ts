@@ -4,9 +4,9 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type * as k8sTypes from "@pulumi/kubernetes";
-import type { OperatorsReady } from "../../stacks/contracts";
-import { operatorWaitScript } from "../../components/operators/operatorReadyWait";
-import { Registration, dependsOnTransitively, ofType, one, parentOf, registrations, settle, setupMocks, valueOf } from "../support/mocks";
+import type { OperatorsReady } from "../../../stacks/contracts";
+import { operatorWaitScript } from "../../../components/operators/operatorReadyWait";
+import { Registration, dependsOnTransitively, ofType, one, parentOf, registrations, settle, setupMocks, valueOf } from "../../support/mocks";
 
 const SUBSCRIPTION = "kubernetes:operators.coreos.com/v1alpha1:Subscription";
 const OPERATOR_GROUP = "kubernetes:operators.coreos.com/v1:OperatorGroup";
@@ -23,8 +23,8 @@ describe("operators on OpenShift", () => {
     beforeAll(async () => {
         await setupMocks();
         const k8s: typeof k8sTypes = await import("@pulumi/kubernetes");
-        const { parseStackConfig } = await import("../../stacks/config");
-        const { buildOperators } = await import("../../stacks/operators");
+        const { parseStackConfig } = await import("../../../stacks/config");
+        const { buildOperators } = await import("../../../stacks/operators");
         const config = parseStackConfig("test", {
             platform: "openshift",
             vault: { address: "https://vault.apps.example.com" },

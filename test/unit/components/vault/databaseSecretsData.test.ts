@@ -4,14 +4,8 @@
  * and bodies Vault receives.
  */
 import { describe, expect, it } from "vitest";
-import {
-    applicationAuthRoleSpec,
-    checkAllowedRoles,
-    checkStaticRole,
-    postgresConnectionUrl,
-    rotateRootEndpointInputs,
-    SSL_MODES,
-} from "../../components/vault/databaseSecretsData";
+import { applicationAuthRoleSpec, checkAllowedRoles, checkStaticRole, postgresConnectionUrl, rotateRootEndpointInputs, SSL_MODES, databaseConnectionInputs, staticRoleInputs } from "../../../../components/vault/databaseSecretsData";
+import { stackGresPrimaryHost } from "../../../../components/stackgres/clusterSpecs";
 
 const endpoint = { host: "pg.shop.svc.cluster.local", port: 5432, database: "orders", sslMode: "require" };
 const url = (e: Partial<typeof endpoint>) => postgresConnectionUrl({ ...endpoint, ...e });
@@ -111,5 +105,75 @@ describe("paths and names", () => {
             audience: undefined,
             tokenTtlSeconds: 3600,
         });
+    });
+});
+
+describe("database engine data", () => {
+    it("builds the seed's connection URL template with no credentials in it", () => {
+        const url = postgresConnectionUrl({ host: stackGresPrimaryHost("keycloak-postgresql", "rhbk"), port: 5432, database: "postgres", sslMode: "disable" });
+        expect(url).toBe("postgresql://{{username}}:{{password}}@keycloak-postgresql.rhbk.svc.cluster.local:5432/postgres?sslmode=disable");
+    });
+
+    it("rejects hosts, ports and databases that would break the URL", () => {
+        const ok = { host: "db", port: 5432, database: "postgres", sslMode: "disable" as const };
+        expect(() => postgresConnectionUrl({ ...ok, host: "db@evil" })).toThrow(/host/);
+        expect(() => postgresConnectionUrl({ ...ok, port: 70000 })).toThrow(/port/);
+        expect(() => postgresConnectionUrl({ ...ok, database: "x?sslmode=disable" })).toThrow(/database/);
+        expect(() => postgresConnectionUrl({ ...ok, sslMode: "strict" })).toThrow(/sslMode must be one of/);
+    });
+
+    // Every name differs from the others, so a builder that takes the wrong one shows.
+    const access = {
+        databaseMount: "db-mount",
+        connectionName: "orders-conn",
+        staticRoleName: "orders",
+        databaseUsername: "orders_rw",
+        rotationPeriodSeconds: 86400,
+        serviceAccountNames: ["orders-sa"],
+        namespaces: ["shop"],
+        audience: "https://kubernetes.default.svc",
+        tokenTtlSeconds: 600,
+    };
+
+    it("builds the static role of database_secret.sh: named after the application, rotating its database role", () => {
+        expect(staticRoleInputs(access)).toEqual({ backend: "db-mount", name: "orders", dbName: "orders-conn", username: "orders_rw", rotationPeriod: 86400 });
+        expect(() => staticRoleInputs({ ...access, databaseUsername: "postgres" })).toThrow(/superuser/);
+    });
+
+    it("binds the application's auth role to its service account and namespace, with the policy named after its static role", () => {
+        expect(applicationAuthRoleSpec(access)).toEqual({
+            name: "orders",
+            serviceAccountNames: ["orders-sa"],
+            namespaces: ["shop"],
+            policies: ["orders-database-creds"],
+            audience: "https://kubernetes.default.svc",
+            tokenTtlSeconds: 600,
+        });
+        expect(applicationAuthRoleSpec({ ...access, authRoleName: "orders-login", tokenTtlSeconds: undefined })).toMatchObject({ name: "orders-login", tokenTtlSeconds: 3600 });
+    });
+
+    it("builds the connection: the postgres plugin, verified on write, only the named roles, SCRAM hashing", () => {
+        const endpoint = { host: "pg.shop.svc.cluster.local", port: 5432, database: "postgres", sslMode: "require" };
+        expect(databaseConnectionInputs({ mount: "db-mount", connectionName: "orders-conn", endpoint, username: "vault_admin", password: "pw", allowedRoles: ["orders"] })).toEqual({
+            backend: "db-mount",
+            name: "orders-conn",
+            pluginName: "postgresql-database-plugin",
+            allowedRoles: ["orders"],
+            verifyConnection: true,
+            postgresql: {
+                connectionUrl: "postgresql://{{username}}:{{password}}@pg.shop.svc.cluster.local:5432/postgres?sslmode=require",
+                username: "vault_admin",
+                password: "pw",
+                passwordAuthentication: "scram-sha-256",
+            },
+        });
+        expect(() => databaseConnectionInputs({ mount: "m", connectionName: "c", endpoint, username: "u", password: "p", allowedRoles: ["*"] })).toThrow(/wildcards/);
+    });
+
+    it("refuses allowed_roles '*' and an empty list", () => {
+        expect(() => checkAllowedRoles(["*"])).toThrow(/wildcards/);
+        expect(() => checkAllowedRoles(["app", "team-*"])).toThrow(/wildcards/);
+        expect(() => checkAllowedRoles([])).toThrow(/at least one/);
+        expect(() => checkAllowedRoles(["app"])).not.toThrow();
     });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appRoleSql, assertRoleName, grantManagedRolesSql, sqlLiteral, vaultAdminRoleSql } from "../../components/stackgres/sql";
+import { appRoleSql, assertRoleName, grantManagedRolesSql, sqlLiteral, vaultAdminRoleSql } from "../../../../components/stackgres/sql";
 
 const PW = "0123456789abcdef-pw";
 

@@ -8,15 +8,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PINNED } from "../../components/versions";
-import { schemaFolder } from "../../scripts/lib/schemas";
-import { pinnedCrdFamilies } from "../../scripts/lib/validate/crds";
-import { SHARED_DIR, sharedAvailable } from "../support/shared";
+import { PINNED } from "../../../../components/versions";
+import { schemaFolder } from "../../../../scripts/lib/schemas";
+import { pinnedCrdFamilies } from "../../../../scripts/lib/validate/crds";
+import { SHARED_DIR, sharedAvailable } from "../../../support/shared";
 
 type Manifest = { files: { path: string; url: string; sha256: string }[] };
-const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../scripts/lib/schemas-manifest.json"), "utf8")) as Manifest;
+const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../../../scripts/lib/schemas-manifest.json"), "utf8")) as Manifest;
 /** The tests' compatibility copies (older/newer versions than the pins), fetched by CI with --also. */
-const compat = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../support/schemas-compat-manifest.json"), "utf8")) as Manifest;
+const compat = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../../support/schemas-compat-manifest.json"), "utf8")) as Manifest;
 
 describe("schemaFolder", () => {
     let tmp: string;

@@ -4,21 +4,21 @@
  * upstream CRDs and chart values in ../shared (skipped when that folder is absent).
  */
 import Ajv from "ajv";
-import { SHARED_DIR, sharedAvailable } from "../support/shared";
+import { SHARED_DIR, sharedAvailable } from "../../../support/shared";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { describe, expect, it } from "vitest";
-import { clusterCsiDriverManifest } from "../../components/operators/operatorCatalog";
-import { OPERATORS, secretsStoreCsiDriverValues, stackgresOperatorValues, vaultSecretsOperatorValues } from "../../components/operators/catalog";
-import { OPERATOR_WAIT_IMAGES, operatorWaitRules, operatorWaitScript } from "../../components/operators/operatorReadyWait";
-import { effectiveInstallPlanApproval, operatorGroupSpec, subscriptionSpec } from "../../components/operators/operatorSubscription";
-import { assertPinnedChart } from "../../components/operators/helmOperator";
-import { PINNED } from "../../components/versions";
-import { parseStackConfig } from "../../stacks/config";
-import { olmChoices, olmSubscription, operatorsNeeded } from "../../stacks/operators";
+import { clusterCsiDriverManifest } from "../../../../components/operators/operatorCatalog";
+import { OPERATORS, secretsStoreCsiDriverValues, stackgresOperatorValues, vaultSecretsOperatorValues } from "../../../../components/operators/catalog";
+import { OPERATOR_WAIT_IMAGES, operatorWaitRules, operatorWaitScript } from "../../../../components/operators/operatorReadyWait";
+import { effectiveInstallPlanApproval, operatorGroupSpec, subscriptionSpec } from "../../../../components/operators/operatorSubscription";
+import { assertPinnedChart } from "../../../../components/operators/helmOperator";
+import { PINNED } from "../../../../components/versions";
+import { parseStackConfig } from "../../../../stacks/config";
+import { olmChoices, olmSubscription, operatorsNeeded } from "../../../../stacks/operators";
 
 /** Upstream CRDs and chart values (test/support/shared.ts: fails in CI when missing, never skips there). */
 const SHARED = SHARED_DIR;

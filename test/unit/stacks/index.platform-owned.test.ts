@@ -5,7 +5,7 @@
  * (The shape test/e2e/kubernetes-half.test.ts runs on the real engine.)
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { dependsOnTransitively, one, registrations, settle, setupMocks, type Registration } from "../support/mocks";
+import { dependsOnTransitively, one, registrations, settle, setupMocks, type Registration } from "../../support/mocks";
 
 const K = "kubernetes:";
 const ADMIN_PASSWORD = "owner-given-admin-password-0123";
@@ -35,8 +35,8 @@ let outputs: { adminCredentialsPath?: unknown; applications: { name: string; cre
 
 beforeAll(async () => {
     await setupMocks({ stack: "owned" });
-    const { parseStackConfig } = await import("../../stacks/config");
-    const { buildStack } = await import("../../stacks");
+    const { parseStackConfig } = await import("../../../stacks/config");
+    const { buildStack } = await import("../../../stacks");
     // The same stack with Vault configured here, to compare the Kubernetes half against.
     buildStack(parseStackConfig("owned", raw(true)));
     await settle();
@@ -131,8 +131,8 @@ describe("operators.install false", () => {
 
 describe("operators.install false on OpenShift", () => {
     beforeAll(async () => {
-        const { parseStackConfig } = await import("../../stacks/config");
-        const { buildStack } = await import("../../stacks");
+        const { parseStackConfig } = await import("../../../stacks/config");
+        const { buildStack } = await import("../../../stacks");
         registrations.length = 0;
         buildStack(parseStackConfig("owned", { ...raw(false), platform: "openshift" }));
         await settle();

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { setupMocks } from "../support/mocks";
+import { setupMocks } from "../../support/mocks";
 
 const BASE: Record<string, string> = {
     "vaultkit:platform": "openshift",
@@ -27,7 +27,7 @@ const PROD: Record<string, string> = {
 const ENV_KEYS = ["VAULT_TOKEN", "VAULT_SKIP_VERIFY"] as const;
 const savedEnv = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
 let dir: string;
-let load: () => import("../../stacks/config").StackConfig;
+let load: () => import("../../../stacks/config").StackConfig;
 
 /** The problems `loadStackConfig` reports for this config map (empty when it loads). */
 function problems(config: Record<string, string>): string[] {
@@ -44,7 +44,7 @@ function problems(config: Record<string, string>): string[] {
 
 beforeAll(async () => {
     await setupMocks({ stack: "load" });
-    load = (await import("../../stacks/load")).loadStackConfig;
+    load = (await import("../../../stacks/load")).loadStackConfig;
     dir = mkdtempSync(join(tmpdir(), "vaultkit-load-"));
 });
 

@@ -9,7 +9,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { SHARED_DIR, sharedAvailable } from "../support/shared";
+import { SHARED_DIR, sharedAvailable } from "../../../support/shared";
 import { query } from "jsonpath-rfc9535";
 import { describe, expect, it } from "vitest";
 import {
@@ -25,9 +25,9 @@ import {
     sgClusterSpec,
     sgClusterWaitFor,
     stackGresPrimaryHost,
-} from "../../components/stackgres/clusterSpecs";
-import { managedSqlGateRules, managedSqlGateScript } from "../../components/stackgres/managedSqlGate";
-import { appRoleSql, grantManagedRolesSql } from "../../components/stackgres/sql";
+} from "../../../../components/stackgres/clusterSpecs";
+import { managedSqlGateRules, managedSqlGateScript } from "../../../../components/stackgres/managedSqlGate";
+import { appRoleSql, grantManagedRolesSql } from "../../../../components/stackgres/sql";
 
 /** Upstream CRDs and chart values (test/support/shared.ts: fails in CI when missing, never skips there). */
 const SHARED = SHARED_DIR;

@@ -3,7 +3,7 @@
  * check, and that an audience is only sent when one is given.
  */
 import { describe, expect, it } from "vitest";
-import { kubernetesAuthRoleInputs } from "../../components/vault/kubernetesAuthRole";
+import { kubernetesAuthRoleInputs } from "../../../../components/vault/kubernetesAuthRole";
 
 const spec = { name: "orders", serviceAccountNames: ["orders-sa"], namespaces: ["shop"], policies: ["orders-database-creds"], tokenTtlSeconds: 600 };
 
@@ -34,5 +34,35 @@ describe("kubernetesAuthRoleInputs", () => {
         expect(() => kubernetesAuthRoleInputs({ ...spec, tokenTtlSeconds: 0 })).toThrow('kubernetes auth role "orders": tokenTtlSeconds must be a positive whole number, got 0');
         expect(() => kubernetesAuthRoleInputs({ ...spec, tokenTtlSeconds: -60 })).toThrow(/got -60$/);
         expect(() => kubernetesAuthRoleInputs({ ...spec, tokenTtlSeconds: 1.5 })).toThrow(/got 1\.5$/);
+    });
+});
+
+describe("kubernetes auth roles", () => {
+    const seedRole = {
+        name: "keycloak-role",
+        serviceAccountNames: ["default", "keycloak-postgresql-patroni"],
+        namespaces: ["rhbk"],
+        policies: ["keycloak-postgresql-policy"],
+        audience: "https://kubernetes.default.svc",
+        tokenTtlSeconds: 86400,
+    };
+
+    it("maps the seed's keycloak-role", () => {
+        expect(kubernetesAuthRoleInputs(seedRole)).toEqual({
+            roleName: "keycloak-role",
+            boundServiceAccountNames: ["default", "keycloak-postgresql-patroni"],
+            boundServiceAccountNamespaces: ["rhbk"],
+            tokenPolicies: ["keycloak-postgresql-policy"],
+            audience: "https://kubernetes.default.svc",
+            tokenTtl: 86400,
+        });
+    });
+
+    it("refuses wildcard or empty bindings", () => {
+        expect(() => kubernetesAuthRoleInputs({ ...seedRole, namespaces: ["*"] })).toThrow(/wildcard/);
+        expect(() => kubernetesAuthRoleInputs({ ...seedRole, serviceAccountNames: ["app-*"] })).toThrow(/wildcard/);
+        expect(() => kubernetesAuthRoleInputs({ ...seedRole, serviceAccountNames: [] })).toThrow(/at least one/);
+        expect(() => kubernetesAuthRoleInputs({ ...seedRole, policies: [] })).toThrow(/at least one policy/);
+        expect(() => kubernetesAuthRoleInputs({ ...seedRole, tokenTtlSeconds: 0 })).toThrow(/positive/);
     });
 });

@@ -3,7 +3,8 @@
  * build (each named in the error, so a bad mount or role name is found without reading the code).
  */
 import { describe, expect, it } from "vitest";
-import { applicationPolicyHcl, kvReadPolicyRules, renderPolicyHcl, staticCredsReadPolicyRules } from "../../components/vault/policies";
+import { applicationPolicyHcl, kvReadPolicyRules, renderPolicyHcl, staticCredsReadPolicyRules } from "../../../../components/vault/policies";
+import { expectInOrder } from "../../../support/order";
 
 describe("renderPolicyHcl", () => {
     it("lists several capabilities of one rule, comma-separated", () => {
@@ -44,5 +45,31 @@ describe("kvReadPolicyRules and staticCredsReadPolicyRules", () => {
 describe("applicationPolicyHcl", () => {
     it("reads exactly the static role's credentials, found by the static role's name", () => {
         expect(applicationPolicyHcl({ databaseMount: "db-mount", staticRoleName: "orders" })).toBe('path "db-mount/static-creds/orders" {\n  capabilities = ["read"]\n}\n');
+    });
+});
+
+describe("policies", () => {
+    it("renders the seed's KV read policy exactly", () => {
+        expect(renderPolicyHcl(kvReadPolicyRules("kv-v2", "keycloak-postgresql/config"))).toBe(
+            'path "kv-v2/data/keycloak-postgresql/config" {\n  capabilities = ["read"]\n}\n',
+        );
+    });
+
+    it("grants read on one static role's creds (the policy the seed forgot)", () => {
+        expect(staticCredsReadPolicyRules("database", "app")).toEqual([{ path: "database/static-creds/app", capabilities: ["read"] }]);
+    });
+
+    it("refuses wildcards, empty segments and nested role names", () => {
+        expect(() => kvReadPolicyRules("kv-v2", "keycloak/*")).toThrow(/without wildcards/);
+        expect(() => kvReadPolicyRules("kv-v2", "a//b")).toThrow(/empty segments/);
+        expect(() => kvReadPolicyRules("kv-v2", "a/")).toThrow(/empty segments/);
+        expect(() => staticCredsReadPolicyRules("database", "a/b")).toThrow(/must not contain '\/'/);
+        expect(() => renderPolicyHcl([])).toThrow(/at least one rule/);
+        expect(() => renderPolicyHcl([{ path: "x", capabilities: [] }])).toThrow(/no capabilities/);
+    });
+
+    it("renders several rules in order", () => {
+        const hcl = renderPolicyHcl([...kvReadPolicyRules("kv", "a"), ...staticCredsReadPolicyRules("db", "b")]);
+        expectInOrder(hcl, ['path "kv/data/a"', 'path "db/static-creds/b"'], "policy HCL");
     });
 });

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
-const ROOT = path.resolve(__dirname, "../..");
+const ROOT = path.resolve(__dirname, "../../../..");
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 
 function listed(dir: string, ext: RegExp): string[] {

@@ -1,30 +1,30 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { dependsOnTransitively, generatedSecrets, one, ofType, parentOf, type Registration, registrations, settle, setupMocks, valueOf } from "../support/mocks";
-import { vaultHelmDevStatefulSet, vaultHelmInjectorWebhook } from "../support/vaultHelmObjects";
+import { dependsOnTransitively, generatedSecrets, one, ofType, parentOf, type Registration, registrations, settle, setupMocks, valueOf } from "../../../support/mocks";
+import { vaultHelmDevStatefulSet, vaultHelmInjectorWebhook } from "../../../support/vaultHelmObjects";
 
 type Components = {
-    server: import("../../components/vault/vaultServer").VaultServer;
-    serverK8s: import("../../components/vault/vaultServer").VaultServer;
-    auth: import("../../components/vault/vaultKubernetesAuth").VaultKubernetesAuth;
-    admin: import("../../components/stackgres/stackGresAdminCredentials").StackGresAdminCredentials;
-    engine: import("../../components/vault/databaseSecretsEngine").DatabaseSecretsEngine;
-    access: import("../../components/vault/applicationDatabaseAccess").ApplicationDatabaseAccess;
+    server: import("../../../../components/vault/vaultServer").VaultServer;
+    serverK8s: import("../../../../components/vault/vaultServer").VaultServer;
+    auth: import("../../../../components/vault/vaultKubernetesAuth").VaultKubernetesAuth;
+    admin: import("../../../../components/stackgres/stackGresAdminCredentials").StackGresAdminCredentials;
+    engine: import("../../../../components/vault/databaseSecretsEngine").DatabaseSecretsEngine;
+    access: import("../../../../components/vault/applicationDatabaseAccess").ApplicationDatabaseAccess;
 };
 let c: Components;
 let mod: {
-    VaultServer: typeof import("../../components/vault/vaultServer").VaultServer;
-    DatabaseSecretsEngine: typeof import("../../components/vault/databaseSecretsEngine").DatabaseSecretsEngine;
-    ApplicationDatabaseAccess: typeof import("../../components/vault/applicationDatabaseAccess").ApplicationDatabaseAccess;
+    VaultServer: typeof import("../../../../components/vault/vaultServer").VaultServer;
+    DatabaseSecretsEngine: typeof import("../../../../components/vault/databaseSecretsEngine").DatabaseSecretsEngine;
+    ApplicationDatabaseAccess: typeof import("../../../../components/vault/applicationDatabaseAccess").ApplicationDatabaseAccess;
 };
 
 beforeAll(async () => {
     await setupMocks();
-    const { VaultServer } = await import("../../components/vault/vaultServer");
-    const { VaultKubernetesAuth } = await import("../../components/vault/vaultKubernetesAuth");
-    const { StackGresAdminCredentials } = await import("../../components/stackgres/stackGresAdminCredentials");
-    const { DatabaseSecretsEngine } = await import("../../components/vault/databaseSecretsEngine");
-    const { ApplicationDatabaseAccess } = await import("../../components/vault/applicationDatabaseAccess");
+    const { VaultServer } = await import("../../../../components/vault/vaultServer");
+    const { VaultKubernetesAuth } = await import("../../../../components/vault/vaultKubernetesAuth");
+    const { StackGresAdminCredentials } = await import("../../../../components/stackgres/stackGresAdminCredentials");
+    const { DatabaseSecretsEngine } = await import("../../../../components/vault/databaseSecretsEngine");
+    const { ApplicationDatabaseAccess } = await import("../../../../components/vault/applicationDatabaseAccess");
     mod = { VaultServer, DatabaseSecretsEngine, ApplicationDatabaseAccess };
     const server = new VaultServer("vault", { namespace: "vault", mode: "dev", openshift: true, externalAddress: "https://vault.apps.example.com" });
     const serverK8s = new VaultServer("vault-k8s", {
@@ -190,7 +190,7 @@ describe("VaultKubernetesAuth", () => {
     });
 
     it("builds an outside-the-cluster config with the given CA and reviewer token, never looking for a pod's", async () => {
-        const { kubernetesAuthConfigInputs } = await import("../../components/vault/vaultKubernetesAuth");
+        const { kubernetesAuthConfigInputs } = await import("../../../../components/vault/vaultKubernetesAuth");
         expect(kubernetesAuthConfigInputs({ kubernetesHost: "https://api.example.com:6443", kubernetesCaCert: "PEM", tokenReviewerJwt: "JWT" })).toEqual({
             kubernetesHost: "https://api.example.com:6443",
             kubernetesCaCert: "PEM",
@@ -438,7 +438,7 @@ describe("what every Vault component's children wait for, and its defaults", () 
             }
         }
         const gateResource = new Gate("vault-ready");
-        const { StackGresAdminCredentials } = await import("../../components/stackgres/stackGresAdminCredentials");
+        const { StackGresAdminCredentials } = await import("../../../../components/stackgres/stackGresAdminCredentials");
         new mod.DatabaseSecretsEngine(
             "gated-db",
             {
@@ -465,7 +465,7 @@ describe("what every Vault component's children wait for, and its defaults", () 
         );
         new StackGresAdminCredentials("gated-admin", { secretPath: "orders/admin", policyName: "orders-admin" }, { dependsOn: [gateResource] });
         new StackGresAdminCredentials("shared-kv-admin", { kvMount: "team-kv", createMount: false, secretPath: "orders/admin", policyName: "orders-admin-2" });
-        const { VaultKubernetesAuth } = await import("../../components/vault/vaultKubernetesAuth");
+        const { VaultKubernetesAuth } = await import("../../../../components/vault/vaultKubernetesAuth");
         roleless = new VaultKubernetesAuth("roleless-auth", { path: "team-k8s" });
         await settle();
         gate = one("test:index:Gate", "vault-ready");

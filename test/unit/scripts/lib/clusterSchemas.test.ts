@@ -8,8 +8,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { toYaml } from "../../scripts/lib/yaml";
-import { clusterAccess } from "../../scripts/lib/clusterSchemas";
+import { toYaml } from "../../../../scripts/lib/yaml";
+import { clusterAccess } from "../../../../scripts/lib/clusterSchemas";
 
 let dir: string;
 beforeEach(() => {

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
-const ROOT = path.resolve(__dirname, "..", "..");
+const ROOT = path.resolve(__dirname, "..", "..", "..");
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
 /** Lines that are not comments. */
 const code = (text: string) => text.split("\n").filter((l) => !/^\s*#/.test(l) && l.trim() !== "");

@@ -1,7 +1,7 @@
 /** stacks/protection.ts: which resource types get which options, from the config's keys. */
 import { describe, expect, it } from "vitest";
-import { parseStackConfig } from "../../stacks/config";
-import { statefulOptions, STATEFUL_TYPES } from "../../stacks/protection";
+import { parseStackConfig } from "../../../stacks/config";
+import { statefulOptions, STATEFUL_TYPES } from "../../../stacks/protection";
 
 const base = { platform: "openshift", vault: { address: "https://vault.apps.example.com", routeHost: "vault.apps.example.com" } };
 const CONNECTION = "vault:database/secretBackendConnection:SecretBackendConnection";

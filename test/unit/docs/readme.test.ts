@@ -2,16 +2,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_OPERATOR_WAIT_SECONDS } from "../../components/operators/operatorReadyWait";
-import { DEFAULT_CLUSTER_TIMEOUT_SECONDS } from "../../components/stackgres/clusterSpecs";
-import { DEFAULT_MANAGED_SQL_WAIT_SECONDS } from "../../components/stackgres/managedSqlGate";
-import { DEFAULT_BOOTSTRAP_TIMEOUT_SECONDS } from "../../components/vault/vaultBootstrap";
-import { DEV_ROOT_TOKEN_SECRET_KEY } from "../../components/vault/vaultServer";
-import { PINNED } from "../../components/versions";
-import { parseStackConfig, rawConfigSchema } from "../../stacks/config";
-import { deliveryPropagationTable } from "../../stacks/delivery";
+import { DEFAULT_OPERATOR_WAIT_SECONDS } from "../../../components/operators/operatorReadyWait";
+import { DEFAULT_CLUSTER_TIMEOUT_SECONDS } from "../../../components/stackgres/clusterSpecs";
+import { DEFAULT_MANAGED_SQL_WAIT_SECONDS } from "../../../components/stackgres/managedSqlGate";
+import { DEFAULT_BOOTSTRAP_TIMEOUT_SECONDS } from "../../../components/vault/vaultBootstrap";
+import { DEV_ROOT_TOKEN_SECRET_KEY } from "../../../components/vault/vaultServer";
+import { PINNED } from "../../../components/versions";
+import { parseStackConfig, rawConfigSchema } from "../../../stacks/config";
+import { deliveryPropagationTable } from "../../../stacks/delivery";
 
-const readme = fs.readFileSync(path.resolve(__dirname, "../../README.md"), "utf8");
+const readme = fs.readFileSync(path.resolve(__dirname, "../../../README.md"), "utf8");
 
 describe("README", () => {
     it("states the propagation delays the code derives", () => {
@@ -62,7 +62,7 @@ describe("README", () => {
 });
 
 describe("docs/troubleshooting.md and docs/deploy.md", () => {
-    const docs = (name: string) => fs.readFileSync(path.resolve(__dirname, "../../docs", name), "utf8");
+    const docs = (name: string) => fs.readFileSync(path.resolve(__dirname, "../../../docs", name), "utf8");
     const row = (text: string, start: string) => text.split("\n").find((l) => l.startsWith(`| ${start}`));
 
     it("state the waits' time limits the code sets", () => {
@@ -79,7 +79,7 @@ describe("docs/troubleshooting.md and docs/deploy.md", () => {
 
     it("name the stack outputs the program exports and the dev root token's Secret", () => {
         const d = docs("deploy.md");
-        const program = fs.readFileSync(path.resolve(__dirname, "../../index.ts"), "utf8");
+        const program = fs.readFileSync(path.resolve(__dirname, "../../../index.ts"), "utf8");
         const exported = [...program.matchAll(/^export const (\w+)/gm)].map((m) => m[1]!);
         for (const name of ["vaultRootToken", "vaultAddress", "vaultInClusterAddress", "adminCredentialsPath", "databaseHost"]) {
             expect(exported, name).toContain(name);

@@ -3,15 +3,15 @@
  * already run, and not a single Kubernetes object (the mode the real-engine e2e test deploys).
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { one, registrations, settle, setupMocks, valueOf } from "../support/mocks";
-import { registeredAccess } from "../support/stack";
+import { one, registrations, settle, setupMocks, valueOf } from "../../support/mocks";
+import { registeredAccess } from "../../support/stack";
 
-let outputs: import("../../stacks").StackOutputs;
+let outputs: import("../../../stacks").StackOutputs;
 
 beforeAll(async () => {
     await setupMocks({ stack: "existing" });
-    const { parseStackConfig } = await import("../../stacks/config");
-    const { buildStack } = await import("../../stacks");
+    const { parseStackConfig } = await import("../../../stacks/config");
+    const { buildStack } = await import("../../../stacks");
     outputs = buildStack(
         parseStackConfig("existing", {
             platform: "kubernetes",

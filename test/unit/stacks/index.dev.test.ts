@@ -6,8 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
-import { dependsOnTransitively, generatedSecrets, one, ofType, parentOf, registrations } from "../support/mocks";
-import { buildStackUnderMocks, coveredBySecret, inventory, pathsContaining } from "../support/stack";
+import { dependsOnTransitively, generatedSecrets, one, ofType, parentOf, registrations } from "../../support/mocks";
+import { buildStackUnderMocks, coveredBySecret, inventory, pathsContaining } from "../../support/stack";
 
 let outputs: Awaited<ReturnType<typeof buildStackUnderMocks>>["outputs"];
 
@@ -241,7 +241,7 @@ describe("state", () => {
     });
 
     it("never replaces the admin credentials' passwords once created: every RandomPassword input is ignored", async () => {
-        const { RANDOM_PASSWORD_INPUTS } = await import("../../components/stackgres/stackGresAdminCredentials");
+        const { RANDOM_PASSWORD_INPUTS } = await import("../../../components/stackgres/stackGresAdminCredentials");
         const passwords = registrations.filter((r) => r.type === "random:index/randomPassword:RandomPassword" && r.name.startsWith("keycloak-postgresql-admin-"));
         expect(passwords).toHaveLength(4);
         for (const p of passwords) {

@@ -6,13 +6,13 @@
  * and on plain Kubernetes (Shamir unseal, every bootstrap key set, names unlike the defaults).
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadStackFile } from "../../scripts/lib/stacks";
-import { withTestPgpKeys } from "../support/docStacks";
-import { dependencyNames, dependsOnTransitively, one, ofType, registrations, settle, setupMocks } from "../support/mocks";
-import { REPO_ROOT } from "../support/stack";
+import { loadStackFile } from "../../../scripts/lib/stacks";
+import { withTestPgpKeys } from "../../support/docStacks";
+import { dependencyNames, dependsOnTransitively, one, ofType, registrations, settle, setupMocks } from "../../support/mocks";
+import { REPO_ROOT } from "../../support/stack";
 
-type Stacks = typeof import("../../stacks");
-type Config = typeof import("../../stacks/config");
+type Stacks = typeof import("../../../stacks");
+type Config = typeof import("../../../stacks/config");
 let stacks: Stacks;
 let config: Config;
 
@@ -50,7 +50,7 @@ function kindHa(bootstrapOnly: boolean, bootstrap: Record<string, unknown> = {})
 }
 
 /** Builds one stack from scratch (the mock engine's record is cleared first); returns its outputs. */
-async function build(raw: Record<string, unknown>, env: { vaultToken?: string } = {}): Promise<import("../../stacks").StackOutputs> {
+async function build(raw: Record<string, unknown>, env: { vaultToken?: string } = {}): Promise<import("../../../stacks").StackOutputs> {
     registrations.length = 0;
     const outputs = stacks.buildStack(config.parseStackConfig("ha", raw, env));
     await settle();
@@ -87,12 +87,12 @@ const HOOK_TIMEOUT = 60_000;
 
 beforeAll(async () => {
     await setupMocks({ stack: "ha" });
-    config = await import("../../stacks/config");
-    stacks = await import("../../stacks");
+    config = await import("../../../stacks/config");
+    stacks = await import("../../../stacks");
 }, HOOK_TIMEOUT);
 
 describe("OpenShift, first up (vault.bootstrapOnly: true, no token)", () => {
-    let outputs: import("../../stacks").StackOutputs;
+    let outputs: import("../../../stacks").StackOutputs;
     let firstUp: ReturnType<typeof bootstrapObjects>;
     beforeAll(async () => {
         outputs = await build(prodWithBootstrap(true));
@@ -120,7 +120,7 @@ describe("OpenShift, first up (vault.bootstrapOnly: true, no token)", () => {
     });
 
     it("exports the addresses and the init Secret's name, and no application", async () => {
-        const { valueOf } = await import("../support/mocks");
+        const { valueOf } = await import("../../support/mocks");
         expect(Object.keys(outputs).sort()).toEqual(["applications", "vaultAddress", "vaultInClusterAddress", "vaultInitSecretName"]);
         expect(outputs.vaultAddress).toBe("https://vault.apps.prod.example.com");
         expect(outputs.vaultInClusterAddress).toBe("https://vault.vault.svc.cluster.local:8200");
@@ -178,7 +178,7 @@ describe("OpenShift, first up (vault.bootstrapOnly: true, no token)", () => {
     });
 
     describe("next up (bootstrapOnly: false, the admin token given)", () => {
-        let full: import("../../stacks").StackOutputs;
+        let full: import("../../../stacks").StackOutputs;
         beforeAll(async () => {
             full = await build(prodWithBootstrap(false), { vaultToken: TOKEN });
         }, HOOK_TIMEOUT);
@@ -205,7 +205,7 @@ describe("OpenShift, first up (vault.bootstrapOnly: true, no token)", () => {
         });
 
         it("keeps the init Secret's name in the outputs, has no generated root token, and configures Vault with the given token", async () => {
-            const { valueOf } = await import("../support/mocks");
+            const { valueOf } = await import("../../support/mocks");
             expect(await valueOf(full.vaultInitSecretName)).toBe("vault-init-encrypted");
             expect(full.vaultRootToken).toBeUndefined();
             expect(full.applications.map((a) => a.name)).toEqual(["keycloak", "billing", "reporting", "batch"]);
@@ -215,13 +215,13 @@ describe("OpenShift, first up (vault.bootstrapOnly: true, no token)", () => {
 });
 
 describe("plain Kubernetes, Shamir unsealing, every bootstrap key set", () => {
-    let outputs: import("../../stacks").StackOutputs;
+    let outputs: import("../../../stacks").StackOutputs;
     beforeAll(async () => {
         outputs = await build(kindHa(false, { kubectlImage: "registry.example.com/ops/kubectl-sh:v1.31.2", timeout: "20m" }), { vaultToken: TOKEN });
     }, HOOK_TIMEOUT);
 
     it("declares the bootstrap in vault.namespace under the release's names, and the provider waits for its Job", async () => {
-        const { valueOf } = await import("../support/mocks");
+        const { valueOf } = await import("../../support/mocks");
         expect(inNamespace("secrets-ha")).toEqual([
             "kubernetes:batch/v1:Job secrets-bootstrap-job",
             "kubernetes:core/v1:ConfigMap secrets-bootstrap-pgp-keys",
@@ -318,7 +318,7 @@ describe("vaultkit:production reaches the bootstrap", () => {
     it("a production config without a seal stanza that slipped past the config check is refused by the component too", async () => {
         registrations.length = 0;
         const k8s = await import("@pulumi/kubernetes");
-        const { buildVaultServer } = await import("../../stacks/vault");
+        const { buildVaultServer } = await import("../../../stacks/vault");
         const kubernetes = new k8s.Provider("production-check");
         const parsed = config.parseStackConfig("ha", kindHa(true));
         const shamir = (production: boolean, releaseName: string) => ({ ...parsed, production, vault: { ...parsed.vault, releaseName } });

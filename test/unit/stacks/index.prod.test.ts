@@ -4,8 +4,8 @@
  * four delivery patterns, and no debug workloads.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { dependsOnTransitively, one, ofType, registrations, valueOf } from "../support/mocks";
-import { buildStackUnderMocks, registeredAccess } from "../support/stack";
+import { dependsOnTransitively, one, ofType, registrations, valueOf } from "../../support/mocks";
+import { buildStackUnderMocks, registeredAccess } from "../../support/stack";
 
 const TOKEN = "hvs.prod-admin-token-from-env";
 

@@ -5,14 +5,14 @@
  * never manage the same object.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { one, registrations, settle, setupMocks } from "../support/mocks";
+import { one, registrations, settle, setupMocks } from "../../support/mocks";
 
-let outputs: import("../../stacks").StackOutputs;
+let outputs: import("../../../stacks").StackOutputs;
 
 async function build(): Promise<void> {
     await setupMocks({ stack: "external" });
-    const { parseStackConfig } = await import("../../stacks/config");
-    const { buildStack } = await import("../../stacks");
+    const { parseStackConfig } = await import("../../../stacks/config");
+    const { buildStack } = await import("../../../stacks");
     outputs = buildStack(
         parseStackConfig("external", {
             platform: "kubernetes",

@@ -4,8 +4,8 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type * as k8sTypes from "@pulumi/kubernetes";
-import type { OperatorsReady } from "../../stacks/contracts";
-import { dependsOnTransitively, ofType, one, parentOf, registrations, settle, setupMocks, valueOf } from "../support/mocks";
+import type { OperatorsReady } from "../../../stacks/contracts";
+import { dependsOnTransitively, ofType, one, parentOf, registrations, settle, setupMocks, valueOf } from "../../support/mocks";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -18,8 +18,8 @@ describe("operators on plain Kubernetes", () => {
     beforeAll(async () => {
         await setupMocks();
         const k8s: typeof k8sTypes = await import("@pulumi/kubernetes");
-        const { parseStackConfig } = await import("../../stacks/config");
-        const { buildOperators } = await import("../../stacks/operators");
+        const { parseStackConfig } = await import("../../../stacks/config");
+        const { buildOperators } = await import("../../../stacks/operators");
         const config = parseStackConfig("kind", {
             platform: "kubernetes",
             vault: { address: "http://127.0.0.1:8200" },
