@@ -223,6 +223,8 @@ function buildDebugWorkloads(
         container: { image: d.image },
     };
 
+    // One branch per seed debug pod, alike in shape on purpose (the duplicates report lists them): each
+    // names its own component, how it reaches Vault and what it waits for; a table would hide those.
     if (d.csi) {
         out.push(
             new CsiSecretMount(

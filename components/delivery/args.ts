@@ -3,6 +3,10 @@
  * pair is named after the Vault Secrets Operator's own resources (VaultConnection, and VaultAuth's
  * `kubernetes` block). Nested, not `extends`: Pulumi's schema analyzer reads only an Args
  * interface's own members, while a nested interface becomes a `vaultkit:index:<Type>` schema type.
+ *
+ * Each component's Args still opens with `namespace`, `vault`, `login` (and `workload`, `container`)
+ * under its own JSDoc, so those heads, and the class headers after them, repeat in shape: the types
+ * are shared; the JSDoc says what each means for that component and which fields it requires.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ContainerResources } from "./workload";

@@ -114,6 +114,9 @@ export interface VaultStaticCredsSecretInputs {
 }
 
 /**
+ * Ends like {@link vaultStaticSecretSpec} on purpose: the two CRDs name their shared fields
+ * (`vaultAuthRef`, `mount`, `path`, `destination`, rollout targets) alike, and each spec reads whole.
+ *
  * `spec` of a VaultDynamicSecret for database STATIC credentials: `allowStaticCreds` makes VSO
  * re-read just after each rotation (at the credentials' TTL) and restart the targets.
  */

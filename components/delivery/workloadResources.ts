@@ -42,7 +42,9 @@ export function workloadObjectLabels(deploymentName: pulumi.Input<string>, patte
 /**
  * Creates `${name}-serviceaccount` when `args.workload.createServiceAccount` is true, then
  * `${name}-deployment` running `pod`; both wait for `opts.dependsOn`, the Deployment also for the
- * ServiceAccount. Returns the Deployment's name, carrying a dependency on it.
+ * ServiceAccount. Returns the Deployment's name, carrying a dependency on it. Every workload
+ * component calls it in the same shape (name, args, its pod, parent and dependsOn); only the pod
+ * differs, which is the point.
  */
 export function createWorkload(
     name: string,
