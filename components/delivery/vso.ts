@@ -114,11 +114,10 @@ export interface VaultStaticCredsSecretInputs {
 }
 
 /**
- * Ends like {@link vaultStaticSecretSpec} on purpose: the two CRDs name their shared fields
- * (`vaultAuthRef`, `mount`, `path`, `destination`, rollout targets) alike, and each spec reads whole.
- *
  * `spec` of a VaultDynamicSecret for database STATIC credentials: `allowStaticCreds` makes VSO
- * re-read just after each rotation (at the credentials' TTL) and restart the targets.
+ * re-read just after each rotation (at the credentials' TTL) and restart the targets. It ends like
+ * {@link vaultStaticSecretSpec} on purpose: the two CRDs name their shared fields alike
+ * (`vaultAuthRef`, `mount`, `path`, `destination`, rollout targets), and each spec reads whole.
  */
 export function vaultStaticCredsSecretSpec(a: VaultStaticCredsSecretInputs): Record<string, unknown> {
     requireNonEmpty({ vaultAuthName: a.vaultAuthName, databaseMount: a.databaseMount, staticRoleName: a.staticRoleName, destinationSecretName: a.destinationSecretName });
