@@ -5,10 +5,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { one, settle, setupMocks } from "../support/mocks";
-import { DEFAULT_AUDIENCE as AUDIENCE, DEPLOYMENT, DEV_VAULT_ADDRESS as VAULT, SERVICE_ACCOUNT as SA, VAULT_AUTH as VA, VAULT_CONNECTION as VC, VAULT_DYNAMIC_SECRET as VDS } from "../support/types";
+import { one, settle, setupMocks } from "../../../support/mocks";
+import { DEFAULT_AUDIENCE as AUDIENCE, DEPLOYMENT, DEV_VAULT_ADDRESS as VAULT, SERVICE_ACCOUNT as SA, VAULT_AUTH as VA, VAULT_CONNECTION as VC, VAULT_DYNAMIC_SECRET as VDS } from "../../../support/types";
 
-type Mod = typeof import("../../components/delivery");
+type Mod = typeof import("../../../../components/delivery");
 let mod: Mod;
 let k8s: typeof import("@pulumi/kubernetes");
 
@@ -48,7 +48,7 @@ const UBI = "registry.access.redhat.com/ubi9/ubi:9.4";
 
 beforeAll(async () => {
     await setupMocks();
-    mod = await import("../../components/delivery");
+    mod = await import("../../../../components/delivery");
     k8s = await import("@pulumi/kubernetes");
 });
 

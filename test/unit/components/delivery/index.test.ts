@@ -4,16 +4,16 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Registration, dependsOnTransitively, one, ofType, parentOf, settle, setupMocks, valueOf } from "../support/mocks";
-import { VAULT_CONNECTION as VC, VAULT_AUTH as VA, VAULT_STATIC_SECRET as VSS, VAULT_DYNAMIC_SECRET as VDS, SECRET_PROVIDER_CLASS as SPC, DEPLOYMENT, SERVICE_ACCOUNT as SA, DEV_VAULT_ADDRESS as VAULT, DEFAULT_AUDIENCE as AUDIENCE, Marker } from "../support/types";
+import { Registration, dependsOnTransitively, one, ofType, parentOf, settle, setupMocks, valueOf } from "../../../support/mocks";
+import { VAULT_CONNECTION as VC, VAULT_AUTH as VA, VAULT_STATIC_SECRET as VSS, VAULT_DYNAMIC_SECRET as VDS, SECRET_PROVIDER_CLASS as SPC, DEPLOYMENT, SERVICE_ACCOUNT as SA, DEV_VAULT_ADDRESS as VAULT, DEFAULT_AUDIENCE as AUDIENCE, Marker } from "../../../support/types";
 
 const KV_DATA_PATH = "kv-v2/data/keycloak-postgresql/config";
 
-type Mod = typeof import("../../components/delivery");
+type Mod = typeof import("../../../../components/delivery");
 let mod: Mod;
-let adminSync: import("../../components/delivery").SecretSync;
-let appSync: import("../../components/delivery").DynamicSecretSync;
-let userCreds: import("../../components/delivery").UserCredentialsApp;
+let adminSync: import("../../../../components/delivery").SecretSync;
+let appSync: import("../../../../components/delivery").DynamicSecretSync;
+let userCreds: import("../../../../components/delivery").UserCredentialsApp;
 let operatorReady: pulumi.Resource;
 let accessReady: pulumi.Resource;
 
@@ -23,7 +23,7 @@ function podSpec(r: Registration): any {
 
 beforeAll(async () => {
     await setupMocks();
-    mod = await import("../../components/delivery");
+    mod = await import("../../../../components/delivery");
     operatorReady = new Marker("test:index:OperatorReady", "vso-ready");
     accessReady = new Marker("test:index:AccessReady", "app-access-ready");
 

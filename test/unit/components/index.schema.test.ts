@@ -7,10 +7,10 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { Analyzer } from "@pulumi/pulumi/provider/experimental/analyzer";
 import { describe, expect, it } from "vitest";
-import * as components from "../../components";
-import pkg from "../../package.json";
+import * as components from "../../../components";
+import pkg from "../../../package.json";
 
-const ROOT = path.resolve(__dirname, "../..");
+const ROOT = path.resolve(__dirname, "../../..");
 
 const componentNames = Object.entries(components)
     .filter(([, v]) => typeof v === "function" && (v as any).prototype instanceof pulumi.ComponentResource)

@@ -5,15 +5,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Registration, dependsOnTransitively, one, ofType, parentOf, registrations, settle, setupMocks } from "../support/mocks";
-import { VAULT_CONNECTION as VC, VAULT_AUTH as VA, VAULT_STATIC_SECRET as VSS, VAULT_DYNAMIC_SECRET as VDS, SECRET_PROVIDER_CLASS as SPC, DEPLOYMENT, SERVICE_ACCOUNT as SA, DEFAULT_AUDIENCE as AUDIENCE } from "../support/types";
+import { Registration, dependsOnTransitively, one, ofType, parentOf, registrations, settle, setupMocks } from "../../support/mocks";
+import { VAULT_CONNECTION as VC, VAULT_AUTH as VA, VAULT_STATIC_SECRET as VSS, VAULT_DYNAMIC_SECRET as VDS, SECRET_PROVIDER_CLASS as SPC, DEPLOYMENT, SERVICE_ACCOUNT as SA, DEFAULT_AUDIENCE as AUDIENCE } from "../../support/types";
 
 const APPS = ["alpha", "beta", "gamma", "delta"] as const;
 
-type Delivery = typeof import("../../stacks/delivery");
+type Delivery = typeof import("../../../stacks/delivery");
 let delivery: Delivery;
-let config: import("../../stacks/config").StackConfig;
-let adminSync: import("../../components/delivery").SecretSync | undefined;
+let config: import("../../../stacks/config").StackConfig;
+let adminSync: import("../../../components/delivery").SecretSync | undefined;
 let workloads: pulumi.Resource[];
 
 function rawConfig(): Record<string, unknown> {
@@ -46,8 +46,8 @@ beforeAll(async () => {
     await setupMocks();
     const k8s = await import("@pulumi/kubernetes");
     const vault = await import("@pulumi/vault");
-    const { parseStackConfig } = await import("../../stacks/config");
-    delivery = await import("../../stacks/delivery");
+    const { parseStackConfig } = await import("../../../stacks/config");
+    delivery = await import("../../../stacks/delivery");
     config = parseStackConfig("test", rawConfig());
 
     const provider = new k8s.Provider("kubernetes", {});
@@ -137,7 +137,7 @@ describe("admin secret sync", () => {
     });
 
     it("the admin role binds exactly the service accounts this stack creates for the sync and the debug pods, never 'default'", async () => {
-        const { adminRoleBinding } = await import("../../stacks/config");
+        const { adminRoleBinding } = await import("../../../stacks/config");
         expect(adminRoleBinding(config)).toEqual({ serviceAccounts: ["keycloak-postgresql-vault-sync", "keycloak-postgresql-vault-debug"], namespaces: ["rhbk"] });
         const created = ofType(SA).map((r) => `${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`);
         for (const sa of adminRoleBinding(config).serviceAccounts) {
