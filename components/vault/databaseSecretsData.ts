@@ -4,7 +4,7 @@
  * the very same ones to a real Vault-API server + PostgreSQL pair.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { checkedInput, derivedInput } from "../inputs";
+import { checkedInput } from "../inputs";
 import type { KubernetesAuthRoleSpec } from "./kubernetesAuthRole";
 import { applicationAuthRoleName, staticCredsPolicyName } from "./paths";
 
@@ -110,8 +110,7 @@ export function checkAllowedRoles(allowedRoles: string[]): void {
 export function databaseConnectionInputs<T, P, N = string>(args: {
     mount: T;
     connectionName: N;
-    /** Plain: checked and built into the URL now; an Output (another program's database): once known. */
-    endpoint: pulumi.Input<PostgresEndpoint>;
+    endpoint: PostgresEndpoint;
     username: N;
     password: P;
     allowedRoles: string[];
@@ -124,7 +123,7 @@ export function databaseConnectionInputs<T, P, N = string>(args: {
         allowedRoles: [...args.allowedRoles],
         verifyConnection: true,
         postgresql: {
-            connectionUrl: derivedInput(args.endpoint, (e) => postgresConnectionUrl(e as PostgresEndpoint)),
+            connectionUrl: postgresConnectionUrl(args.endpoint),
             username: args.username,
             password: args.password,
             // Vault hashes every password it sets; the SQL never carries one in clear.
