@@ -34,7 +34,8 @@ export function normalizePgpPublicKey(key: string, what: string): string {
         throw new Error(`${what}: expected base64 (A-Z, a-z, 0-9, '+', '/', '=' padding) of a PGP public key`);
     }
     const bytes = Buffer.from(compact, "base64");
-    const tag = bytes.length > 0 ? packetTag(bytes[0]!) : undefined;
+    // The checks above leave at least four base64 characters, so at least one byte.
+    const tag = packetTag(bytes[0]!);
     if (tag === 5 || tag === 7) {
         throw new Error(`${what}: this is a PGP SECRET key; never put a private key in config. Export the public key: gpg --export KEYID | base64 -w0`);
     }

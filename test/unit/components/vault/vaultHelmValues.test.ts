@@ -91,3 +91,81 @@ describe("vault-helm values", () => {
         expect(cfg).not.toContain("tls_disable");
     });
 });
+
+describe("vault-helm values, exactly", () => {
+    const base = { mode: "dev" as const, openshift: false, ui: false, injector: true, csiProvider: true, haReplicas: 3, images };
+
+    it("writes the whole Raft server config: TLS listener, one retry_join per peer, then the seal stanza trimmed", () => {
+        const peer = (i: number) =>
+            [
+                `  retry_join {`,
+                `    leader_api_addr         = "https://vault-${i}.vault-internal.secure.svc:8200"`,
+                `    leader_ca_cert_file     = "/vault/userconfig/vault-tls/ca.crt"`,
+                `    leader_client_cert_file = "/vault/userconfig/vault-tls/tls.crt"`,
+                `    leader_client_key_file  = "/vault/userconfig/vault-tls/tls.key"`,
+                `  }`,
+            ].join("\n");
+        const head = [
+            `ui = true`,
+            `listener "tcp" {`,
+            `  address         = "[::]:8200"`,
+            `  cluster_address = "[::]:8201"`,
+            `  tls_cert_file   = "/vault/userconfig/vault-tls/tls.crt"`,
+            `  tls_key_file    = "/vault/userconfig/vault-tls/tls.key"`,
+            `  tls_client_ca_file = "/vault/userconfig/vault-tls/ca.crt"`,
+            `}`,
+            `storage "raft" {`,
+            `  path = "/vault/data"`,
+            peer(0),
+            peer(1),
+            `}`,
+            `service_registration "kubernetes" {}`,
+        ].join("\n");
+        expect(raftServerConfig({ haReplicas: 2 }, "vault", "secure")).toBe(`${head}\n\n`);
+        const seal = 'seal "transit" {\n  address = "https://unseal:8200"\n}';
+        expect(raftServerConfig({ haReplicas: 2, sealConfig: `\n  ${seal}\n\n` }, "vault", "secure")).toBe(`${head}\n${seal}\n`);
+    });
+
+    it("gives dev mode an in-memory server Pulumi may wait on, and the chart's auth delegator", () => {
+        const v = vaultHelmValues(base, "vault", "vault");
+        expect(v.server).toEqual({
+            image: { tag: PINNED.vaultChart.appVersion },
+            statefulSet: { annotations: {} },
+            authDelegator: { enabled: true },
+            dev: { enabled: true, devRootToken: "" },
+            dataStorage: { enabled: false },
+        });
+        expect(v.global).toEqual({ openshift: false, tlsDisable: true });
+        expect(v.ui).toEqual({ enabled: false });
+    });
+
+    it("gives HA mode Raft with node ids, the TLS Secret as a volume, and no seal environment when none is asked for", () => {
+        const v = vaultHelmValues({ ...base, mode: "ha", haReplicas: 2, tlsSecretName: "vault-tls", sealSecretEnv: [] }, "vault", "secure");
+        expect(v.server).toEqual({
+            image: { tag: PINNED.vaultChart.appVersion },
+            statefulSet: { annotations: { "pulumi.com/skipAwait": "true" } },
+            authDelegator: { enabled: true },
+            ha: { enabled: true, replicas: 2, raft: { enabled: true, setNodeId: true, config: raftServerConfig({ haReplicas: 2 }, "vault", "secure") } },
+            volumes: [{ name: "userconfig-vault-tls", secret: { defaultMode: 420, secretName: "vault-tls" } }],
+            volumeMounts: [{ mountPath: "/vault/userconfig/vault-tls", name: "userconfig-vault-tls", readOnly: true }],
+        });
+    });
+
+    it("passes the seal's Secret-backed variables through, one entry each", () => {
+        const sealSecretEnv = [
+            { envName: "VAULT_TOKEN", secretName: "unseal-token", secretKey: "token" },
+            { envName: "VAULT_NAMESPACE", secretName: "unseal-ns", secretKey: "ns" },
+        ];
+        const v = vaultHelmValues({ ...base, mode: "ha", tlsSecretName: "vault-tls", sealSecretEnv }, "vault", "vault");
+        expect(v.server.extraSecretEnvironmentVars).toEqual(sealSecretEnv);
+    });
+
+    it("adds an Ingress on plain Kubernetes only for a host, with its class when one is given", () => {
+        expect(vaultHelmValues(base, "vault", "vault").server.ingress).toBeUndefined();
+        expect(vaultHelmValues({ ...base, ingressHost: "vault.example.com", ingressClassName: "nginx" }, "vault", "vault").server.ingress).toEqual({
+            enabled: true,
+            ingressClassName: "nginx",
+            hosts: [{ host: "vault.example.com", paths: [] }],
+        });
+    });
+});
