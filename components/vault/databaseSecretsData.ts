@@ -4,7 +4,7 @@
  * the very same ones to a real Vault-API server + PostgreSQL pair.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { checkedInput } from "../inputs";
+import { checkedInput, derivedInput } from "../inputs";
 import type { KubernetesAuthRoleSpec } from "./kubernetesAuthRole";
 import { applicationAuthRoleName, staticCredsPolicyName } from "./paths";
 
@@ -110,7 +110,8 @@ export function checkAllowedRoles(allowedRoles: string[]): void {
 export function databaseConnectionInputs<T, P, N = string>(args: {
     mount: T;
     connectionName: N;
-    endpoint: PostgresEndpoint;
+    /** Plain: checked and built into the URL now; an Output (another program's database): once known. */
+    endpoint: pulumi.Input<PostgresEndpoint>;
     username: N;
     password: P;
     allowedRoles: string[];
@@ -123,7 +124,7 @@ export function databaseConnectionInputs<T, P, N = string>(args: {
         allowedRoles: [...args.allowedRoles],
         verifyConnection: true,
         postgresql: {
-            connectionUrl: postgresConnectionUrl(args.endpoint),
+            connectionUrl: derivedInput(args.endpoint, (e) => postgresConnectionUrl(e as PostgresEndpoint)),
             username: args.username,
             password: args.password,
             // Vault hashes every password it sets; the SQL never carries one in clear.

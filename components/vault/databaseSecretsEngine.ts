@@ -10,8 +10,11 @@ export interface DatabaseSecretsEngineArgs {
     path?: pulumi.Input<string>;
     /** Connection name. Seed: `keycloak-postgresql`. */
     connectionName: pulumi.Input<string>;
-    /** Where Vault reaches PostgreSQL. Plain: checked and built into the connection URL at construction. */
-    endpoint: PostgresEndpoint;
+    /**
+     * Where Vault reaches PostgreSQL; may be another program's output (a database it created). Plain:
+     * checked and built into the connection URL at construction; an Output: once its value is known.
+     */
+    endpoint: pulumi.Input<PostgresEndpoint>;
     /** The PostgreSQL role Vault logs in as (CREATEROLE, not superuser). */
     username: pulumi.Input<string>;
     /** Its password (secret). */
@@ -42,7 +45,7 @@ export class DatabaseSecretsEngine extends pulumi.ComponentResource {
     public readonly connection: vault.database.SecretBackendConnection;
 
     constructor(name: string, args: DatabaseSecretsEngineArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Built (and checked: allowedRoles, the endpoint) before anything is registered, this component
+        // Built (and checked: allowedRoles, a plain endpoint) before anything is registered, this component
         // included; the backend is the mount below.
         const connectionInputs = databaseConnectionInputs({
             mount: undefined,

@@ -242,7 +242,7 @@ describe("vault components' inputs as other languages see them", () => {
         expect(kinds(result.components.DatabaseSecretsEngine!.inputs)).toEqual({
             path: "input",
             connectionName: "input",
-            endpoint: "plain",
+            endpoint: "input",
             username: "input",
             password: "input",
             allowedRoles: "plain",

@@ -59,6 +59,7 @@ beforeAll(async () => {
             period: "3600",
             connection: "orders-conn",
             vaultAdmin: "vault_admin_b",
+            pgHost: "pg.other-program.svc.cluster.local",
         },
     });
     new VaultServer("ha-outputs", {
@@ -91,7 +92,7 @@ beforeAll(async () => {
     new DatabaseSecretsEngine("engine-outputs", {
         path: from("dbMount"),
         connectionName: from("connection"),
-        endpoint: { host: "pg.shop.svc.cluster.local", port: 5432, database: "postgres", sslMode: "require" },
+        endpoint: source.data.apply((d) => ({ host: d.pgHost!, port: 5432, database: "postgres", sslMode: "require" })),
         username: from("vaultAdmin"),
         password: pulumi.secret("pw-0123456789"),
         allowedRoles: ["orders"],
@@ -159,7 +160,10 @@ describe("DatabaseSecretsEngine", () => {
         expect(one("vault:index/mount:Mount", "engine-outputs-mount").inputs).toMatchObject({ path: "db-team", type: "database" });
         const connection = one("vault:database/secretBackendConnection:SecretBackendConnection", "engine-outputs-connection");
         expect(connection.inputs).toMatchObject({ backend: "db-team", name: "orders-conn", allowedRoles: ["orders"] });
-        expect(connection.inputs.postgresql).toMatchObject({ username: "vault_admin_b" });
+        expect(connection.inputs.postgresql).toMatchObject({
+            username: "vault_admin_b",
+            connectionUrl: "postgresql://{{username}}:{{password}}@pg.other-program.svc.cluster.local:5432/postgres?sslmode=require",
+        });
         expect(dependsOnSource(connection)).toBe(true);
     });
 });
