@@ -147,7 +147,15 @@ spawn() { # name, args... : start in the background, log and pid in the state di
     local name="$1"
     shift
     nohup "$@" >"$STATE_DIR/$name.log" 2>&1 </dev/null &
-    echo $! >"$STATE_DIR/$name.pid"
+    local pid=$! _
+    echo "$pid" >"$STATE_DIR/$name.pid"
+    # Until the forked shell has exec'd the binary, pid_of (which checks the command line) finds nothing,
+    # and wait_for would report an exit with an empty log: wait for the exec (or a real exit) first.
+    for _ in $(seq 1 100); do
+        [ -n "$(pid_of "$name")" ] && return 0
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.05
+    done
 }
 
 gen_certs() {
