@@ -247,3 +247,66 @@ describe("VaultBootstrap", () => {
         expect(strip(podSpec("from-outputs-job"))).toEqual(strip(podSpec()));
     });
 });
+
+describe("vaultBootstrapPodSpec", () => {
+    it("builds the whole pod: four steps with their env, mounts and resources, and five volumes", () => {
+        const scripts = { preflight: "P", init: "I", store: "S", waitUnsealed: "W" };
+        const spec = m.vaultBootstrapPodSpec({
+            serviceAccountName: "boot-sa",
+            pgpConfigMapName: "boot-pgp",
+            tlsSecretName: "vault-tls",
+            images: { vault: "vault:1", kubectl: "kubectl:1" },
+            scripts,
+            runAsUser: 1234,
+        });
+        const securityContext = {
+            runAsNonRoot: true,
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
+        };
+        const env = [
+            { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+            { name: "HOME", value: "/tmp" },
+        ];
+        const vaultEnv = [...env, { name: "VAULT_CLIENT_TIMEOUT", value: "10s" }];
+        const tmp = { name: "tmp", mountPath: "/tmp" };
+        const work = { name: "bootstrap", mountPath: "/bootstrap" };
+        const kubeApi = { name: "kube-api-access", mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", readOnly: true };
+        const ca = { name: "vault-ca", mountPath: "/vault/tls", readOnly: true };
+        const small = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
+        const kubectl = { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } };
+        const step = (name: string, image: string, script: string) => ({ name, image, command: ["/bin/sh", "-c", script], securityContext });
+        expect(spec).toEqual({
+            serviceAccountName: "boot-sa",
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            restartPolicy: "OnFailure",
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" }, runAsUser: 1234, runAsGroup: 1234 },
+            initContainers: [
+                { ...step("preflight", "kubectl:1", "P"), env, volumeMounts: [tmp, kubeApi], resources: kubectl },
+                { ...step("init", "vault:1", "I"), env: vaultEnv, volumeMounts: [tmp, work, ca, { name: "pgp-keys", mountPath: "/vault/pgp", readOnly: true }], resources: small },
+                { ...step("store", "kubectl:1", "S"), env, volumeMounts: [tmp, work, kubeApi], resources: kubectl },
+            ],
+            containers: [{ ...step("wait-unsealed", "vault:1", "W"), env: vaultEnv, volumeMounts: [tmp, ca], resources: small }],
+            volumes: [
+                { name: "bootstrap", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+                { name: "tmp", emptyDir: { sizeLimit: "32Mi" } },
+                { name: "pgp-keys", configMap: { name: "boot-pgp", defaultMode: 0o444 } },
+                { name: "vault-ca", secret: { secretName: "vault-tls", defaultMode: 0o444, items: [{ key: "ca.crt", path: "ca.crt" }] } },
+                {
+                    name: "kube-api-access",
+                    projected: {
+                        defaultMode: 0o444,
+                        sources: [
+                            { serviceAccountToken: { path: "token", expirationSeconds: 3600 } },
+                            { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+                            { downwardAPI: { items: [{ path: "namespace", fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } }] } },
+                        ],
+                    },
+                },
+            ],
+        });
+    });
+});

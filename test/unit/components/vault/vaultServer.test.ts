@@ -12,6 +12,13 @@ type Components = {
     access: import("../../../../components/vault/applicationDatabaseAccess").ApplicationDatabaseAccess;
 };
 let c: Components;
+
+/** A resource given as a component's dependsOn, to see which children wait for it. */
+class Gate extends pulumi.CustomResource {
+    constructor(name: string) {
+        super("test:index:Gate", name, {});
+    }
+}
 let mod: {
     VaultServer: typeof import("../../../../components/vault/vaultServer").VaultServer;
     DatabaseSecretsEngine: typeof import("../../../../components/vault/databaseSecretsEngine").DatabaseSecretsEngine;
@@ -432,11 +439,6 @@ describe("what every Vault component's children wait for, and its defaults", () 
     let gate: Registration;
     let roleless: Components["auth"];
     beforeAll(async () => {
-        class Gate extends pulumi.CustomResource {
-            constructor(name: string) {
-                super("test:index:Gate", name, {});
-            }
-        }
         const gateResource = new Gate("vault-ready");
         const { StackGresAdminCredentials } = await import("../../../../components/stackgres/stackGresAdminCredentials");
         new mod.DatabaseSecretsEngine(
@@ -509,5 +511,177 @@ describe("what every Vault component's children wait for, and its defaults", () 
         expect(one("vault:index/authBackend:AuthBackend", "roleless-auth-backend").inputs).toEqual({ type: "kubernetes", path: "team-k8s" });
         expect(ofType("vault:kubernetes/authBackendRole:AuthBackendRole").filter((r) => r.name.startsWith("roleless-auth"))).toHaveLength(0);
         expect(await valueOf(roleless.roleNames)).toEqual([]);
+    });
+});
+
+describe("VaultServer in HA mode and with every option, behind a gate", () => {
+    // An HA server with the chart defaults switched off and every pass-through input set, and a dev
+    // server with its own release name; both wait for a gate resource given as dependsOn.
+    let ha: Components["server"];
+    let gate: Registration;
+    const seal = 'seal "transit" {\n  address = "https://unseal.example.com:8200"\n}';
+    const sealSecretEnv = [{ envName: "VAULT_TOKEN", secretName: "unseal-token", secretKey: "token" }];
+    beforeAll(async () => {
+        const gateResource = new Gate("server-gate");
+        ha = new mod.VaultServer(
+            "ha",
+            {
+                namespace: "vault-ha",
+                releaseName: "vlt",
+                mode: "ha",
+                openshift: true,
+                ui: false,
+                injector: false,
+                csiProvider: false,
+                chartVersion: "0.30.0",
+                routeHost: "vault.apps.example.com",
+                tlsSecretName: "vlt-tls",
+                sealConfig: seal,
+                sealSecretEnv,
+                clientCaSecretName: "vlt-ca",
+                externalAddress: "https://vault.apps.example.com",
+            },
+            { dependsOn: [gateResource] },
+        );
+        new mod.VaultServer("gated-dev", { namespace: "team-vault", releaseName: "dv", mode: "dev", openshift: true, externalAddress: "http://dv" }, { dependsOn: [gateResource] });
+        new mod.VaultServer("k8s-ingress", {
+            namespace: "vault",
+            mode: "dev",
+            openshift: false,
+            ingressHost: "vault.example.com",
+            ingressClassName: "nginx",
+            externalAddress: "http://vault.example.com",
+        });
+        await settle();
+        gate = one("test:index:Gate", "server-gate");
+    });
+
+    it("hands the chart exactly the values vaultHelmValues builds from its arguments, defaults filled in", async () => {
+        const { vaultHelmValues } = await import("../../../../components/vault/vaultHelmValues");
+        const { PINNED } = await import("../../../../components/versions");
+        const images = { server: PINNED.vaultChart.appVersion, injector: PINNED.vaultChart.injectorVersion, csiProvider: PINNED.vaultChart.csiProviderVersion };
+        const haChart = one("kubernetes:helm.sh/v4:Chart", "ha-chart");
+        expect(haChart.inputs.values).toEqual(
+            vaultHelmValues(
+                {
+                    mode: "ha",
+                    openshift: true,
+                    ui: false,
+                    injector: false,
+                    csiProvider: false,
+                    haReplicas: 3,
+                    routeHost: "vault.apps.example.com",
+                    tlsSecretName: "vlt-tls",
+                    sealConfig: seal,
+                    sealSecretEnv,
+                    clientCaSecretName: "vlt-ca",
+                    images,
+                },
+                "vlt",
+                "vault-ha",
+            ),
+        );
+        // The defaults: UI, injector and CSI provider on.
+        expect(one("kubernetes:helm.sh/v4:Chart", "vault-chart").inputs.values).toEqual(
+            vaultHelmValues({ mode: "dev", openshift: true, ui: true, injector: true, csiProvider: true, haReplicas: 3, images }, "vault", "vault"),
+        );
+        expect(one("kubernetes:helm.sh/v4:Chart", "k8s-ingress-chart").inputs.values.server.ingress).toEqual({
+            enabled: true,
+            ingressClassName: "nginx",
+            hosts: [{ host: "vault.example.com", paths: [] }],
+        });
+    });
+
+    it("installs the release under its own name and the chart version asked for", () => {
+        expect(one("kubernetes:helm.sh/v4:Chart", "ha-chart").inputs).toMatchObject({ name: "vlt", version: "0.30.0", namespace: "vault-ha" });
+        expect(ha.chartVersion).toBe("0.30.0");
+        expect(c.server.chartVersion).toBe("0.34.1");
+    });
+
+    it("has no dev root token in HA mode, is reached over https, and keeps the injector transform only", async () => {
+        expect(ha.rootToken).toBeUndefined();
+        expect(registrations.filter((r) => r.name.startsWith("ha-") && r.name.includes("root-token"))).toEqual([]);
+        expect(await valueOf(ha.inClusterAddress)).toBe("https://vlt.vault-ha.svc.cluster.local:8200");
+        expect(one("kubernetes:helm.sh/v4:Chart", "ha-chart").transforms).toHaveLength(1);
+        expect(one("kubernetes:helm.sh/v4:Chart", "vault-chart").transforms).toHaveLength(2);
+    });
+
+    it("grants the privileged SCC only when the CSI provider runs", () => {
+        expect(ofType("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding").filter((r) => r.name.startsWith("ha-"))).toEqual([]);
+    });
+
+    it("names the dev token Secret and the SCC binding after the release, in Vault's namespace", () => {
+        expect(one("kubernetes:core/v1:Secret", "gated-dev-dev-root-token").inputs).toMatchObject({
+            metadata: { name: "dv-dev-root-token", namespace: "team-vault" },
+            type: "Opaque",
+        });
+        const rb = one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "gated-dev-csi-provider-privileged-scc");
+        expect(rb.inputs.metadata).toEqual({ name: "dv-csi-provider-privileged-scc", namespace: "team-vault" });
+        expect(rb.inputs.subjects).toEqual([{ kind: "ServiceAccount", name: "dv-csi-provider", namespace: "team-vault" }]);
+    });
+
+    it.each([
+        ["kubernetes:helm.sh/v4:Chart", "ha-chart"],
+        ["kubernetes:helm.sh/v4:Chart", "gated-dev-chart"],
+        ["kubernetes:core/v1:Secret", "gated-dev-dev-root-token"],
+        ["kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "gated-dev-csi-provider-privileged-scc"],
+    ])("%s %s waits for the component's own dependsOn", (type, name) => {
+        expect(one(type, name).dependencies).toContain(gate.urn);
+    });
+
+    it("says which argument is wrong, naming the component", () => {
+        const base = { namespace: "v", openshift: true, externalAddress: "https://x" };
+        expect(() => new mod.VaultServer("msg-ha", { ...base, mode: "ha" })).toThrow(new Error("VaultServer msg-ha: mode 'ha' needs tlsSecretName (Raft peers and clients use TLS)"));
+        expect(() => new mod.VaultServer("msg-mode", { ...base, mode: "standalone" })).toThrow(new Error('VaultServer msg-mode: mode must be "dev" or "ha", got "standalone"'));
+        expect(() => new mod.VaultServer("msg-ing", { ...base, mode: "dev", ingressHost: "x" })).toThrow(new Error("VaultServer msg-ing: ingressHost is for plain Kubernetes; on OpenShift use routeHost"));
+    });
+});
+
+describe("VaultKubernetesAuth outside the cluster, behind a gate", () => {
+    let outside: Components["auth"];
+    let gate: Registration;
+    beforeAll(async () => {
+        const gateResource = new Gate("auth-gate");
+        const { VaultKubernetesAuth } = await import("../../../../components/vault/vaultKubernetesAuth");
+        outside = new VaultKubernetesAuth(
+            "outside-auth",
+            {
+                path: "remote-k8s",
+                kubernetesHost: "https://api.example.com:6443",
+                kubernetesCaCert: "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----",
+                tokenReviewerJwt: "reviewer-jwt",
+                roles: [
+                    { name: "orders", serviceAccountNames: ["orders-api"], namespaces: ["team-b"], policies: ["orders-database-creds"], tokenTtlSeconds: 600 },
+                    { name: "billing", serviceAccountNames: ["billing-api"], namespaces: ["team-c"], policies: ["billing-database-creds"], tokenTtlSeconds: 600 },
+                ],
+            },
+            { dependsOn: [gateResource] },
+        );
+        await settle();
+        gate = one("test:index:Gate", "auth-gate");
+    });
+
+    it("enables the method behind the component's dependsOn", () => {
+        const backend = one("vault:index/authBackend:AuthBackend", "outside-auth-backend");
+        expect(backend.inputs).toEqual({ type: "kubernetes", path: "remote-k8s" });
+        expect(backend.dependencies).toContain(gate.urn);
+    });
+
+    it("configures the remote API server with its CA and the reviewer token as a secret", () => {
+        const config = one("vault:kubernetes/authBackendConfig:AuthBackendConfig", "outside-auth-config");
+        expect(config.inputs).toEqual({
+            backend: "remote-k8s",
+            kubernetesHost: "https://api.example.com:6443",
+            kubernetesCaCert: "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----",
+            tokenReviewerJwt: "reviewer-jwt",
+            disableLocalCaJwt: true,
+        });
+        expect(config.secretPaths).toEqual(["tokenReviewerJwt"]);
+    });
+
+    it("creates every role on its mount and hands back their names and the mount", async () => {
+        expect(one("vault:kubernetes/authBackendRole:AuthBackendRole", "outside-auth-role-billing").inputs).toMatchObject({ backend: "remote-k8s", roleName: "billing" });
+        expect(await valueOf(outside.roleNames)).toEqual(["orders", "billing"]);
+        expect(await valueOf(outside.path)).toBe("remote-k8s");
     });
 });
