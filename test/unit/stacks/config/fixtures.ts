@@ -104,3 +104,27 @@ export function itRefusesEachPlatformOwned(refusals: Refusal[]): void {
         expect(problems.filter((x) => x.key === key)).toHaveLength(1);
     });
 }
+
+/** One bad input checked word for word: title, how it breaks `valid()`, the key, the exact expected text and given value, the environment. */
+export type ExactCase = [string, (raw: Record<string, any>) => void, string, string, string, ConfigEnvironment?];
+
+/** Each case breaks `valid()` one way: among the problems is exactly `{ key, expected, given }`. */
+export function itRefusesEachExactly(cases: ExactCase[]): void {
+    it.each(cases)("%s", (_title, breakIt, key, expected, given, env) => {
+        const raw = valid();
+        breakIt(raw);
+        expect(problemsOf(raw, env ?? {}).filter((p) => p.key === key)).toEqual([{ key, expected, given }]);
+    });
+}
+
+/** One input at the edge of a check that must pass: title, how it changes `valid()`, the environment. */
+export type Accepted = [string, (raw: Record<string, any>) => void, ConfigEnvironment?];
+
+/** Each change of `valid()` is accepted. */
+export function itAcceptsEach(cases: Accepted[]): void {
+    it.each(cases)("%s", (_title, change, env) => {
+        const raw = valid();
+        change(raw);
+        expect(() => parseStackConfig("test", raw, env ?? {})).not.toThrow();
+    });
+}

@@ -1,7 +1,7 @@
 /** stacks/config/index.ts: `parseStackConfig` (defaults, resolution, plain-text secrets), `rawConfigFromPulumi` and `configWarnings`. */
 import { describe, expect, it } from "vitest";
 import { configWarnings, ConfigError, editDistance, parseStackConfig, rawConfigFromPulumi } from "../../../../stacks/config";
-import { inClusterVault, valid } from "./fixtures";
+import { externalVault, inClusterVault, problemsOf, REVIEWER_JWT, valid } from "./fixtures";
 
 describe("parseStackConfig", () => {
     it("fills the seed's defaults", () => {
@@ -84,5 +84,74 @@ describe("configWarnings", () => {
     it("leaves other providers' namespaces alone", () => {
         expect(configWarnings({ "vault:address": "x", "kubernetes:context": "y", "pulumi:tags": "z", "vaultkit:platform": "openshift" })).toEqual([]);
         expect(editDistance("vault", "vaultkit")).toBe(3);
+    });
+});
+
+describe("parseStackConfig resolves", () => {
+    const parse = (change: (r: Record<string, any>) => void, env = {}) => {
+        const raw = valid();
+        change(raw);
+        return parseStackConfig("t", raw, env);
+    };
+
+    it("where pods reach Vault: the given address, the chart's Service (https for HA), or an existing Vault's address", () => {
+        expect(parse((r) => (r.vault.inClusterAddress = "http://vault-active.vault:8200")).vault.inClusterAddress).toBe("http://vault-active.vault:8200");
+        expect(parse((r) => ((r.vault.namespace = "v"), (r.vault.releaseName = "bank"))).vault.inClusterAddress).toBe("http://bank.v.svc.cluster.local:8200");
+        expect(parse((r) => ((r.vault.server = "ha"), (r.vault.caSecretName = "ca")), { vaultToken: "t" }).vault.inClusterAddress).toBe("https://vault.vault.svc.cluster.local:8200");
+        expect(parse(inClusterVault, { vaultToken: "t" }).vault.inClusterAddress).toBe("https://vault.example.com");
+    });
+
+    it("protect from production unless set, retainOnDelete from an existing Vault unless set", () => {
+        expect(parse(() => undefined)).toMatchObject({ production: false, protect: false, retainOnDelete: false });
+        expect(parse((r) => (r.protect = true))).toMatchObject({ protect: true });
+        expect(parse((r) => (r.retainOnDelete = true))).toMatchObject({ retainOnDelete: true });
+        expect(parse(inClusterVault, { vaultToken: "t" })).toMatchObject({ retainOnDelete: true });
+        expect(parse((r) => (inClusterVault(r), (r.retainOnDelete = false)), { vaultToken: "t" })).toMatchObject({ retainOnDelete: false });
+        const prod = (r: Record<string, any>) => ((r.production = true), (r.vault.server = "ha"), (r.vault.caSecretName = "ca"), (r.vault.sealConfig = 'seal "transit" {}'));
+        expect(parse(prod, { vaultToken: "t" })).toMatchObject({ production: true, protect: true });
+        expect(parse((r) => (prod(r), (r.protect = false)), { vaultToken: "t" })).toMatchObject({ production: true, protect: false });
+    });
+
+    it("the secrets: config before the environment, and no key at all for one not given", () => {
+        const c = parse(() => undefined);
+        expect(["vaultToken", "databaseAdminPassword", "kubernetesTokenReviewerJwt"].filter((k) => k in c)).toEqual([]);
+        expect(parse((r) => (inClusterVault(r), (r.vaultToken = "hvs.config")), { vaultToken: "hvs.env" }).vaultToken).toBe("hvs.config");
+        expect(parse(inClusterVault, { vaultToken: "hvs.env" }).vaultToken).toBe("hvs.env");
+        const ext = parse(externalVault);
+        expect([ext.vaultToken, ext.kubernetesTokenReviewerJwt]).toEqual(["hvs.t", REVIEWER_JWT]);
+    });
+
+    it("refuses every secret key set in plain text, word for word", () => {
+        const raw = valid();
+        externalVault(raw);
+        raw.database = { ...raw.database, mode: "existing", host: "db" };
+        raw.databaseAdminPassword = "0123456789abcdef";
+        const plain = (k: string) => ({
+            key: `vaultkit:${k}`,
+            expected: `expected a secret value: \`pulumi config set --secret vaultkit:${k} <value>\` (a plain value is stored readable in Pulumi.<stack>.yaml, which is usually committed)`,
+            given: "a plain value (not shown)",
+        });
+        expect(problemsOf(raw, { isSecret: (k) => k === "vaultToken" })).toEqual([plain("databaseAdminPassword"), plain("kubernetesTokenReviewerJwt")]);
+        expect(parseStackConfig("t", raw, { isSecret: () => true }).databaseAdminPassword).toBe("0123456789abcdef");
+    });
+});
+
+describe("configWarnings, at its edges", () => {
+    it("warns up to an edit distance of 2, in any case, sorted by key, and ignores a key without a namespace", () => {
+        expect(configWarnings({ "vaultkitxx:a": "1", "vaultkitxxx:b": "1", "VAULTKIT:c": "1", vaultkt: "1", "vaultkit:d": "1" })).toEqual([
+            "config key 'VAULTKIT:c' is ignored: its namespace is 'VAULTKIT', not 'vaultkit' (did you mean 'vaultkit:c'?)",
+            "config key 'vaultkitxx:a' is ignored: its namespace is 'vaultkitxx', not 'vaultkit' (did you mean 'vaultkit:a'?)",
+        ]);
+    });
+});
+
+describe("rawConfigFromPulumi, at its edges", () => {
+    it("keeps a plain string that is not JSON and a secret that looks like JSON, and skips keys without a namespace", () => {
+        expect(rawConfigFromPulumi({ "vaultkit:platform": "openshift", "vaultkit:databaseAdminPassword": "[1,2]", "vaultkit:kubernetesTokenReviewerJwt": "true", "vaultkit:vault": "{", vaultkit: "x" })).toEqual({
+            platform: "openshift",
+            databaseAdminPassword: "[1,2]",
+            kubernetesTokenReviewerJwt: "true",
+            vault: "{",
+        });
     });
 });

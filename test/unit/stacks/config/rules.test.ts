@@ -1,6 +1,6 @@
 /** stacks/config/rules.ts: the cross-field rules run together with the schema's, on what the schema accepted when it refused something. */
 import { describe, expect, it } from "vitest";
-import { haBootstrap, valid, problemsOf } from "./fixtures";
+import { externalVault, haBootstrap, PEM, problemsOf, valid } from "./fixtures";
 
 describe("cross-field rules beside schema problems", () => {
     it("lists schema and cross-field problems together (the README's example)", () => {
@@ -50,5 +50,65 @@ describe("cross-field rules beside schema problems", () => {
         raw.applications[0].rotationPeriod = "1s";
         const keys = problemsOf(raw).map((p) => p.key);
         expect(keys).toEqual(["vaultkit:platform", "vaultkit:vault.namespace", "vaultkit:applications[0].rotationPeriod"]);
+    });
+});
+
+describe("cross-field rules on what the schema accepted", () => {
+    const keys = (change: (r: Record<string, any>) => void, env = {}) => {
+        const raw = valid();
+        change(raw);
+        return problemsOf(raw, env).map((p) => p.key);
+    };
+    const devToken = (r: Record<string, any>) => (r.vaultToken = "s.abc"); // a cross-field problem: a token for a dev Vault
+
+    it("still runs when an unknown or a non-selecting key is refused", () => {
+        expect(keys((r) => (devToken(r), (r.vault.adress = "x")))).toEqual(["vaultkit:vault.adress", "vaultkit:vaultToken"]);
+        expect(keys((r) => (devToken(r), (r.vault.namespace = "UPPER")))).toEqual(["vaultkit:vault.namespace", "vaultkit:vaultToken"]);
+    });
+
+    it.each([
+        ["production", (r: Record<string, any>) => (r.production = "yes")],
+        ["vault", (r: Record<string, any>) => (r.vault = "x")],
+        ["vault.mode", (r: Record<string, any>) => (r.vault.mode = "external")],
+        ["vault.server", (r: Record<string, any>) => (r.vault.server = "standalone")],
+        ["database", (r: Record<string, any>) => (r.database = 5)],
+        ["database.mode", (r: Record<string, any>) => (r.database = { mode: "cloud" })],
+    ])("does not run when %s, which selects rules, is refused", (key, breakIt) => {
+        expect(keys((r) => (devToken(r), breakIt(r)))).toEqual([`vaultkit:${key}`]);
+    });
+
+    it("does not run when a required top-level key is missing", () => {
+        expect(keys((r) => (devToken(r), delete r.platform))).toEqual(["vaultkit:platform"]);
+    });
+
+    it("leaves a problem on a refused key, its parent or its child to the schema's message", () => {
+        // the same key: the CA an outside Vault needs is there but not PEM
+        expect(keys((r) => (externalVault(r), (r.kubernetesAuth.kubernetesCaCert = "MIIB")))).toEqual(["vaultkit:kubernetesAuth.kubernetesCaCert"]);
+        // a child: kubernetesAuth is refused whole, and the rules would ask for its CA
+        expect(keys((r) => (externalVault(r), (r.kubernetesAuth = "x")))).toEqual(["vaultkit:kubernetesAuth"]);
+        // a parent: the rules would refuse kubernetesAuth for a deployed Vault, whose audience is refused
+        expect(keys((r) => (r.kubernetesAuth = { kubernetesCaCert: PEM, audience: "" }))).toEqual(["vaultkit:kubernetesAuth.audience"]);
+    });
+
+    it("names the user's indexes in every index a message mentions, in both lists", () => {
+        const raw = valid();
+        raw.applications = [
+            { name: "bad", serviceAccount: "bad", databaseRole: "bad" },
+            { name: "one", namespace: "rhbk", serviceAccount: "shared", databaseRole: "one" },
+            { name: "two", namespace: "rhbk", serviceAccount: "shared", databaseRole: "two" },
+        ];
+        raw.externalApplications = [{ name: "Bad" }, { name: "one", databaseRole: "ext" }];
+        const problems = problemsOf(raw);
+        expect(problems.map((p) => p.key)).toEqual([
+            "vaultkit:applications[0].namespace",
+            "vaultkit:externalApplications[0].name",
+            "vaultkit:externalApplications[0].databaseRole",
+            "vaultkit:applications[2].serviceAccount",
+            "vaultkit:externalApplications[1].name",
+        ]);
+        expect(problems[3]!.expected).toBe(
+            "expected a namespace and service account of its own: applications[2] ('two') and applications[1] ('one') both run as rhbk/shared, so each could log in as the other and read its credentials",
+        );
+        expect(problems[4]).toEqual({ key: "vaultkit:externalApplications[1].name", expected: "expected a unique application name ('one' is already used by applications[1])", given: '"one"' });
     });
 });
