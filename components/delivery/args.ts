@@ -8,7 +8,7 @@
  * under its own JSDoc, so those heads, and the class headers after them, repeat in shape: the types
  * are shared; the JSDoc says what each means for that component and which fields it requires.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { ContainerResources } from "./workload";
 
 /** Where Vault is, as the consumer reaches it (VSO's `VaultConnection`). */
@@ -106,4 +106,21 @@ export function requireField<T>(component: string, key: string, value: T | undef
         throw new Error(`${component}: ${key} is required: ${why}`);
     }
     return value;
+}
+
+/**
+ * Refuses a nested argument (`vault`, `login`, `workload`) given whole as one Output or Promise, as
+ * another language may pass a secret or computed object. Its fields are read at construction (flags,
+ * presence checks), and an Output's fields read as lifted Outputs: an absent field would look set.
+ * The fields themselves may be outputs; the object must be plain.
+ */
+export function refuseWholeOutputs(component: string, nested: Record<string, unknown>): void {
+    for (const [key, value] of Object.entries(nested)) {
+        if (pulumi.Output.isInstance(value) || value instanceof Promise) {
+            throw new Error(
+                `${component}: ${key} must be an object whose fields may be outputs, but was given as one Output ` +
+                    `(a secret or computed object passed whole); pass its fields one by one, e.g. ${key}: { <field>: <output> }`,
+            );
+        }
+    }
 }

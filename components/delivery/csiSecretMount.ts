@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { withDependencies } from "../dependencies";
 import { derivedInput } from "../inputs";
-import { ContainerSpec, VaultConnection, VaultKubernetesLogin, WorkloadSpec, refuseUnsupported } from "./args";
+import { ContainerSpec, refuseUnsupported, refuseWholeOutputs, VaultConnection, VaultKubernetesLogin, WorkloadSpec } from "./args";
 import { SECRETS_MOUNT_PATH, appContainer, emptyDirVolume } from "./workload";
 import { createWorkload, deploymentNameOf, workloadObjectLabels } from "./workloadResources";
 import { SECRETS_STORE_CSI_DRIVER } from "../kubernetes/secretsStoreCsi";
@@ -127,6 +127,7 @@ export class CsiSecretMount extends pulumi.ComponentResource {
     public readonly deploymentName: pulumi.Output<string>;
 
     constructor(name: string, args: CsiSecretMountArgs, opts?: pulumi.ComponentResourceOptions) {
+        refuseWholeOutputs("CsiSecretMount", { vault: args.vault, login: args.login, workload: args.workload });
         const vault = args.vault ?? {};
         refuseUnsupported(
             "CsiSecretMount",

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ContainerSpec, VaultConnection, VaultKubernetesLogin, WorkloadSpec } from "./args";
+import { ContainerSpec, refuseWholeOutputs, VaultConnection, VaultKubernetesLogin, WorkloadSpec } from "./args";
 import { assertFetcherLogin, fetcherContainerInput, vaultLoginVolumes } from "./vaultFetcher";
 import { emptyDirVolume } from "./workload";
 import { createWorkload } from "./workloadResources";
@@ -34,6 +34,7 @@ export class DirectVaultAccess extends pulumi.ComponentResource {
     public readonly deploymentName: pulumi.Output<string>;
 
     constructor(name: string, args: DirectVaultAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+        refuseWholeOutputs("DirectVaultAccess", { vault: args.vault, login: args.login, workload: args.workload });
         assertFetcherLogin("DirectVaultAccess", args);
         super("vaultkit:index:DirectVaultAccess", name, args, opts);
         const container = fetcherContainerInput("vault-client", args, args.container, {

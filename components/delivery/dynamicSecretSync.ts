@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { derivedInput } from "../inputs";
-import { VaultConnection, VaultKubernetesLogin } from "./args";
+import { refuseWholeOutputs, VaultConnection, VaultKubernetesLogin } from "./args";
 import { vaultStaticCredsSecretSpec } from "./vso";
 import { assertVsoArgs, createSyncedVsoSecret, vsoObjectName } from "./vsoResources";
 
@@ -43,6 +43,7 @@ export class DynamicSecretSync extends pulumi.ComponentResource {
     public readonly ready: pulumi.Resource[];
 
     constructor(name: string, args: DynamicSecretSyncArgs, opts?: pulumi.ComponentResourceOptions) {
+        refuseWholeOutputs("DynamicSecretSync", { vault: args.vault, login: args.login });
         if (args.rolloutRestartDeployments.length === 0) {
             throw new Error("rolloutRestartDeployments must name at least one Deployment: without a restart, pods keep the rotated-out password");
         }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { derivedInput } from "../inputs";
-import { ContainerSpec, VaultConnection, VaultKubernetesLogin, WorkloadSpec, loginAuthMount, refuseUnsupported } from "./args";
+import { ContainerSpec, loginAuthMount, refuseUnsupported, refuseWholeOutputs, VaultConnection, VaultKubernetesLogin, WorkloadSpec } from "./args";
 import { ContainerResources, SECRETS_MOUNT_PATH, VAULT_TOKEN_VOLUME, appContainer, emptyDirVolume, vaultTokenVolume } from "./workload";
 import { authMountPath } from "../vault/paths";
 import { createWorkload } from "./workloadResources";
@@ -146,6 +146,7 @@ export class InjectedSecret extends pulumi.ComponentResource {
     public readonly deploymentName: pulumi.Output<string>;
 
     constructor(name: string, args: InjectedSecretArgs, opts?: pulumi.ComponentResourceOptions) {
+        refuseWholeOutputs("InjectedSecret", { vault: args.vault, login: args.login, workload: args.workload });
         refuseUnsupported("InjectedSecret", { "login.serviceAccountName": args.login.serviceAccountName }, "the agent logs in as the pod's workload.serviceAccountName");
         super("vaultkit:index:InjectedSecret", name, args, opts);
         const vault = args.vault ?? {};

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { derivedInput } from "../inputs";
-import { VaultConnection, VaultKubernetesLogin } from "./args";
+import { refuseWholeOutputs, VaultConnection, VaultKubernetesLogin } from "./args";
 import { vaultStaticSecretSpec } from "./vso";
 import { assertVsoArgs, createSyncedVsoSecret, vsoObjectName } from "./vsoResources";
 
@@ -51,6 +51,7 @@ export class SecretSync extends pulumi.ComponentResource {
     public readonly ready: pulumi.Resource[];
 
     constructor(name: string, args: SecretSyncArgs, opts?: pulumi.ComponentResourceOptions) {
+        refuseWholeOutputs("SecretSync", { vault: args.vault, login: args.login });
         // Validate before registering anything (an Output is checked once known).
         assertVsoArgs("SecretSync", args);
         const destinationSecretName =

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { derivedInput } from "../inputs";
-import { ContainerSpec, WorkloadSpec } from "./args";
+import { ContainerSpec, refuseWholeOutputs, WorkloadSpec } from "./args";
 import { SYNCED_SECRET_MOUNT_PATH, appContainer, emptyDirVolume } from "./workload";
 import { createWorkload } from "./workloadResources";
 
@@ -27,6 +27,7 @@ export class SyncedSecretApp extends pulumi.ComponentResource {
     public readonly deploymentName: pulumi.Output<string>;
 
     constructor(name: string, args: SyncedSecretAppArgs, opts?: pulumi.ComponentResourceOptions) {
+        refuseWholeOutputs("SyncedSecretApp", { workload: args.workload });
         super("vaultkit:index:SyncedSecretApp", name, args, opts);
         const container = derivedInput(args.container, (c) =>
             appContainer(c, [{ name: "credentials", mountPath: args.mountPath ?? SYNCED_SECRET_MOUNT_PATH, readOnly: true }]),

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { derivedInput } from "../inputs";
-import { ContainerSpec, VaultConnection, VaultKubernetesLogin, WorkloadSpec } from "./args";
+import { ContainerSpec, refuseWholeOutputs, VaultConnection, VaultKubernetesLogin, WorkloadSpec } from "./args";
 import { PsqlCheckInputs, psqlCheckCommand, psqlCheckLoopScript, seedPsqlCheck } from "./scripts";
 import { assertFetcherLogin, fetcherContainerInput, vaultLoginVolumes } from "./vaultFetcher";
 import { emptyDirVolume, restrictedContainer } from "./workload";
@@ -55,6 +55,7 @@ export class UserCredentialsApp extends pulumi.ComponentResource {
     public readonly checkCommand: pulumi.Output<string>;
 
     constructor(name: string, args: UserCredentialsAppArgs, opts?: pulumi.ComponentResourceOptions) {
+        refuseWholeOutputs("UserCredentialsApp", { vault: args.vault, login: args.login, workload: args.workload });
         assertFetcherLogin("UserCredentialsApp", args);
         super("vaultkit:index:UserCredentialsApp", name, args, opts);
         const psqlInputs = {

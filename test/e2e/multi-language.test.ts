@@ -42,11 +42,17 @@ const id = randomBytes(3).toString("hex");
 const COMPONENT = "vaultkit:index:InjectedSecret";
 const VAULT_PATH = "kv/data/orders/config";
 
-/** The component's arguments, the same for both programs but the namespace. */
-function appArgs(namespace: string) {
+/** The ConfigMap each program creates beside the component; its name, an output, feeds the nested `login.role`. */
+const ROLE_SOURCE = "orders";
+
+/**
+ * The component's arguments, the same for both programs but the namespace and `role`: each program's
+ * expression for the ConfigMap's `metadata.name`, so a nested field arrives as another resource's output.
+ */
+function appArgs(namespace: string, role: string) {
     return {
         namespace,
-        login: { role: "orders" },
+        login: { role },
         files: [{ fileName: "config.json", apiPath: VAULT_PATH, template: `{{- with secret "${VAULT_PATH}" -}}{{ .Data.data | toJSONPretty }}{{- end }}` }],
         workload: { serviceAccountName: "orders", createServiceAccount: true, labels: { team: "orders" } },
         container: { image: "registry.access.redhat.com/ubi9/ubi-minimal:9.6" },
@@ -159,6 +165,9 @@ describe.skipIf(skip !== undefined)("a delivery component from YAML and from Typ
             expect(await kube.get({ apiVersion: "v1", kind: "ServiceAccount", namespace, name: "orders" }), "the ServiceAccount").toBeDefined();
             specs[language] = deployment!.spec;
 
+            // login.role came from the ConfigMap's output: the Deployment depends on it, through the component.
+            expect(await kube.get({ apiVersion: "v1", kind: "ConfigMap", namespace, name: ROLE_SOURCE }), "the role's ConfigMap").toBeDefined();
+
             // The engine's view: the component and its two children, and (YAML only) the package's provider, which
             // served the component (a TypeScript program constructs it in its own process, with no such provider).
             const state = (await stack.exportStack()).deployment.resources as { urn: string; type: string; parent?: string; provider?: string }[];
@@ -166,12 +175,15 @@ describe.skipIf(skip !== undefined)("a delivery component from YAML and from Typ
             expect(component, `${COMPONENT} in the state`).toBeDefined();
             expect(state.filter((r) => r.parent === component!.urn).map((r) => r.type).sort()).toEqual(["kubernetes:apps/v1:Deployment", "kubernetes:core/v1:ServiceAccount"]);
             expect(state.some((r) => r.type === "pulumi:providers:vaultkit")).toBe(viaProvider);
+            const roleSource = state.find((r) => r.type === "kubernetes:core/v1:ConfigMap");
+            const deploymentState = state.find((r) => r.type === "kubernetes:apps/v1:Deployment") as { dependencies?: string[] } | undefined;
+            expect(deploymentState?.dependencies, "the Deployment waits for what fed login.role").toContain(roleSource?.urn);
         });
 
         it(`${language}: a second preview reports no changes`, async () => {
             const preview = await stack.preview({ onOutput: () => undefined });
-            // The stack, the component and its two children (the summary does not count providers).
-            expect(preview.changeSummary).toEqual({ same: 4 });
+            // The stack, the ConfigMap, the component and its two children (the summary does not count providers).
+            expect(preview.changeSummary).toEqual({ same: 5 });
         });
 
         it(`${language}: destroy removes every object the up created`, async () => {
@@ -179,6 +191,7 @@ describe.skipIf(skip !== undefined)("a delivery component from YAML and from Typ
             const destroy = await stack.destroy({ onOutput: () => undefined });
             expect(destroy.summary.result).toBe("succeeded");
             expect(await objectCounts(namespace)).toMatchObject({ Deployment: 0, ServiceAccount: 0 });
+            expect(await kube.get({ apiVersion: "v1", kind: "ConfigMap", namespace, name: ROLE_SOURCE }), "the role's ConfigMap").toBeUndefined();
             // ReplicaSets and Pods go with their Deployment through the controller-manager's garbage collector.
             await waitUntil(async () => Object.values(await objectCounts(namespace)).every((n) => n === 0), { timeoutMs: 120_000, what: `${namespace} to be empty` });
         });
@@ -194,7 +207,10 @@ describe.skipIf(skip !== undefined)("a delivery component from YAML and from Typ
                 stringify({
                     name: "vaultkit-yaml-consumer",
                     runtime: "yaml",
-                    resources: { orders: { type: COMPONENT, properties: appArgs(namespace) } },
+                    resources: {
+                        roleSource: { type: "kubernetes:core/v1:ConfigMap", properties: { metadata: { name: ROLE_SOURCE, namespace }, data: { team: "orders" } } },
+                        orders: { type: COMPONENT, properties: appArgs(namespace, "${roleSource.metadata.name}") },
+                    },
                     outputs: { deploymentName: "${orders.deploymentName}" },
                 }),
             );
@@ -210,9 +226,11 @@ describe.skipIf(skip !== undefined)("a delivery component from YAML and from Typ
             writeFileSync(
                 join(consumer, "index.ts"),
                 [
+                    `import * as k8s from "@pulumi/kubernetes";`,
                     `import { InjectedSecret } from "vaultkit";`,
                     ``,
-                    `const orders = new InjectedSecret("orders", ${JSON.stringify(appArgs(namespace), null, 4)});`,
+                    `const roleSource = new k8s.core.v1.ConfigMap("roleSource", { metadata: { name: "${ROLE_SOURCE}", namespace: "${namespace}" }, data: { team: "orders" } });`,
+                    `const orders = new InjectedSecret("orders", ${JSON.stringify(appArgs(namespace, "@ROLE@"), null, 4).replace('"@ROLE@"', "roleSource.metadata.name")});`,
                     ``,
                     `export const deploymentName = orders.deploymentName;`,
                     ``,

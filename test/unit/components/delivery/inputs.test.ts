@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { one, settle, setupMocks } from "../../../support/mocks";
+import { one, registrations, settle, setupMocks } from "../../../support/mocks";
 import { DEFAULT_AUDIENCE as AUDIENCE, DEPLOYMENT, DEV_VAULT_ADDRESS as VAULT, SERVICE_ACCOUNT as SA, VAULT_AUTH as VA, VAULT_CONNECTION as VC, VAULT_DYNAMIC_SECRET as VDS } from "../../../support/types";
 
 type Mod = typeof import("../../../../components/delivery");
@@ -159,5 +159,37 @@ describe("a bad Output fails with the message a bad plain value fails with", () 
         const failures = await unhandledDuring(() => new mod.CsiSecretMount("output-latest", args(pulumi.output("ubi:latest"))));
         expect(failures.length).toBeGreaterThan(0);
         expect(failures.every((f) => f.includes(message)), failures.join("\n")).toBe(true);
+    });
+});
+
+describe("a nested argument given whole as one Output is refused before anything is registered", () => {
+    // Another language may pass `vault`, `login` or `workload` as one secret or computed object. Its
+    // fields would then read as lifted Outputs: an absent `login.serviceAccountName` would look given
+    // and an absent `workload.createServiceAccount` true.
+    const vault = { address: VAULT };
+    const fetcherLogin = { role: "r", audience: AUDIENCE };
+    const workload = { serviceAccountName: "default" };
+    const container = { image: UBI };
+    // The nested types are plain, so a whole Output reaches them only through a language without TypeScript's types.
+    type Whole = <T>(v: T) => T;
+    const asSecret: Whole = (v) => pulumi.secret(v) as unknown as typeof v;
+    const asOutput: Whole = (v) => pulumi.output(v) as unknown as typeof v;
+    const cases: [string, string, (whole: Whole) => () => unknown][] = [
+        ["CsiSecretMount", "workload", (w) => () => new mod.CsiSecretMount("whole-csi", { namespace: "ns", login: { role: "r" }, objects: [{ objectName: "f", apiPath: "kv-v2/data/a" }], workload: w(workload), container })],
+        ["CsiSecretMount", "vault", (w) => () => new mod.CsiSecretMount("whole-csi-vault", { namespace: "ns", vault: w({}), login: { role: "r" }, objects: [{ objectName: "f", apiPath: "kv-v2/data/a" }], workload, container })],
+        ["DirectVaultAccess", "vault", (w) => () => new mod.DirectVaultAccess("whole-direct", { namespace: "ns", vault: w(vault), login: fetcherLogin, apiPath: "kv-v2/data/a", workload, container })],
+        ["DynamicSecretSync", "login", (w) => () => new mod.DynamicSecretSync("whole-dynamic", { namespace: "ns", vault, login: w({ role: "r", serviceAccountName: "s" }), databaseMount: "database", staticRoleName: "r", destinationSecretName: "d", rolloutRestartDeployments: ["x"] })],
+        ["InjectedSecret", "login", (w) => () => new mod.InjectedSecret("whole-injected", { namespace: "ns", login: w({ role: "r" }), files: [{ fileName: "f", apiPath: "kv-v2/data/a", template: mod.kvJsonTemplate("kv-v2/data/a") }], workload, container })],
+        ["SecretSync", "vault", (w) => () => new mod.SecretSync("whole-sync", { namespace: "ns", vault: w(vault), login: { role: "r", serviceAccountName: "s" }, kvMount: "kv-v2", secretPath: "a", destinationSecretName: "d" })],
+        ["SyncedSecretApp", "workload", (w) => () => new mod.SyncedSecretApp("whole-synced", { namespace: "ns", secretName: "d", workload: w(workload), container })],
+        ["UserCredentialsApp", "login", (w) => () => new mod.UserCredentialsApp("whole-user", { namespace: "ns", vault, login: w(fetcherLogin), apiPath: "database/static-creds/app", databaseUser: "app", databaseHost: "db", workload, fetcher: container, psql: { image: "docker.io/library/postgres:16.1" } })],
+    ];
+    it.each(cases)("%s refuses %s as one Output, naming it; the same object given plain is accepted", async (component, key, build) => {
+        const before = registrations.length;
+        const message = `${component}: ${key} must be an object whose fields may be outputs, but was given as one Output`;
+        expect(build(asSecret)).toThrow(message);
+        expect(build(asOutput)).toThrow(message);
+        expect(registrations.length, "nothing registered").toBe(before);
+        expect(build((v) => v)).not.toThrow();
     });
 });
