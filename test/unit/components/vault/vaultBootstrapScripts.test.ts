@@ -32,6 +32,41 @@ describe("share configuration", () => {
         expect(() => m.validateBootstrapSpec({ ...SPEC, releaseName: "Vault; rm -rf /" })).toThrow(/DNS label/);
     });
 
+    it("takes each count up to its edge and names the first one out of range, exactly", () => {
+        const ok = (over: Partial<typeof SPEC>) => expect(() => m.validateBootstrapSpec({ ...SPEC, ...over })).not.toThrow();
+        const refused = (over: Partial<typeof SPEC>, message: string) => expect(() => m.validateBootstrapSpec({ ...SPEC, ...over })).toThrow(new Error(message));
+        ok({ replicas: 1 });
+        ok({ replicas: 9 });
+        refused({ replicas: 0 }, "replicas must be a whole number from 1 to 9, got 0");
+        refused({ replicas: 10 }, "replicas must be a whole number from 1 to 9, got 10");
+        refused({ replicas: 2.5 }, "replicas must be a whole number from 1 to 9, got 2.5");
+        ok({ shares: 255 });
+        refused({ shares: 256 }, "the number of PGP keys (key shares) must be from 1 to 255, got 256");
+        refused({ shares: 1.5, threshold: 1 }, "the number of PGP keys (key shares) must be from 1 to 255, got 1.5");
+        refused({ threshold: 1.5 }, "threshold must be a whole number of at least 1, got 1.5");
+        refused({ threshold: 4 }, "threshold (4) cannot exceed the number of PGP keys (3)");
+        refused({ threshold: 1 }, "threshold must be at least 2 when there are 3 key shares (Vault refuses a threshold of 1 for multiple shares)");
+        ok({ timeoutSeconds: 60 });
+        refused({ timeoutSeconds: 59 }, "timeoutSeconds must be a whole number of at least 60, got 59");
+        refused({ timeoutSeconds: 90.5 }, "timeoutSeconds must be a whole number of at least 60, got 90.5");
+        refused({ releaseName: "vault.prod" }, 'releaseName must be a DNS label of at most 40 characters, got "vault.prod"');
+        // The scripts that splice the spec check it themselves.
+        expect(() => m.vaultInitScript({ ...SPEC, replicas: 0 })).toThrow(/replicas must be/);
+        expect(() => m.vaultUnsealWaitScript({ ...SPEC, replicas: 0 }, "vault-init-encrypted")).toThrow(/replicas must be/);
+    });
+
+    it("refuses a Secret name that is no DNS label in the two kubectl steps", () => {
+        for (const build of [m.vaultBootstrapPreflightScript, (n: string) => m.vaultBootstrapStoreScript(n)]) {
+            expect(() => build("Init_Output")).toThrow(new Error('secret name must be a DNS label, got "Init_Output"'));
+            expect(build("vault-init-encrypted")).toContain("vault-init-encrypted");
+        }
+    });
+
+    it("names the key that is wrong: which share, or the root token's", () => {
+        expect(() => m.pgpKeysConfigMapData([KEY_A, "keybase:bob"], KEY_B)).toThrow(/^PGP key for share 1: Keybase look-ups are not supported/);
+        expect(() => m.pgpKeysConfigMapData([KEY_A], "")).toThrow(new Error("root token PGP key: expected a base64 PGP public key, got nothing"));
+    });
+
     it("uses the recovery flags with auto-unseal and the unseal-key flags without, always PGP for shares and root token", () => {
         expect(m.vaultInitFlags({ shares: 3, threshold: 2, autoUnseal: true })).toEqual([
             "-recovery-shares=3",
@@ -109,6 +144,7 @@ case "$1" in
   operator)
     if [ "$st" = 1 ]; then [ -e "$STATE/initialised-$n" ] && exit 0; exit 2; fi
     [ -e "$STATE/initialised-$n" ] && { echo "Error initializing: Vault is already initialized" >&2; exit 2; }
+    [ -e "$STATE/fail-init" ] && { echo "Error initializing: internal error" >&2; exit 1; }
     touch "$STATE/initialised-$n"
     # A slow init (Raft + PGP on a loaded node, a KMS seal): a caller with a short client timeout
     # gives up while the server finishes, and the output is gone.
@@ -131,10 +167,11 @@ case "$1" in
     if [ ! -d "$STATE/secret" ]; then [ "$out" = name ] && exit 0; echo "NotFound" >&2; exit 1; fi
     case "$out" in
       name) echo "secret/$3";;
-      go-template=*) key=$(echo "$out" | sed 's/.*"\\(.*\\)".*/\\1/'); cat "$STATE/secret/$key" 2>/dev/null;;
+      go-template=*) [ -e "$STATE/corrupt-once" ] && { rm "$STATE/corrupt-once"; echo garbage; exit 0; }; key=$(echo "$out" | sed 's/.*"\\(.*\\)".*/\\1/'); cat "$STATE/secret/$key" 2>/dev/null;;
     esac
     exit 0;;
   create)
+    [ -e "$STATE/deny-create" ] && { echo "Forbidden" >&2; exit 1; }
     [ -d "$STATE/secret" ] && { echo "AlreadyExists" >&2; exit 1; }
     for a in "$@"; do case "$a" in --from-file=*) spec="\${a#--from-file=}";; esac; done
     mkdir "$STATE/secret"; base64 < "\${spec#*=}" | tr -d '\\n' > "$STATE/secret/\${spec%%=*}"; exit 0;;
@@ -145,6 +182,13 @@ case "$1" in
   label) exit 0;;
 esac
 exit 3
+`;
+
+// Records each pause and runs the test's hook (a member that comes up while the script waits).
+const SLEEP_STUB = `#!/bin/sh
+echo "$*" >> "$STATE/sleep.calls"
+[ -f "$STATE/on-sleep" ] && . "$STATE/on-sleep"
+exit 0
 `;
 
 // Every call advances the clock 29 s, so deadlines expire without real waiting.
@@ -171,7 +215,7 @@ function sandbox(): Sandbox {
     const state = path.join(root, "state");
     const work = path.join(root, "work");
     [bin, state, work].forEach((d) => fs.mkdirSync(d));
-    const stubs: Record<string, string> = { vault: VAULT_STUB, kubectl: KUBECTL_STUB, date: DATE_STUB, sleep: "#!/bin/sh\nexit 0\n" };
+    const stubs: Record<string, string> = { vault: VAULT_STUB, kubectl: KUBECTL_STUB, date: DATE_STUB, sleep: SLEEP_STUB };
     for (const [name, body] of Object.entries(stubs)) {
         fs.writeFileSync(path.join(bin, name), body, { mode: 0o755 });
     }
@@ -335,3 +379,160 @@ describe("scripts (executed)", () => {
     });
 });
 
+describe("scripts (executed), exactly what they say and do", () => {
+    const logOf = (s: Sandbox, name: string) => (s.exists(name) ? s.read(name) : "");
+    const onSleep = (s: Sandbox, hook: string) => fs.writeFileSync(path.join(s.state, "on-sleep"), hook);
+    const pending = (s: Sandbox) => fs.writeFileSync(path.join(s.work, "init.json"), '{"root_token":"wcFMA0ROOTCIPHERTEXT"}\n');
+
+    it("start in strict mode with private files, every one of them", () => {
+        const all = [m.vaultInitScript(SPEC), m.vaultBootstrapPreflightScript(SECRET), m.vaultBootstrapStoreScript(SECRET), m.vaultUnsealWaitScript(SPEC, SECRET)];
+        for (const script of all) {
+            expect(script.split("\n")[0]).toBe("set -eu");
+        }
+        for (const script of [all[0]!, all[2]!, all[3]!]) {
+            expect(script.split("\n")[1]).toBe("umask 077");
+        }
+        // Strict mode is back on right after init's exit code is read.
+        expectInOrder(all[0]!, ["set +e\nVAULT_CLIENT_TIMEOUT=", "rc=$?\nset -e\n", 'if [ "$rc" -ne 0 ]; then'], "init script");
+        // Only the owner can read the init output on the memory volume.
+        const s = sandbox();
+        expect(s.run(m.vaultInitScript(SPEC)).status).toBe(0);
+        expect(fs.statSync(path.join(s.work, "init.json")).mode & 0o777).toBe(0o600);
+    });
+
+    it("tells the whole story of a fresh cluster, step by step, and labels the Secret", () => {
+        const s = sandbox();
+        s.touch("unsealed-0", "unsealed-1", "unsealed-2");
+        const r = pipeline(s);
+        expect(r.status, r.log).toBe(0);
+        expect(r.log).toBe(
+            [
+                "RBAC allows storing the encrypted init output in Secret vault-init-encrypted",
+                "initialising Vault on vault-0 (3 recovery key shares, threshold 2; shares and root token PGP-encrypted)",
+                "Vault initialised; the encrypted output is handed to the store step",
+                "encrypted init output stored in Secret vault-init-encrypted (key init.json)",
+                "vault-0 is unsealed",
+                "vault-1 is unsealed",
+                "vault-2 is unsealed",
+                "all 3 Raft members are initialised and unsealed",
+                "",
+            ].join("\n"),
+        );
+        expect(logOf(s, "kubectl.calls").split("\n")).toContain(
+            "label secret vault-init-encrypted -n vault --overwrite app.kubernetes.io/managed-by=vaultkit-bootstrap app.kubernetes.io/component=vault-init",
+        );
+        expect(logOf(s, "sleep.calls")).toBe("");
+    });
+
+    it("keeps waiting 5 s at a time for <release>-0 to answer, then gives up at the deadline", () => {
+        const s = sandbox();
+        s.touch("down-0");
+        const r = s.run(m.vaultInitScript(SPEC));
+        expect(r).toEqual({ status: 1, log: "timed out waiting for https://vault-0.vault-internal.vault.svc:8200 to answer over TLS\n" });
+        const sleeps = logOf(s, "sleep.calls").trim().split("\n");
+        expect(sleeps.length).toBeGreaterThan(1);
+        expect(new Set(sleeps)).toEqual(new Set(["5"]));
+    });
+
+    it("waits 5 s at a time for a peer to answer", () => {
+        const s = sandbox();
+        s.touch("down-2");
+        expect(s.run(m.vaultInitScript(SPEC)).status).toBe(1);
+        expect(new Set(logOf(s, "sleep.calls").trim().split("\n"))).toEqual(new Set(["5"]));
+    });
+
+    it("with a peer initialised, waits for <release>-0 to rejoin, then initialises nothing", () => {
+        const s = sandbox();
+        s.touch("initialised-1");
+        onSleep(s, 'touch "$STATE/initialised-0"\n');
+        expect(s.run(m.vaultInitScript(SPEC))).toEqual({
+            status: 0,
+            log:
+                "vault-1 is initialised but vault-0 is not: not initialising a second cluster; waiting for vault-0 to rejoin through retry_join\n" +
+                "vault-0 rejoined the initialised cluster: nothing to initialise\n",
+        });
+        expect(logOf(s, "sleep.calls")).toBe("5\n");
+        expect(logOf(s, "vault.calls")).not.toContain("-format=json");
+    });
+
+    it("reports a failed init, keeps no partial output, and fails", () => {
+        const s = sandbox();
+        s.touch("fail-init");
+        expect(s.run(m.vaultInitScript({ ...SPEC, autoUnseal: false }))).toEqual({
+            status: 1,
+            log: "initialising Vault on vault-0 (3 unseal key shares, threshold 2; shares and root token PGP-encrypted)\nError initializing: internal error\nvault operator init failed (exit 1)\n",
+        });
+        expect(fs.readdirSync(s.work)).toEqual([]);
+    });
+
+    it("stops right after refusing a plaintext root token", () => {
+        const s = sandbox();
+        s.touch("plaintext");
+        expect(s.run(m.vaultInitScript(SPEC))).toEqual({
+            status: 1,
+            log:
+                "initialising Vault on vault-0 (3 recovery key shares, threshold 2; shares and root token PGP-encrypted)\n" +
+                "refusing to store init output with a plaintext root token; it was destroyed. Re-initialise Vault (wipe its PVCs) after fixing the PGP keys.\n",
+        });
+        expect(fs.readdirSync(s.work)).toEqual(["refused"]);
+    });
+
+    it("hands a retried init step the output still waiting for store, without initialising again", () => {
+        const s = sandbox();
+        expect(s.run(m.vaultInitScript(SPEC)).status).toBe(0);
+        expect(s.run(m.vaultInitScript(SPEC))).toEqual({ status: 0, log: "init output of an earlier attempt in this pod is waiting for the store step\n" });
+        expect(logOf(s, "vault.calls").match(/-format=json/g)).toHaveLength(1);
+    });
+
+    it("adds to an earlier initialisation's Secret through a patch file it then deletes", () => {
+        const s = sandbox();
+        fs.mkdirSync(path.join(s.state, "secret"));
+        fs.writeFileSync(path.join(s.state, "secret", "init.json"), "T0xE");
+        pending(s);
+        const r = s.run(m.vaultBootstrapStoreScript(SECRET));
+        const key = fs.readdirSync(path.join(s.state, "secret")).find((k) => k !== "init.json")!;
+        expect(key).toMatch(/^init-[0-9]+\.json$/);
+        expect(r).toEqual({
+            status: 0,
+            log: `Secret vault-init-encrypted holds an earlier initialisation's output; adding this one as ${key}\nencrypted init output stored in Secret vault-init-encrypted (key ${key})\n`,
+        });
+        expect(fs.readdirSync(s.work)).toEqual([]);
+    });
+
+    it("stores again under a new key when the Secret does not hold this run's bytes", () => {
+        const s = sandbox();
+        pending(s);
+        s.touch("corrupt-once");
+        const r = s.run(m.vaultBootstrapStoreScript(SECRET));
+        expect(r.status, r.log).toBe(0);
+        const key = fs.readdirSync(path.join(s.state, "secret")).find((k) => k !== "init.json")!;
+        expect(key).toMatch(/^init-[0-9]+\.json$/);
+        expect(r.log).toContain(`encrypted init output stored in Secret vault-init-encrypted (key ${key})\n`);
+        expect(r.log).toContain("Secret vault-init-encrypted key init.json does not hold this run's output; storing it under a new key\n");
+        expect(Buffer.from(s.read(`secret/${key}`), "base64").toString("utf8")).toContain("wcFMA0ROOTCIPHERTEXT");
+        expect(logOf(s, "sleep.calls")).toBe("5\n");
+    });
+
+    it("retries storing every 5 s until its deadline, then says where the output still is", () => {
+        const s = sandbox();
+        pending(s);
+        s.touch("deny-create");
+        const r = s.run(m.vaultBootstrapStoreScript(SECRET, 60));
+        expect(r.status).toBe(1);
+        expect(r.log).toMatch(/could not store the init output in Secret vault-init-encrypted; it stays in this pod's memory volume until the pod is deleted\n$/);
+        expect(logOf(s, "sleep.calls")).toBe("5\n5\n");
+        expect(fs.readdirSync(s.work)).toEqual(["init.json"]);
+    });
+
+    it("while waiting for auto-unseal, says what it waits for once a minute, not on every poll", () => {
+        const s = sandbox();
+        s.touch("unsealed-0", "unsealed-2");
+        const hint = "waiting for vault-1 to join Raft and auto-unseal (check the seal stanza and its credentials if this lasts)\n";
+        const r = s.run(m.vaultUnsealWaitScript(SPEC, SECRET));
+        const polls = logOf(s, "sleep.calls").trim().split("\n").length + 1;
+        // One hint per 12 polls of 5 s, the first at once.
+        expect(r).toEqual({ status: 1, log: `vault-0 is unsealed\n${hint.repeat(Math.ceil(polls / 12))}timed out: vault-1 is not unsealed (exit 2 from vault status)\n` });
+        expect(polls).toBeGreaterThan(24);
+        expect(new Set(logOf(s, "sleep.calls").trim().split("\n"))).toEqual(new Set(["5"]));
+    });
+});
