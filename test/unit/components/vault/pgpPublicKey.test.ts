@@ -23,6 +23,8 @@ describe("PGP public keys", () => {
         const base64 = "k: expected base64 (A-Z, a-z, 0-9, '+', '/', '=' padding) of a PGP public key";
         const notPublic = "k: not an OpenPGP public key (expected a public-key packet first; export it with gpg --export KEYID | base64 -w0)";
         expect(() => normalizePgpPublicKey(" \n\t", "k")).toThrow(new Error("k: expected a base64 PGP public key, got nothing"));
+        // A key that is no string at all (from a program in another language, or YAML's `null`).
+        expect(() => normalizePgpPublicKey(null as unknown as string, "k")).toThrow(new Error("k: expected a base64 PGP public key, got nothing"));
         // Characters outside base64, at the start, in the middle or at the end, in a length base64 allows (a multiple of 4).
         for (const bad of ["!AAA", "AA!A", "AAA!", "not base64!!"]) {
             expect(() => normalizePgpPublicKey(bad, "k")).toThrow(new Error(base64));

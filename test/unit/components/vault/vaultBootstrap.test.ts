@@ -112,6 +112,18 @@ describe("VaultBootstrap", () => {
         expect(cm.inputs.data).toEqual({ "share-0.public-key": REAL_PUBLIC_KEY, "share-1.public-key": KEY_A, "share-2.public-key": KEY_B, "root-token.public-key": REAL_PUBLIC_KEY });
     });
 
+    it("labels its ConfigMap and Job as the vault-bootstrap component, in Vault's namespace", () => {
+        const labels = {
+            "app.kubernetes.io/name": "vault-bootstrap",
+            "app.kubernetes.io/component": "vault-bootstrap",
+            "app.kubernetes.io/part-of": "vaultkit",
+            "app.kubernetes.io/managed-by": "pulumi",
+        };
+        const cm = one("kubernetes:core/v1:ConfigMap", "vault-bootstrap-pgp-keys");
+        expect(cm.inputs.metadata).toEqual({ name: cm.inputs.metadata.name, namespace: "vault", labels });
+        expect(job().inputs.metadata.labels).toEqual(labels);
+    });
+
     it("runs preflight, init, store, then waits for unseal, with the built scripts and pinned images", () => {
         const spec = podSpec();
         expect(spec.initContainers.map((c: any) => `${c.name}=${c.image}`)).toEqual([
@@ -221,6 +233,12 @@ describe("VaultBootstrap", () => {
         expect(make("bad-secret", { rootTokenPgpKey: SECRET_KEY })).toThrow(/SECRET key/);
         expect(make("bad-image", { images: { kubectl: "quay.io/openshift/origin-cli:latest" } })).toThrow(/pinned/);
         expect(make("bad-image2", { images: { kubectl: "quay.io/openshift/origin-cli" } })).toThrow(/pinned/);
+        expect(make("bad-kubectl", { images: { kubectl: "kubectl:latest" } })).toThrow(
+            new Error(`VaultBootstrap bad-kubectl: images.kubectl must be an image pinned to a tag or digest (not ':latest'), got "kubectl:latest"`),
+        );
+        expect(make("bad-vault", { images: { kubectl: "quay.io/openshift/origin-cli:4.15", vault: "hashicorp/vault" } as any })).toThrow(
+            new Error(`VaultBootstrap bad-vault: images.vault must be an image pinned to a tag or digest (not ':latest'), got "hashicorp/vault"`),
+        );
         expect(make("bad-tls", { tlsSecretName: "Bad_Name" })).toThrow(/tlsSecretName/);
         await settle();
         expect(registrations.slice(before).map((r) => r.name)).toEqual([]);
