@@ -199,7 +199,8 @@ n=$(cat "$STATE/clock" 2>/dev/null || echo 1000000); n=$((n + 29)); echo "$n" > 
 interface Sandbox {
     state: string;
     work: string;
-    run(script: string): { status: number | null; log: string };
+    /** Runs the script with `sh` (dash here), or another shell: `bash --posix` is /bin/sh of the RHEL-based kubectl image. */
+    run(script: string, shell?: string[]): { status: number | null; log: string };
     touch(...names: string[]): void;
     exists(name: string): boolean;
     read(name: string): string;
@@ -222,9 +223,9 @@ function sandbox(): Sandbox {
     return {
         state,
         work,
-        run(script) {
+        run(script, shell = ["sh"]) {
             const local = script.split(m.BOOTSTRAP_PATHS.work).join(work);
-            const r = spawnSync("sh", ["-c", local], {
+            const r = spawnSync(shell[0]!, [...shell.slice(1), "-c", local], {
                 encoding: "utf8",
                 // VAULT_CLIENT_TIMEOUT as the pod gives the Vault steps (vaultBootstrapPodSpec).
                 env: { PATH: `${bin}:${process.env.PATH}`, POD_NAMESPACE: "vault", STATE: state, HOME: root, VAULT_CLIENT_TIMEOUT: "10s" },
@@ -534,5 +535,23 @@ describe("scripts (executed), exactly what they say and do", () => {
         expect(r).toEqual({ status: 1, log: `vault-0 is unsealed\n${hint.repeat(Math.ceil(polls / 12))}timed out: vault-1 is not unsealed (exit 2 from vault status)\n` });
         expect(polls).toBeGreaterThan(24);
         expect(new Set(logOf(s, "sleep.calls").trim().split("\n"))).toEqual(new Set(["5"]));
+    });
+
+    it("says and does the same under bash in POSIX mode, which refuses unset variables where dash reads 0", () => {
+        // The kubectl steps run on a RHEL-based image whose /bin/sh is bash; dash alone would not notice
+        // a counter used before it is set.
+        const s = sandbox();
+        s.touch("unsealed-0", "unsealed-2");
+        const underBash = s.run(m.vaultUnsealWaitScript(SPEC, SECRET), ["bash", "--posix"]);
+        fs.rmSync(path.join(s.state, "clock"));
+        expect(underBash).toEqual(s.run(m.vaultUnsealWaitScript(SPEC, SECRET)));
+        expect(underBash.log).toContain("timed out: vault-1 is not unsealed (exit 2 from vault status)");
+        const fresh = sandbox();
+        fresh.touch("unsealed-0", "unsealed-1", "unsealed-2");
+        for (const step of [m.vaultBootstrapPreflightScript(SECRET), m.vaultInitScript(SPEC), m.vaultBootstrapStoreScript(SECRET), m.vaultUnsealWaitScript(SPEC, SECRET)]) {
+            const r = fresh.run(step, ["bash", "--posix"]);
+            expect(r.status, r.log).toBe(0);
+        }
+        expect(fresh.exists("secret/init.json")).toBe(true);
     });
 });
