@@ -47,6 +47,10 @@ describe("bad database input fails with the key, what was expected and what was 
 });
 
 describe("database with vault.configure false", () => {
+    it("accept StackGres with the admin password the Vault owner's connection uses", () => {
+        expect(parseStackConfig("t", platformOwned()).databaseAdminPassword).toBe("owner-given-admin-password-0123");
+    });
+
     it("accept an existing database with no admin password when Vault is configured elsewhere", () => {
         const raw = platformOwned();
         raw.database = { mode: "existing", host: "pg.example.com" };
@@ -113,6 +117,7 @@ describe("database schema, word for word", () => {
     itRefusesEachExactly(exact);
 
     const accepted: Accepted[] = [
+        ["mode written out as its default", db({ mode: "stackgres" })],
         ["1 instance", db({ instances: 1 })],
         ["16 instances", db({ instances: 16 })],
         ["a host name and an IPv4 address", existing({ host: "Pg-1.example.com" })],

@@ -121,6 +121,13 @@ describe("parseStackConfig resolves", () => {
         expect([ext.vaultToken, ext.kubernetesTokenReviewerJwt]).toEqual(["hvs.t", REVIEWER_JWT]);
     });
 
+    it("lists the schema's problems and the cross-field ones when the schema refuses something", () => {
+        const raw = valid();
+        raw.vault.namespace = "UPPER";
+        raw.vaultToken = "s.abc";
+        expect(problemsOf(raw).map((p) => p.key)).toEqual(["vaultkit:vault.namespace", "vaultkit:vaultToken"]);
+    });
+
     it("refuses every secret key set in plain text, word for word", () => {
         const raw = valid();
         externalVault(raw);

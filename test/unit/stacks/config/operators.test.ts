@@ -54,11 +54,16 @@ describe("operators, word for word", () => {
     const accepted: Accepted[] = [
         ...(["certified-operators", "community-operators", "redhat-marketplace"].map((stackgresCatalog): Accepted => [`catalog ${stackgresCatalog}`, ops({ stackgresCatalog })])),
         ["Manual approval", ops({ installPlanApproval: "Manual" })],
+        ["Automatic approval written out", ops({ installPlanApproval: "Automatic" })],
         ["pins of the right packages", ops({ vaultSecretsOperatorCsv: "vault-secrets-operator.v1.4.1", stackgresCsv: "stackgres.v1.18.6" })],
         ["a marketplace StackGres pin", ops({ stackgresCatalog: "redhat-marketplace", stackgresCsv: "stackgres.v1.18.6" })],
         ["no pins, said with false", ops({ vaultSecretsOperatorCsv: false, stackgresCsv: false })],
     ];
     itAcceptsEach(accepted);
+
+    it("accepts a stack that installs no operators and pins nothing", () => {
+        expect(parseStackConfig("t", platformOwned()).operators).toEqual({ stackgresCatalog: "certified-operators", installPlanApproval: "Automatic", createCsiOperatorGroup: true, install: false });
+    });
 
     it("refuses every CSV pin, even false, when the platform team installs the operators", () => {
         const raw = platformOwned();

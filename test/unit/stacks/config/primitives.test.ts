@@ -146,7 +146,7 @@ describe("postgresVersion", () => {
 
 describe("QUANTITY and PEM_CERTIFICATE", () => {
     it("QUANTITY: a number with an optional fraction and a binary or decimal suffix", () => {
-        for (const ok of ["100", "1.5Ti", "4Ki", "5Mi", "5Gi", "3Pi", "2Ei", "1k", "500M", "9G", "6T", "7P", "8E"]) {
+        for (const ok of ["100", "1.5Ti", "1.25Gi", "4Ki", "5Mi", "5Gi", "3Pi", "2Ei", "1k", "500M", "9G", "6T", "7P", "8E"]) {
             expect(QUANTITY.test(ok), ok).toBe(true);
         }
         for (const bad of ["5 GB", "Gi", "1.Gi", "5gi", "5Gi ", " 5Gi", ".5Gi", "5Gi5", "5K", "5Gb"]) {

@@ -1,6 +1,6 @@
 /** stacks/config/rules.ts: the cross-field rules run together with the schema's, on what the schema accepted when it refused something. */
 import { describe, expect, it } from "vitest";
-import { externalVault, haBootstrap, PEM, problemsOf, valid } from "./fixtures";
+import { externalVault, haBootstrap, inClusterVault, PEM, problemsOf, valid } from "./fixtures";
 
 describe("cross-field rules beside schema problems", () => {
     it("lists schema and cross-field problems together (the README's example)", () => {
@@ -110,5 +110,44 @@ describe("cross-field rules on what the schema accepted", () => {
             "expected a namespace and service account of its own: applications[2] ('two') and applications[1] ('one') both run as rhbk/shared, so each could log in as the other and read its credentials",
         );
         expect(problems[4]).toEqual({ key: "vaultkit:externalApplications[1].name", expected: "expected a unique application name ('one' is already used by applications[1])", given: '"one"' });
+    });
+});
+
+describe("the copy the cross-field rules run on", () => {
+    const keys = (change: (r: Record<string, any>) => void, env = {}) => {
+        const raw = valid();
+        change(raw);
+        return problemsOf(raw, env).map((p) => p.key);
+    };
+
+    it("takes out a refused key before a refused list element, and names elements taken out in a later round by the user's index", () => {
+        const raw = valid();
+        raw.applications = [
+            { name: "bad", serviceAccount: "bad", databaseRole: "bad" }, // no namespace: the element goes
+            { name: "a", namespace: "rhbk", serviceAccount: "keycloak-postgresql-vault-sync", databaseRole: "a" }, // the admin sync's identity
+            { name: "Bad", namespace: "rhbk", serviceAccount: "b", databaseRole: "b" }, // its name goes, then (required) the element
+        ];
+        const problems = problemsOf(raw);
+        expect(problems.map((p) => p.key)).toEqual(["vaultkit:applications[0].namespace", "vaultkit:applications[2].name", "vaultkit:applications[1].serviceAccount"]);
+        expect(problems[2]!.expected).toMatch(/^expected an identity the admin role does not bind: applications\[1\] \('a'\) runs as rhbk\/keycloak-postgresql-vault-sync/);
+    });
+
+    it("runs no rule when a selecting key is refused beside another key", () => {
+        expect(keys((r) => ((r.vaultToken = "s.abc"), (r.production = "yes"), (r.vault.namespace = "UPPER")))).toEqual(["vaultkit:production", "vaultkit:vault.namespace"]);
+    });
+
+    it("keeps a problem on a key that only begins like a refused one", () => {
+        // database.database is refused; database.databaseMount is another key
+        expect(keys((r) => (inClusterVault(r), delete r.database.databaseMount, (r.database.database = "1db")), { vaultToken: "t" })).toEqual([
+            "vaultkit:database.database",
+            "vaultkit:database.databaseMount",
+        ]);
+    });
+
+    it("leaves a problem on a list to the schema's message about one of its elements", () => {
+        const raw = valid();
+        Object.assign(raw, { production: true, database: { adminServiceAccounts: ["default", "Bad_SA"] } });
+        Object.assign(raw.vault, { server: "ha", caSecretName: "ca", sealConfig: 'seal "transit" {}' });
+        expect(problemsOf(raw, { vaultToken: "t" }).map((p) => p.key)).toEqual(["vaultkit:database.adminServiceAccounts[1]"]);
     });
 });

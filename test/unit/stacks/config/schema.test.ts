@@ -77,6 +77,14 @@ describe("top-level keys, word for word", () => {
     ];
     itRefusesEachExactly(exact);
 
+    it("takes either platform", () => {
+        const raw = valid();
+        raw.platform = "kubernetes";
+        delete raw.vault.routeHost;
+        expect(parseStackConfig("t", raw).platform).toBe("kubernetes");
+        expect(parseStackConfig("t", valid()).platform).toBe("openshift");
+    });
+
     it("refuses an empty kubeContext and keeps a given one", () => {
         const raw = valid();
         raw.kubeContext = "";

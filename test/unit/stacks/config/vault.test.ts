@@ -210,7 +210,8 @@ describe("vault schema, word for word", () => {
     itRefusesEachExactly(exact);
 
     const accepted: Accepted[] = [
-        ["haReplicas 3 and 7", (r) => (r.vault.haReplicas = 7)],
+        ["mode and server written out as their defaults", (r) => ((r.vault.mode = "deploy"), (r.vault.server = "dev"))],
+        ["haReplicas 7", (r) => (r.vault.haReplicas = 7)],
         ["haReplicas 3", (r) => (r.vault.haReplicas = 3)],
         ["a chart version of several digits each", (r) => (r.vault.chartVersion = "10.234.15")],
         ["a seal stanza with blanks around it and lines inside", (r) => (haBootstrap(r), (r.vault.sealConfig = '  seal  "awskms"{\n  region = "eu-west-1"\n  kms_key_id = "k"\n}\n'))],
