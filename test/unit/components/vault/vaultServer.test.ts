@@ -204,7 +204,8 @@ describe("VaultKubernetesAuth", () => {
             tokenReviewerJwt: "JWT",
             disableLocalCaJwt: true,
         });
-        expect(kubernetesAuthConfigInputs({})).toEqual({ kubernetesHost: "https://kubernetes.default.svc", disableLocalCaJwt: false });
+        // Absent, not `undefined`: a key spread into the config with an undefined value would still be sent.
+        expect(kubernetesAuthConfigInputs({})).toStrictEqual({ kubernetesHost: "https://kubernetes.default.svc", disableLocalCaJwt: false });
     });
 
     it("creates the seed's keycloak-role after the config", () => {
@@ -289,6 +290,7 @@ describe("DatabaseSecretsEngine", () => {
         const rotate = one("vault:generic/endpoint:Endpoint", "db-rotate-root");
         expect(rotate.inputs).toMatchObject({ path: "database/rotate-root/keycloak-postgresql", disableRead: true, disableDelete: true });
         expect(dependsOnTransitively(rotate, one("vault:database/secretBackendConnection:SecretBackendConnection", "db-connection"))).toBe(true);
+        expect(parentOf(rotate)).toBe("vaultkit:index:DatabaseSecretsEngine::db");
     });
 
     it("refuses allowed_roles '*' before registering anything", async () => {
@@ -426,6 +428,13 @@ describe("ApplicationDatabaseAccess with every name different", () => {
         });
     });
 
+    it("creates the auth role under the component, after the static role and the policy it names", () => {
+        const authRole = one("vault:kubernetes/authBackendRole:AuthBackendRole", "orders-auth-role");
+        expect(parentOf(authRole)).toBe("vaultkit:index:ApplicationDatabaseAccess::orders");
+        expect(dependsOnTransitively(authRole, one("vault:index/policy:Policy", "orders-policy"))).toBe(true);
+        expect(dependsOnTransitively(authRole, one("vault:database/secretBackendStaticRole:SecretBackendStaticRole", "orders-static-role"))).toBe(true);
+    });
+
     it("hands back the names it registered", async () => {
         expect(await valueOf(orders.credsPath)).toBe("team-db/static-creds/orders");
         expect(await valueOf(orders.policyName)).toBe("orders-database-creds");
@@ -478,6 +487,7 @@ describe("what every Vault component's children wait for, and its defaults", () 
         ["vault:database/secretBackendConnection:SecretBackendConnection", "gated-db-connection"],
         ["vault:database/secretBackendStaticRole:SecretBackendStaticRole", "gated-app-static-role"],
         ["vault:index/policy:Policy", "gated-app-policy"],
+        ["vault:kubernetes/authBackendRole:AuthBackendRole", "gated-app-auth-role"],
         ["vault:index/mount:Mount", "gated-admin-kv"],
         ["vault:kv/secretV2:SecretV2", "gated-admin-secret"],
         ["vault:index/policy:Policy", "gated-admin-policy"],
