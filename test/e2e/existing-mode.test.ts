@@ -28,6 +28,7 @@ import { connectSuperuser, dropRoles, loginState, type PgClient } from "../integ
 import { VaultApi } from "../integration/support/vaultApi";
 import { testCa, type TestCa } from "../support/tls";
 import { backendText, bareSecretPaths, cleanUp, engineBinDir, engineSandbox, leakedValues, missingBinaries, precondition, REPO_ROOT, type EngineSandbox } from "./support/engine";
+import { STACKGRES_SECRET_KEYS } from "../support/types";
 
 const NEEDED = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-random", "pulumi-resource-vault"];
 const missing = missingBinaries(NEEDED);
@@ -154,15 +155,7 @@ describe.skipIf(skip !== undefined)("real program, existing Vault + existing Pos
         expect(up.summary.result, upLog).toBe("succeeded");
 
         const kv = await vault.must("read", `${names.kvMount}/data/${names.adminSecretPath}`);
-        expect(Object.keys(kv.data.data).sort()).toEqual([
-            "authenticator-password",
-            "authenticator-username",
-            "replication-password",
-            "replication-username",
-            "restapi-password",
-            "superuser-password",
-            "superuser-username",
-        ]);
+        expect(Object.keys(kv.data.data).sort()).toEqual(STACKGRES_SECRET_KEYS);
         const policies = (await vaultLists(vault)).policies;
         expect(policies).toEqual(expect.arrayContaining([names.adminPolicy, `${names.app}-database-creds`]));
 

@@ -20,3 +20,17 @@ export class Marker extends pulumi.CustomResource {
         super(type, name, {});
     }
 }
+
+/**
+ * The seven keys of StackGres's own credentials Secret, sorted, written out here rather than imported
+ * from components/stackgres (the tests check that constant against this list, not against itself).
+ */
+export const STACKGRES_SECRET_KEYS = [
+    "authenticator-password",
+    "authenticator-username",
+    "replication-password",
+    "replication-username",
+    "restapi-password",
+    "superuser-password",
+    "superuser-username",
+];

@@ -28,6 +28,7 @@ import {
 } from "../../../../components/stackgres/clusterSpecs";
 import { managedSqlGateRules, managedSqlGateScript } from "../../../../components/stackgres/managedSqlGate";
 import { appRoleSql, grantManagedRolesSql } from "../../../../components/stackgres/sql";
+import { STACKGRES_SECRET_KEYS } from "../../../support/types";
 
 /** Upstream CRDs and chart values (test/support/shared.ts: fails in CI when missing, never skips there). */
 const SHARED = SHARED_DIR;
@@ -62,15 +63,7 @@ function waitForSatisfied(annotation: string, object: unknown): boolean {
 
 describe("SGCluster data", () => {
     it("references all seven StackGres credentials in the synced Secret, by StackGres' own key names", () => {
-        expect(Object.values(CREDENTIAL_KEYS).sort()).toEqual([
-            "authenticator-password",
-            "authenticator-username",
-            "replication-password",
-            "replication-username",
-            "restapi-password",
-            "superuser-password",
-            "superuser-username",
-        ]);
+        expect(Object.values(CREDENTIAL_KEYS).sort()).toEqual(STACKGRES_SECRET_KEYS);
         const s = "keycloak-postgresql-vault";
         expect(credentialsFromSecret(s)).toEqual({
             patroni: { restApiPassword: { name: s, key: "restapi-password" } },

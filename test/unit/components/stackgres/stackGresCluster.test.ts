@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes";
 import { dependsOnTransitively, one, parentOf, registrations, settle, setupMocks, valueOf } from "../../../support/mocks";
+import { STACKGRES_SECRET_KEYS } from "../../../support/types";
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
@@ -125,15 +126,7 @@ describe("StackGresCluster", () => {
         };
         collect(one(T.cluster, "keycloak-postgresql-cluster").inputs.spec.configurations.credentials);
         expect(new Set(refs.map((r) => r.name))).toEqual(new Set(["keycloak-postgresql-vault"]));
-        expect(refs.map((r) => r.key).sort()).toEqual([
-            "authenticator-password",
-            "authenticator-username",
-            "replication-password",
-            "replication-username",
-            "restapi-password",
-            "superuser-password",
-            "superuser-username",
-        ]);
+        expect(refs.map((r) => r.key).sort()).toEqual(STACKGRES_SECRET_KEYS);
     });
 
     it("awaits the primary on the SGCluster, then every script entry at its version in the gate Job, which a changed script replaces", async () => {

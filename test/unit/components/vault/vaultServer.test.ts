@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { dependsOnTransitively, generatedSecrets, one, ofType, parentOf, type Registration, registrations, settle, setupMocks, valueOf } from "../../../support/mocks";
 import { vaultHelmDevStatefulSet, vaultHelmInjectorWebhook } from "../../../support/vaultHelmObjects";
+import { STACKGRES_SECRET_KEYS } from "../../../support/types";
 
 type Components = {
     server: import("../../../../components/vault/vaultServer").VaultServer;
@@ -241,15 +242,7 @@ describe("StackGresAdminCredentials", () => {
         expect(secret.inputs.name).toBe("keycloak-postgresql/config");
         expect(secret.secretPaths).toContain("dataJson");
         const data = JSON.parse(secret.inputs.dataJson);
-        expect(Object.keys(data).sort()).toEqual([
-            "authenticator-password",
-            "authenticator-username",
-            "replication-password",
-            "replication-username",
-            "restapi-password",
-            "superuser-password",
-            "superuser-username",
-        ]);
+        expect(Object.keys(data).sort()).toEqual(STACKGRES_SECRET_KEYS);
         expect(data["superuser-username"]).toBe("postgres");
         expect(data["superuser-password"]).toMatch(/^mock-password-pg-admin-superuser/);
     });
