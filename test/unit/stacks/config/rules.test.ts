@@ -1,6 +1,6 @@
 /** stacks/config/rules.ts: the cross-field rules run together with the schema's, on what the schema accepted when it refused something. */
 import { describe, expect, it } from "vitest";
-import { externalVault, haBootstrap, inClusterVault, PEM, problemsOf, valid } from "./fixtures";
+import { externalVault, haBootstrap, inClusterVault, PEM, problemsOf, publicKey, valid } from "./fixtures";
 
 describe("cross-field rules beside schema problems", () => {
     it("lists schema and cross-field problems together (the README's example)", () => {
@@ -142,6 +142,13 @@ describe("the copy the cross-field rules run on", () => {
             "vaultkit:database.database",
             "vaultkit:database.databaseMount",
         ]);
+    });
+
+    it("keeps a problem on a key that begins a refused one", () => {
+        // vault.bootstrapOnly is refused; the bootstrap a dev Vault must not have is another key
+        const raw = valid();
+        Object.assign(raw.vault, { bootstrap: { pgpKeys: [publicKey(1)], rootTokenPgpKey: publicKey(2), threshold: 1 }, bootstrapOnly: "yes" });
+        expect(problemsOf(raw).map((p) => p.key)).toEqual(["vaultkit:vault.bootstrapOnly", "vaultkit:vault.bootstrap"]);
     });
 
     it("leaves a problem on a list to the schema's message about one of its elements", () => {
