@@ -68,6 +68,8 @@ describe("a dev server", () => {
         const c = config.parseStackConfig("dev", {
             platform: "kubernetes",
             vault: { address: "http://127.0.0.1:8200" },
+            // The engine then has a child that no application input comes from: rotate-root.
+            database: { rotateVaultAdminPassword: true },
             applications: [BILLING],
         });
         part = vault.buildVaultPart(c, { providers: { kubernetes: provider }, namespaces: {} });
@@ -99,11 +101,12 @@ describe("a dev server", () => {
         }
     });
 
-    it("makes each application's access wait for the engine, and the engine for the database and Kubernetes auth", () => {
+    it("makes each application's access wait for the whole engine (rotate-root too), and the engine for the database and Kubernetes auth", () => {
         expect(secrets.engine).toBeDefined();
         const engine = one(ENGINE, "database-secrets");
         expect(dependencyNames(engine)).toContain("kubernetes:core/v1:ConfigMap::database-ready");
         expect(engine.dependencies).toEqual(expect.arrayContaining(childUrns("vaultkit:index:VaultKubernetesAuth", "kubernetes-auth")));
+        expect(childUrns(ENGINE, "database-secrets").map((u) => u.split("::")[3])).toContain("database-secrets-rotate-root");
         expect(one(ACCESS, "app-billing").dependencies).toEqual(expect.arrayContaining(childUrns(ENGINE, "database-secrets")));
         expect(secrets.applications.map((a) => a.name)).toEqual(["billing"]);
     });
