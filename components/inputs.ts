@@ -31,13 +31,9 @@ export function isPlainInput(value: unknown): boolean {
  * check nobody consumes would fail unseen.
  */
 export function checkedInput<T>(value: pulumi.Input<T>, check: (value: pulumi.Unwrap<T>) => void): pulumi.Input<pulumi.Unwrap<T>> {
-    if (isPlainInput(value)) {
-        check(value as pulumi.Unwrap<T>);
-        return value as pulumi.Unwrap<T>;
-    }
-    return pulumi.output(value).apply((known) => {
-        check(known as pulumi.Unwrap<T>);
-        return known as pulumi.Unwrap<T>;
+    return derivedInput(value, (known) => {
+        check(known);
+        return known;
     });
 }
 
