@@ -98,6 +98,11 @@ export function buildVaultServer(
     return { server, bootstrap };
 }
 
+/** Where pods reach Vault, and the Secret with its CA in each consuming namespace, from config. */
+function podConnection(config: StackConfig): VaultPart["connection"] {
+    return { address: config.vault.inClusterAddress, caSecretName: config.vault.caSecretName };
+}
+
 /** What the Kubernetes objects use of Vault's admin-credentials setup: names only, from config. */
 function adminNames(config: StackConfig): VaultPart["admin"] {
     const db = config.database;
@@ -112,7 +117,7 @@ function adminNames(config: StackConfig): VaultPart["admin"] {
 function unconfiguredVaultPart(config: StackConfig): VaultPart {
     const admin = adminNames(config);
     return {
-        connection: { address: config.vault.inClusterAddress, caSecretName: config.vault.caSecretName },
+        connection: podConnection(config),
         authMount: config.kubernetesAuth.mount,
         admin,
         adminCredentialsPath: pulumi.output(kvDataPath(admin.kvMount, admin.secretPath)),
@@ -182,7 +187,7 @@ export function buildVaultPart(config: StackConfig, opts: { providers: Partial<K
         bootstrap,
         kubernetesAuth,
         adminCredentials,
-        connection: { address: config.vault.inClusterAddress, caSecretName: config.vault.caSecretName },
+        connection: podConnection(config),
         authMount: config.kubernetesAuth.mount,
         admin: adminNames(config),
         adminCredentialsPath: adminCredentials.dataPath,
