@@ -146,6 +146,20 @@ describe("a bad Output fails with the message a bad plain value fails with", () 
         expect(failures.every((f) => f.includes(message)), failures.join("\n")).toBe(true);
     });
 
+    it("SyncedSecretApp: creating the 'default' ServiceAccount, plain at construction and as an Output once known", async () => {
+        const args = (serviceAccountName: pulumi.Input<string>) => ({
+            namespace: "rhbk",
+            secretName: "app-db",
+            workload: { serviceAccountName, createServiceAccount: true },
+            container: { image: UBI },
+        });
+        const message = "createServiceAccount is true but serviceAccountName is 'default', which Kubernetes creates in every namespace";
+        expect(() => new mod.SyncedSecretApp("plain-default-sa", args("default"))).toThrow(message);
+        const failures = await unhandledDuring(() => new mod.SyncedSecretApp("output-default-sa", args(pulumi.output("default"))));
+        expect(failures.length).toBeGreaterThan(0);
+        expect(failures.every((f) => f.includes(message)), failures.join("\n")).toBe(true);
+    });
+
     it("CsiSecretMount: an unpinned image, plain at construction and as an Output once known", async () => {
         const args = (image: pulumi.Input<string>) => ({
             namespace: "rhbk",
