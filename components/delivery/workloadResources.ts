@@ -5,7 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DependsOn, withDependencies } from "../dependencies";
-import { derivedInput } from "../inputs";
+import { checkedInput, derivedInput } from "../inputs";
 import { WorkloadSpec } from "./args";
 import { deploymentManifest, workloadLabels } from "./workload";
 
@@ -89,11 +89,10 @@ function optionalServiceAccount(
     if (!w.createServiceAccount) {
         return [];
     }
-    const serviceAccountName = derivedInput(w.serviceAccountName, (n) => {
+    const serviceAccountName = checkedInput(w.serviceAccountName, (n) => {
         if (n === "default") {
             throw new Error("createServiceAccount is true but serviceAccountName is 'default', which Kubernetes creates in every namespace");
         }
-        return n;
     });
     return [
         new k8s.core.v1.ServiceAccount(
